@@ -1,0 +1,306 @@
+"""The types the pipeline stages speak: frozen dataclasses and contract enums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+
+class AuditError(Exception):
+    """The tool cannot do its job (bad argument, unreadable PATH, invalid config): exit 2."""
+
+
+class Rule(str, Enum):
+    MISSING_AT_BOOT = "missing-at-boot"
+    MISSING = "missing"
+    MISSING_AT_REQUEST = "missing-at-request"
+    TRANSITIVE = "transitive"
+    DEV_ONLY = "dev-only"
+    UNUSED = "unused"
+    STDLIB_REMOVED = "stdlib-removed"
+    SYNTAX_ERROR = "syntax-error"
+    NOT_INSTALLED = "not-installed"
+    VERSION_CONFLICT = "version-conflict"
+    # Not in the contract's table: a project file the tool could not fully read.
+    UNREADABLE = "unreadable"
+    # A guarded / TYPE_CHECKING / optional import that nothing provides (info only).
+    OPTIONAL = "optional"
+    # A requirement or descriptor fact worth knowing (conflicting sources, requires-python...).
+    CONFIG = "config"
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Context(str, Enum):
+    BOOT = "boot"
+    REQUEST = "request"
+    MODULE = "module"
+    GUARDED = "guarded"
+    TYPE_CHECKING = "type-checking"
+    STRING = "string"
+
+
+class Scope(str, Enum):
+    MODULE = "module"  # module body (runs at import)
+    CLASS = "class"  # class body (runs at import when the class is at module level)
+    FUNCTION = "function"  # inside a def/lambda (runs when called)
+
+
+class GuardKind(str, Enum):
+    EXCEPT_IMPORT = "except-import"  # try: ... except ImportError/ModuleNotFoundError/Exception/bare
+    SUPPRESS = "suppress"  # with contextlib.suppress(ImportError)
+    TYPE_CHECKING = "type-checking"  # if TYPE_CHECKING:
+    CONDITION = "condition"  # if <sys.version_info / sys.platform / os.name / platform.system()>:
+    HANDLER = "handler"  # inside the except ImportError: handler itself (the fallback import)
+
+
+@dataclass(frozen=True)
+class Guard:
+    kind: GuardKind
+    # For CONDITION: the test's source (ast.unparse); `negated` is True in the else branch.
+    condition: Optional[str] = None
+    negated: bool = False
+    line: int = 0
+
+
+class How(str, Enum):
+    STATEMENT = "import"  # import a.b
+    FROM = "from"  # from a.b import c
+    IMPORT_MODULE = "import_module"  # importlib.import_module("a.b")
+    DUNDER_IMPORT = "__import__"  # __import__("a")
+    STRING = "string"  # a dotted path in a string that a framework or server imports
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str  # relative to the root, "/" separators
+    line: int
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Import:
+    """One import as the code writes it; no judgement."""
+
+    module: str  # absolute dotted module (relative imports resolved where possible)
+    location: Location
+    how: How = How.STATEMENT
+    names: tuple[str, ...] = ()  # `from module import names` (each may be a submodule)
+    scope: Scope = Scope.MODULE
+    function: Optional[str] = None  # enclosing function's qualified name ("create_app", "A.m")
+    guards: tuple[Guard, ...] = ()
+    level: int = 0  # relative level as written (0 = absolute)
+    # None: no inline ignore; empty frozenset: ignore every rule; else the rule names to ignore
+    ignore: Optional[frozenset[str]] = None
+    via: Optional[str] = None  # for STRING imports: what names it ("INSTALLED_APPS", "gunicorn -k")
+    # For framework strings: "boot" or "request" (or "migrate"); None for statements.
+    phase: Optional[str] = None
+    # For framework strings: the distribution known to provide it (a DB driver), if any
+    distribution_hint: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call the code makes to a name: lets `reach` follow functions that run at import."""
+
+    callee: str  # dotted text of the called expression ("create_app", "app.factory.build")
+    caller: Optional[str]  # qualified name of the function making the call; None = module level
+    line: int
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What one pass over one source file found."""
+
+    path: str  # relative, "/" separators
+    module: Optional[str]  # dotted module name ("pkg.sub.mod"; "pkg" for pkg/__init__.py)
+    is_package: bool  # an __init__.py
+    imports: tuple[Import, ...] = ()
+    calls: tuple[Call, ...] = ()
+    functions: tuple[str, ...] = ()  # qualified names of the functions it defines
+    # name bound at module level by `from X import name [as alias]` -> "X.name"
+    bindings: tuple[tuple[str, str], ...] = ()
+    syntax_error: Optional[SyntaxProblem] = None
+    is_test: bool = False
+    is_notebook: bool = False
+    # Oldest Python (major, minor) whose grammar this file needs (match -> 3.10, except* -> 3.11)
+    # with the construct's name and line; None when nothing version-specific was seen.
+    needs_python: Optional[tuple[tuple[int, int], str, int]] = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One declared requirement, with where it was declared."""
+
+    name: str  # as written
+    key: str  # packaging.utils.canonicalize_name(name)
+    source: str  # file it came from, relative
+    line: int
+    specifier: str = ""
+    extras: tuple[str, ...] = ()
+    marker: Optional[str] = None
+    # "main"; "extra:NAME" (optional-dependencies / Poetry extras); "group:NAME"; "dev"
+    group: str = "main"
+    dev: bool = False  # True for dev/test/lint/docs/ci groups and files
+    url: Optional[str] = None
+    editable: bool = False
+    # Locks: the full resolved set; a locked entry that nobody lists directly is transitive
+    locked: bool = False
+    direct: bool = True
+
+
+@dataclass(frozen=True)
+class SourceWarning:
+    """Something in a project file the tool could not read or fully understand."""
+
+    file: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class RequirementSet:
+    """Everything read from one requirement source (a file, or a table inside pyproject)."""
+
+    source: str  # file, relative
+    kind: str  # "requirements", "pyproject", "poetry", "setup.py", "setup.cfg", "pipfile", ...
+    requirements: tuple[Requirement, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
+    includes: tuple[str, ...] = ()  # files pulled in with -r/-c
+    dev: bool = False  # the whole source is for development
+    requires_python: Optional[str] = None
+
+
+class InstallKind(str, Enum):
+    REQUIREMENTS = "requirements"  # pip install -r FILE
+    PACKAGE = "package"  # pip install NAME[extra]==v
+    PROJECT = "project"  # pip install . / .[extra] / -e . ; poetry/uv/pipenv/pdm install
+    UNKNOWN = "unknown"  # something it cannot see into (a wheel built elsewhere, a URL)
+
+
+@dataclass(frozen=True)
+class Install:
+    """One thing a target installs."""
+
+    kind: InstallKind
+    spec: str  # file path (relative to root), requirement string, or "." / "path/to/project"
+    location: Optional[Location] = None
+    extras: tuple[str, ...] = ()  # for PROJECT: extras asked for
+    groups: tuple[str, ...] = ()  # for PROJECT: dependency groups included (poetry --with, uv)
+    include_dev: bool = False  # for PROJECT: dev groups included (uv sync without --no-dev)
+    tool: str = "pip"  # pip, uv, poetry, pipenv, pdm, conda, platform
+    no_deps: bool = False
+
+
+class EntryKind(str, Enum):
+    APP = "app"  # the application module the server imports (gunicorn app:app)
+    MODULE = "module"  # python -m mod / python file.py / manage.py: runs a module
+    SERVER = "server"  # a module the server itself imports from its options (worker class)
+    CONFIG = "config"  # a config file executed in the master (gunicorn.conf.py)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Something a target imports when it starts."""
+
+    module: str  # dotted module name ("app", "mysite.wsgi", "uvicorn.workers")
+    kind: EntryKind = EntryKind.APP
+    attr: Optional[str] = None  # "app", "create_app"
+    call: bool = False  # the attr is a factory that the server calls (its body runs at boot)
+    via: str = ""  # what named it: "gunicorn", "gunicorn -k", "Procfile web", "uvicorn --loop"
+    location: Optional[Location] = None  # where it is named
+    # A file path entry (python app.py, gunicorn -c gunicorn.conf.py) rather than a module
+    path: Optional[str] = None
+    # The distribution this entry needs when it is a server-option module ("uvicorn", "uvloop")
+    distribution: Optional[str] = None
+    # "master" (config, worker class, --preload) or "worker" (the app under gunicorn)
+    phase: str = "worker"
+
+    @property
+    def spec(self) -> str:
+        if self.path is not None:
+            return self.path
+        if self.attr:
+            return f"{self.module}:{self.attr}{'()' if self.call else ''}"
+        return self.module
+
+
+@dataclass(frozen=True)
+class Target:
+    """One deploy: what it installs and what it runs."""
+
+    name: str  # "Dockerfile", "Procfile:web", "docker-compose.yml:api", "project"
+    kind: str  # dockerfile, procfile, compose, platform, project
+    file: Optional[str]  # descriptor, relative; None for the implicit project target
+    line: int = 0
+    python: Optional[str] = None  # "3.11"
+    python_source: Optional[str] = None  # where the version came from ("FROM python:3.11-slim")
+    platform: str = "linux"  # sys.platform of the target
+    installs: tuple[Install, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    commands: tuple[str, ...] = ()  # the start command(s) as written
+    env: tuple[tuple[str, str], ...] = ()  # environment it sets (ENV, compose environment, -e)
+    # Directories the server puts on sys.path (gunicorn --chdir/--pythonpath, uvicorn --app-dir)
+    paths: tuple[str, ...] = ()
+    # Distributions the platform supplies itself (GAE adds gunicorn, EB preinstalls gunicorn)
+    provided: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what it could not follow, why the verdict may be unknown
+    implicit: bool = False  # the implicit "project" target (no descriptor found)
+    warnings: tuple[SourceWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Which distributions provide a module, and what decided it."""
+
+    module: str  # the dotted prefix that matched ("google.cloud.storage", "yaml")
+    distributions: tuple[str, ...]  # canonical names; any one of them satisfies the import
+    source: str  # "config", "installed", "table", "guess", "stdlib", "first-party"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Rule
+    severity: Severity
+    module: str
+    message: str
+    context: Context
+    target: Optional[str] = None
+    file: Optional[str] = None
+    line: Optional[int] = None
+    distribution: Optional[str] = None
+    chain: tuple[str, ...] = ()
+    fix: Optional[str] = None
+    provider_source: Optional[str] = None  # how the distribution was decided
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    target: Target
+    verdict: str  # boots, fails-at-boot, unknown
+    reason: str = ""
+    installed: tuple[str, ...] = ()  # canonical distribution names the target gets directly
+
+
+@dataclass(frozen=True)
+class Report:
+    root: str
+    targets: tuple[TargetResult, ...]
+    findings: tuple[Finding, ...]
+    files: int = 0
+    imports: int = 0
+    warnings: tuple[SourceWarning, ...] = ()
+    version: str = "0.1.0"
+    python_default: Optional[str] = None
+    extra: dict[str, object] = field(default_factory=dict)
