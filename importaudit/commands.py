@@ -1,0 +1,404 @@
+"""Start commands: what a command line (or the script it runs) installs, imports and needs."""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+from .model import Entry, EntryKind, Install, InstallKind, Location, SourceWarning
+from .targets.appspec import CommandContext, Parts, cwd_on_path, file_entry, scan_options
+from .targets.installs import parse_install
+from .targets.servers import SERVERS
+from .targets.shell import (
+    expand_vars,
+    is_python,
+    program_name,
+    split_assignments,
+    split_commands,
+    split_words,
+)
+
+
+@dataclass(frozen=True)
+class StartCommand:
+    """What one start command runs; the pipeline turns it into a target's entries."""
+
+    server: Optional[str] = None  # "gunicorn", "uvicorn", "python", "celery", "manage.py"...
+    entries: tuple[Entry, ...] = ()
+    installs: tuple[Install, ...] = ()  # what the command itself installs (`uv run` syncs)
+    env: tuple[tuple[str, str], ...] = ()  # -e KEY=VAL, FOO=bar prefixes, --settings
+    paths: tuple[str, ...] = ()  # sys.path roots it adds (--chdir, --app-dir), repo-relative
+    notes: tuple[str, ...] = ()  # what could not be followed
+    needs: tuple[str, ...] = ()  # distributions the command itself needs ("gunicorn")
+    warnings: tuple[SourceWarning, ...] = ()  # unreadable files it names (a broken config)
+
+
+# Programs that only prepare the environment; the real command follows their own options.
+_PASS_THROUGH = {"exec": 0, "nohup": 0, "time": 0, "dumb-init": 0, "tini": 0, "gosu": 1,
+                 "su-exec": 1, "setuidgid": 1, "chpst": 0, "stdbuf": 0, "poetry": 1,
+                 "pipenv": 1, "pdm": 1, "hatch": 1, "rye": 1}
+_WRAPPERS = {"newrelic-admin": ("newrelic", 1), "ddtrace-run": ("ddtrace", 0),
+             "opentelemetry-instrument": ("opentelemetry-instrumentation", 0),
+             "doppler": (None, 1), "infisical": (None, 1)}
+# Commands that neither run Python nor install anything: ignored without a note.
+_UTILITIES = frozenset({
+    "echo", "printf", "sleep", "mkdir", "cp", "mv", "rm", "ln", "touch", "chmod", "chown", "cat",
+    "test", "[", "[[", "true", "false", "set", "unset", "trap", "wait", "shift", "umask", "ulimit",
+    "source", ".", "sh-wait", "wait-for-it", "wait-for-it.sh", "dockerize", "apt-get", "apt",
+    "apk", "yum", "dnf", "curl", "wget", "tar", "unzip", "git", "ls", "pwd", "whoami", "id",
+    "env_file", "sed", "awk", "grep", "head", "tail", "until", "while", "for", "case", "esac",
+    "return", "exit", "local", "read", "sync", "alembic", "npm", "yarn", "node", "npx", "nginx",
+    "service", "crond", "cron", "update-ca-certificates", "useradd", "adduser", "addgroup",
+    "groupadd"
+})
+_RELEASE_COMMANDS = frozenset({"migrate", "collectstatic", "check", "compilemessages",
+                               "createcachetable", "makemigrations", "loaddata", "compress",
+                               "createsuperuser", "shell", "showmigrations", "wait_for_db"})
+_MAX_DEPTH = 4
+
+
+@dataclass
+class _Run:
+    parts: Parts
+    long_running: bool
+    exec_form: bool
+
+
+def _default_map(path: str) -> Optional[str]:
+    """Commands run in a checkout of the repo: "/" is the root, nothing lies outside it."""
+    return path.lstrip("/")
+
+
+def parse_start_command(
+    command: Union[str, Sequence[str]],
+    *,
+    root: Path,
+    files: Sequence[str],
+    workdir: str = "",
+    env: Mapping[str, str] = {},
+    location: Optional[Location] = None,
+    shell: bool = True,
+    container_workdir: Optional[str] = None,
+    path_map: Optional[Callable[[str], Optional[str]]] = None,
+) -> StartCommand:
+    """Parse a start command (shell text, or an exec-form argv) into what it runs.
+
+    `workdir` is the repo-relative directory the command runs in; a container passes
+    `container_workdir` (its WORKDIR) and `path_map` (container path -> repo path) instead.
+    """
+    ctx = CommandContext(
+        root=root,
+        files=frozenset(files),
+        cwd=(container_workdir or "/") if path_map else "/" + workdir.strip("/"),
+        env=dict(env),
+        location=location,
+        path_map=path_map or _default_map,
+    )
+    runs: list[_Run] = []
+    notes: list[str] = []
+    if isinstance(command, str):
+        if shell:
+            _run_shell(command, ctx, runs, notes, (), 0)
+        else:
+            _run_words(split_words(command), ctx, runs, notes, (), 0)
+    else:
+        _run_words(list(command), ctx, runs, notes, (), 0)
+    return _combine(runs, notes)
+
+
+def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
+    """The last exec'd or long-running command is the server; the ones before run first."""
+    candidates = [run for run in runs if run.parts.server or run.parts.entries]
+    exec_runs = [run for run in candidates if run.exec_form and run.long_running]
+    long_running = [run for run in candidates if run.long_running]
+    chosen = exec_runs or long_running or candidates
+    main = chosen[-1] if chosen else None
+    merged = Parts(server=main.parts.server if main else None)
+    for run in runs:
+        for entry in run.parts.entries:
+            if run is not main and run.parts.server:
+                entry = dataclasses.replace(entry, via="pre-start", phase="master")
+            if entry not in merged.entries:
+                merged.entries.append(entry)
+        merged.installs += [i for i in run.parts.installs if i not in merged.installs]
+        merged.env += [e for e in run.parts.env if e not in merged.env]
+        merged.paths += [p for p in run.parts.paths if p not in merged.paths]
+        merged.warnings += run.parts.warnings
+        for need in run.parts.needs:
+            merged.need(need)
+        for note in run.parts.notes:
+            merged.note(note)
+    for note in notes:
+        merged.note(note)
+    return StartCommand(merged.server, tuple(merged.entries), tuple(merged.installs),
+                        tuple(merged.env), tuple(merged.paths), tuple(merged.notes),
+                        tuple(merged.needs), tuple(merged.warnings))
+
+
+def _run_shell(text: str, ctx: CommandContext, runs: list[_Run], notes: list[str],
+               args: Sequence[str], depth: int) -> None:
+    commands, problem = split_commands(text)
+    if problem:
+        notes.append(problem)
+    for words in commands:
+        expanded: list[str] = []
+        for word in words:
+            if word in ("$@", "$*", "${@}"):
+                expanded.extend(args)
+            elif re.fullmatch(r"\$\{?[1-9]\}?", word):
+                position = int(word.strip("${}"))
+                expanded.extend(args[position - 1 : position])
+            else:
+                expanded.append(word)
+        _run_words(expanded, ctx, runs, notes, args, depth)
+
+
+def _run_words(words: list[str], ctx: CommandContext, runs: list[_Run], notes: list[str],
+               args: Sequence[str], depth: int) -> None:
+    """One simple command: strip prefixes and wrappers, then dispatch on the program."""
+    parts = Parts()
+    exec_form = False
+    assignments, words = split_assignments(words)
+    local_env = dict(ctx.env)
+    for key, value in assignments:
+        local_env[key] = expand_vars(value, local_env)
+        parts.env.append((key, local_env[key]))
+    if not words:
+        ctx.env.update(local_env)  # `FOO=bar` alone sets a shell variable for what follows
+        runs.append(_Run(parts, False, False))
+        return
+    words = [expand_vars(word, local_env) for word in words]
+    if assignments:  # `FOO=bar cmd`: the variable holds for this command only
+        ctx = dataclasses.replace(ctx, env=local_env)
+    while words:
+        program = program_name(words[0])
+        if program == "exec":
+            exec_form = True
+        if program == "env":
+            more, words = split_assignments([w for w in words[1:] if not w.startswith("-")])
+            for key, value in more:
+                local_env[key] = value
+                parts.env.append((key, value))
+            continue
+        if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye") and words[1:2] == ["run"]:
+            words = _uv_run(words[2:], parts, ctx) if program == "uv" else words[2:]
+            continue
+        if program in _PASS_THROUGH and program not in ("poetry", "pipenv", "pdm", "hatch", "rye"):
+            words = _after_options(words[1:], _PASS_THROUGH[program])
+            continue
+        if program in _WRAPPERS:
+            dist, skip = _WRAPPERS[program]
+            if dist:
+                parts.need(dist)
+            words = _after_options(words[1:], skip)
+            continue
+        break
+    if not words:
+        return
+    _dispatch(words, parts, ctx, runs, notes, args, depth, exec_form)
+
+
+def _after_options(words: list[str], positional_skip: int) -> list[str]:
+    """Drop a wrapper's own options (and `positional_skip` words such as `run-program`)."""
+    index = 0
+    while index < len(words) and words[index].startswith("-"):
+        if words[index] == "--":
+            index += 1
+            break
+        # `--opt value` is ambiguous; options written `--opt=value` or as flags are the norm.
+        index += 2 if words[index].startswith("--") and "=" not in words[index] and index + 1 < len(
+            words) and not words[index + 1].startswith("-") and _looks_like_value(
+            words[index + 1]) else 1
+    return words[index + positional_skip :]
+
+
+def _looks_like_value(word: str) -> bool:
+    return word in ("console", "otlp", "none", "prometheus", "true", "false") or word.isdigit()
+
+
+def _uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
+    """`uv run [options] cmd`: records the sync it performs unless --no-sync."""
+    options: list[tuple[str, str]] = []
+    values = frozenset({"--with", "--extra", "--group", "--python", "-p", "--project",
+                        "--directory", "--env-file", "--package", "--only-group", "--no-group",
+                        "--index", "--with-requirements", "--with-editable"})
+    index = 0
+    flags: set[str] = set()
+    while index < len(words) and words[index].startswith("-"):
+        name, eq, value = words[index].partition("=")
+        if name == "--":
+            index += 1
+            break
+        if name in values and not eq and index + 1 < len(words):
+            value = words[index + 1]
+            index += 1
+        options.append((name, value))
+        flags.add(name)
+        index += 1
+    for name, value in options:
+        if name == "--with":
+            for package in value.split(","):
+                parts.installs.append(Install(InstallKind.PACKAGE, package, ctx.location,
+                                              tool="uv"))
+        if name == "--env-file":
+            parts.note("uv run --env-file loads variables this audit cannot see")
+    if "--no-sync" not in flags and not ctx.env.get("UV_NO_SYNC"):
+        include_dev = not ({"--no-dev", "--no-default-groups", "--only-group"} & flags)
+        extras = tuple(sorted(v for n, v in options if n == "--extra"))
+        groups = tuple(sorted(v for n, v in options if n == "--group"))
+        parts.installs.append(Install(InstallKind.PROJECT, ".", ctx.location, extras=extras,
+                                      groups=groups, include_dev=include_dev, tool="uv"))
+    rest = words[index:]
+    if rest[:1] in (["-m"], ["--module"]):
+        rest = ["python", *rest]
+    return rest
+
+
+def _dispatch(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_Run],
+              notes: list[str], args: Sequence[str], depth: int, exec_form: bool) -> None:
+    program = program_name(words[0])
+    text = " ".join(words)
+    installed = parse_install(words, location=ctx.location, resolve=ctx.repo_path)
+    if installed is not None:
+        parts.installs += installed.installs
+        for note in installed.notes:
+            parts.note(note)
+        runs.append(_Run(parts, False, False))
+        return
+    if program in ("cd", "pushd"):
+        target = words[1] if len(words) > 1 else "/"
+        ctx.cwd = posixpath.normpath(posixpath.join(ctx.cwd, target))
+        return
+    if program == "export":
+        for key, value in split_assignments(words[1:])[0]:
+            ctx.env[key] = value
+            parts.env.append((key, value))
+        runs.append(_Run(parts, False, False))
+        return
+    if program in ("sh", "bash", "dash", "ash", "zsh", "/bin/sh") and len(words) > 1:
+        if "-c" in words[1:3] or any(w.startswith("-") and "c" in w for w in words[1:2]):
+            position = next(i for i, w in enumerate(words) if w.startswith("-") and "c" in w)
+            if position + 1 < len(words):
+                _run_shell(words[position + 1], ctx, runs, notes, words[position + 3 :], depth)
+            return
+        _run_script(words[1], words[2:], parts, ctx, runs, notes, depth, exec_form)
+        return
+    if is_python(words[0]):
+        _python(words[1:], parts, ctx, runs, notes, args, depth, exec_form)
+        return
+    if program == "manage.py":
+        _manage(words[0], words[1:], parts, ctx)
+        runs.append(_Run(parts, parts.server == "manage.py runserver", exec_form))
+        return
+    if program == "django-admin":
+        _django_admin(words[1:], parts, ctx)
+        runs.append(_Run(parts, "runserver" in words, exec_form))
+        return
+    if program in SERVERS:
+        SERVERS[program](words[1:], parts, ctx)
+        runs.append(_Run(parts, True, exec_form))
+        return
+    if "/" in words[0] or words[0].endswith((".sh", ".py")):
+        _run_script(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
+        return
+    if program in _UTILITIES:
+        return
+    parts.note(f"could not tell what `{text}` runs")
+    runs.append(_Run(parts, False, exec_form))
+
+
+def _python(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_Run],
+            notes: list[str], args: Sequence[str], depth: int, exec_form: bool) -> None:
+    """python [-u -O -W x -X y] (-m module | file.py | -c code) args."""
+    index = 0
+    while index < len(words) and words[index].startswith("-") and words[index] not in ("-m", "-c"):
+        index += 2 if words[index] in ("-W", "-X") else 1
+    rest = words[index:]
+    if not rest:
+        parts.note("`python` with no script starts a REPL: nothing to follow")
+        runs.append(_Run(parts, False, exec_form))
+        return
+    if rest[0] == "-c":
+        parts.note("`python -c` code is not followed")
+        runs.append(_Run(parts, False, exec_form))
+        return
+    if rest[0] == "-m" and len(rest) > 1:
+        module = rest[1]
+        if module in SERVERS or module in ("waitress",):
+            _dispatch([module, *rest[2:]], parts, ctx, runs, notes, args, depth, exec_form)
+            return
+        parts.server = "python"
+        cwd_on_path(parts, ctx)  # `python -m` puts the current directory first on sys.path
+        parts.entries.append(Entry(module, EntryKind.MODULE, via="python -m",
+                                   location=ctx.location, phase="master"))
+        runs.append(_Run(parts, True, exec_form))
+        return
+    if program_name(rest[0]) == "manage.py":
+        _manage(rest[0], rest[1:], parts, ctx)
+        runs.append(_Run(parts, parts.server == "manage.py runserver", exec_form))
+        return
+    parts.server = "python"
+    file_entry(rest[0], parts, ctx, "python")
+    runs.append(_Run(parts, True, exec_form))
+
+
+def _manage(script: str, words: list[str], parts: Parts, ctx: CommandContext) -> None:
+    """manage.py SUBCOMMAND [--settings=x]: runs manage.py, which sets up Django."""
+    options, positionals = scan_options(words, frozenset({"--settings", "--pythonpath"}))
+    sub = positionals[0] if positionals else ""
+    parts.server = "manage.py runserver" if sub in ("runserver", "runserver_plus") else "manage.py"
+    parts.need("django")
+    file_entry(script, parts, ctx, f"manage.py {sub}".strip())
+    for name, value in options:
+        if name == "--settings":
+            parts.env.append(("DJANGO_SETTINGS_MODULE", value))
+        elif name == "--pythonpath":
+            parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
+    if sub and sub not in _RELEASE_COMMANDS and parts.server == "manage.py":
+        parts.note(f"manage.py {sub}: a custom or third-party command, followed as manage.py")
+
+
+def _django_admin(words: list[str], parts: Parts, ctx: CommandContext) -> None:
+    options, _ = scan_options(words, frozenset({"--settings", "--pythonpath"}))
+    parts.server = "django-admin"
+    parts.need("django")
+    settings = dict(options).get("--settings") or ctx.env.get("DJANGO_SETTINGS_MODULE")
+    for name, value in options:
+        if name == "--pythonpath":
+            parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
+    if settings:
+        parts.env.append(("DJANGO_SETTINGS_MODULE", settings))
+        parts.entries.append(Entry(settings, EntryKind.MODULE, via="django-admin",
+                                   location=ctx.location, phase="master"))
+    else:
+        parts.note("django-admin without --settings or DJANGO_SETTINGS_MODULE")
+
+
+def _run_script(written: str, args: list[str], parts: Parts, ctx: CommandContext,
+                runs: list[_Run], notes: list[str], depth: int, exec_form: bool) -> None:
+    """A script in the repo: a shell script is read (never run); a Python one is an entry."""
+    repo = ctx.repo_path(written)
+    if not ctx.is_file(repo) or depth >= _MAX_DEPTH:
+        parts.note(f"could not tell what `{' '.join([written, *args])}` runs"
+                   + ("" if ctx.is_file(repo) else f" (`{written}` is not a file in the repo)"))
+        runs.append(_Run(parts, False, exec_form))
+        return
+    assert repo is not None
+    try:
+        text = (ctx.root / repo).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        parts.warnings.append(SourceWarning(repo, 0, f"could not read: {exc.__class__.__name__}"))
+        runs.append(_Run(parts, False, exec_form))
+        return
+    first = text.split("\n", 1)[0]
+    if repo.endswith(".py") or (first.startswith("#!") and "python" in first):
+        parts.server = "python"
+        file_entry(written, parts, ctx, "python")
+        runs.append(_Run(parts, True, exec_form))
+        return
+    _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1)
