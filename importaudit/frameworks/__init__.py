@@ -1,0 +1,53 @@
+"""Imports that are not import statements: dotted paths and URLs that frameworks load by name."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..model import SourceWarning
+from .celery import celery_imports
+from .context import Collector, FrameworkContext, FrameworkResult
+from .django import django_imports
+from .importlib_loops import loop_imports
+from .logconfig import logging_imports
+from .sqlalchemy import sqlalchemy_imports
+
+__all__ = ["READERS", "FrameworkContext", "FrameworkResult", "framework_imports"]
+
+Reader = Callable[[FrameworkContext, Collector], None]
+
+# One reader per framework; each adds what it finds to the shared collector.
+READERS: tuple[tuple[str, Reader], ...] = (
+    ("django", django_imports),
+    ("sqlalchemy", sqlalchemy_imports),
+    ("logging", logging_imports),
+    ("celery", celery_imports),
+    ("importlib", loop_imports),
+)
+
+
+def framework_imports(ctx: FrameworkContext) -> FrameworkResult:
+    """Every framework string import of the project, for one target's environment."""
+    out = Collector()
+    for name, reader in READERS:
+        try:
+            reader(ctx, out)
+        except (
+            RecursionError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            KeyError,
+            IndexError,
+        ) as error:
+            # A reader bug or a pathological file must not stop the audit: say what was skipped.
+            out.notes.append(f"the {name} reader stopped early: {type(error).__name__}: {error}")
+    return out.result()
+
+
+def reader_warnings(result: FrameworkResult) -> tuple[SourceWarning, ...]:
+    """The unresolved strings as source warnings (file, line, what it would need)."""
+    return tuple(
+        SourceWarning(item.location.file, item.location.line, message)
+        for item, message in zip(result.unresolved, result.unresolved_messages)
+    )

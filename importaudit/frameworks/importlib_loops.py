@@ -1,0 +1,70 @@
+"""`for name in [...]: importlib.import_module(name)`: each literal name is an import."""
+
+from __future__ import annotations
+
+import ast
+
+from ..model import How, Location
+from .context import Collector, FrameworkContext
+from .evaluate import Evaluator
+from .values import HOLE, Seq, Text, dotted
+from .walk import FileScan, Placed, own_expressions, phase_of
+
+_IMPORTERS = {
+    "importlib.import_module": How.IMPORT_MODULE,
+    "import_module": How.IMPORT_MODULE,
+    "__import__": How.DUNDER_IMPORT,
+}
+
+
+def loop_imports(ctx: FrameworkContext, out: Collector) -> None:
+    """Imports of each item of a literal (or module-constant) list looped over."""
+    for path, tree in ctx.sorted_trees():
+        scan = FileScan(path, tree)
+        loops = [p for p in scan.placed if isinstance(p.node, ast.For)]
+        for loop in loops:
+            _loop(scan, loop, out)
+
+
+def _loop(scan: FileScan, loop: Placed, out: Collector) -> None:
+    node = loop.node
+    assert isinstance(node, ast.For)
+    if not isinstance(node.target, ast.Name):
+        return
+    evaluator = scan.evaluator(loop)
+    items = evaluator.value(node.iter)
+    if not isinstance(items, Seq):
+        return
+    names = [item for item in items.items if isinstance(item, Text)]
+    inside = {
+        id(stmt) for stmt in ast.walk(node) if isinstance(stmt, ast.stmt) and stmt is not node
+    }
+    for placed in scan.placed:
+        if id(placed.node) not in inside:
+            continue
+        for expr in own_expressions(placed.node):
+            if not isinstance(expr, ast.Call) or not expr.args:
+                continue
+            how = _IMPORTERS.get(dotted(expr.func) or "")
+            if how is None or _keyword(expr, "package"):
+                continue
+            for name in names:
+                bound = Evaluator(scan.path, {**evaluator.namespace, node.target.id: name})
+                module = bound.value(expr.args[0])
+                if not isinstance(module, Text) or HOLE in module.value:
+                    continue
+                if module.value.startswith(".") or not module.value:
+                    continue  # relative to a package argument: not knowable here
+                where = Location(name.file, name.line, name.col)
+                out.add(
+                    module.value,
+                    where,
+                    "importlib.import_module loop",
+                    phase_of(placed),
+                    placed=placed,
+                    how=how,
+                )
+
+
+def _keyword(call: ast.Call, name: str) -> bool:
+    return any(keyword.arg == name for keyword in call.keywords)
