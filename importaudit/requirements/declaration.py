@@ -1,0 +1,67 @@
+"""ProjectDeclaration: what a project's own metadata (pyproject, setup.cfg, setup.py) declares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Optional
+
+from ..model import Requirement, SourceWarning
+
+
+@dataclass(frozen=True)
+class ProjectDeclaration:
+    """One project directory's declared dependencies, merged from its metadata files."""
+
+    directory: str  # "." or "backend"
+    name: Optional[str]  # the project's own distribution name, canonical
+    main: tuple[Requirement, ...]  # what `pip install .` installs
+    extras: Mapping[str, tuple[Requirement, ...]]  # optional-dependencies / poetry extras
+    groups: Mapping[str, tuple[Requirement, ...]]  # PEP 735, poetry, pdm and uv dev groups
+    requires_python: Optional[str]
+    sources: tuple[str, ...]  # files read
+    warnings: tuple[SourceWarning, ...]
+    build_backend: Optional[str]
+    # Beyond the brief: what the installers need to pick groups.
+    optional_groups: tuple[str, ...] = ()  # poetry `[tool.poetry.group.X] optional = true`
+    default_groups: Optional[tuple[str, ...]] = None  # uv `[tool.uv] default-groups`
+    tool: str = "setuptools"  # "poetry", "pdm", "uv", "setuptools", "hatch", "flit"...
+
+
+@dataclass
+class DeclarationBuilder:
+    """The mutable form the readers fill in, frozen once all files of the directory are read."""
+
+    directory: str
+    name: Optional[str] = None
+    main: list[Requirement] = field(default_factory=list)
+    extras: dict[str, list[Requirement]] = field(default_factory=dict)
+    groups: dict[str, list[Requirement]] = field(default_factory=dict)
+    requires_python: Optional[str] = None
+    sources: list[str] = field(default_factory=list)
+    warnings: list[SourceWarning] = field(default_factory=list)
+    build_backend: Optional[str] = None
+    optional_groups: set[str] = field(default_factory=set)
+    default_groups: Optional[tuple[str, ...]] = None
+    tool: str = "setuptools"
+    # Fields pyproject marks dynamic with no setuptools `file =`: setup.cfg/setup.py fill them.
+    dynamic: set[str] = field(default_factory=set)
+    has_metadata: bool = False
+    main_declared: bool = False
+
+    def freeze(self) -> ProjectDeclaration:
+        return ProjectDeclaration(
+            directory=self.directory,
+            name=self.name,
+            main=tuple(self.main),
+            extras=MappingProxyType({k: tuple(v) for k, v in sorted(self.extras.items())}),
+            groups=MappingProxyType({k: tuple(v) for k, v in sorted(self.groups.items())}),
+            requires_python=self.requires_python,
+            sources=tuple(self.sources),
+            warnings=tuple(self.warnings),
+            build_backend=self.build_backend,
+            optional_groups=tuple(sorted(self.optional_groups)),
+            default_groups=self.default_groups,
+            tool=self.tool,
+        )

@@ -1,0 +1,146 @@
+"""What one Install (a pip, poetry, uv, pipenv, pdm or conda step of a target) brings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from ..conditions import TargetEnv
+from ..model import Install, InstallKind, Requirement, SourceWarning
+from .common import is_dev_name, is_local_path, join_relative, parse_requirement, project_file
+from .conda import _conda_requirement, read_environment
+from .declaration import ProjectDeclaration
+from .locks import locked_closure
+from .pipfile import read_pipfile, read_pipfile_lock
+from .project import project_requirements, read_project
+from .reqfile import read_requirements_file
+
+Result = tuple[tuple[Requirement, ...], tuple[SourceWarning, ...]]
+_LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock"}
+
+
+def requirements_for_install(root: Path, install: Install, env: TargetEnv) -> Result:
+    """The requirements one Install brings; markers are kept, never filtered (the rules judge them).
+
+    Lock-driven installs (poetry/uv/pdm with their lock next to the project) give the locked
+    closure, each entry locked=True and direct= whether the project lists it.
+    """
+    where = install.location
+    source, line = (where.file, where.line) if where is not None else ("<command>", 0)
+    if install.kind is InstallKind.UNKNOWN:
+        return (), ()
+    if install.kind is InstallKind.PACKAGE:
+        if install.tool == "conda":
+            made_conda = _conda_requirement(install.spec, source, line, False)
+            return ((made_conda,) if made_conda else ()), ()
+        made = parse_requirement(install.spec, source, line)
+        if isinstance(made, SourceWarning):
+            return (), (made,)
+        if made.url and is_local_path(made.url):
+            directory = join_relative(".", made.url)
+            as_project = replace(
+                install, kind=InstallKind.PROJECT, spec=directory, extras=made.extras
+            )
+            return _project(root, as_project, env, source, line)
+        return (made,), ()
+    if install.kind is InstallKind.REQUIREMENTS:
+        return _requirements_file(root, install)
+    return _project(root, install, env, source, line)
+
+
+def _requirements_file(root: Path, install: Install) -> Result:
+    spec = install.spec.strip("/")
+    name = spec.rsplit("/", 1)[-1]
+    if name.endswith((".yml", ".yaml")):
+        read = read_environment(root, spec)
+    elif name == "Pipfile.lock":
+        read = read_pipfile_lock(root, spec)
+        chosen = tuple(r for r in read.requirements if not r.dev)
+        return chosen, read.warnings
+    elif name == "Pipfile":
+        sets = read_pipfile(root, spec)
+        return tuple(r for s in sets if not s.dev for r in s.requirements), tuple(
+            w for s in sets for w in s.warnings
+        )
+    else:
+        read = read_requirements_file(root, spec)
+    return read.requirements, read.warnings
+
+
+def _project(root: Path, install: Install, env: TargetEnv, source: str, line: int) -> Result:
+    directory = join_relative(".", install.spec or ".")
+    if install.tool == "pipenv":
+        return _pipenv(root, directory, install, source, line)
+    declaration = read_project(root, directory)
+    if declaration is None:
+        return (), (
+            SourceWarning(
+                source,
+                line,
+                f"no project metadata (pyproject.toml, setup.py, setup.cfg) in {directory}",
+            ),
+        )
+    groups = _groups(declaration, install)
+    direct = project_requirements(declaration, install.extras, groups)
+    warnings = declaration.warnings
+    lock = _LOCKS.get(install.tool)
+    if lock and (root / project_file(directory, lock)).is_file():
+        locked, lock_warnings = locked_closure(root, project_file(directory, lock), direct, env)
+        return locked, warnings + lock_warnings
+    return direct, warnings
+
+
+def _groups(declaration: ProjectDeclaration, install: Install) -> tuple[str, ...]:
+    """The dependency groups the tool installs, from its defaults and the Install's options."""
+    asked = tuple(install.groups)
+    if install.tool == "poetry":
+        if "main" in asked:  # `--only main[,x]`: exactly those
+            return tuple(g for g in asked if g != "main")
+        optional = {canonicalize_name(g) for g in declaration.optional_groups}
+        defaults = [
+            g
+            for g in declaration.groups
+            if canonicalize_name(g) not in optional and (install.include_dev or not is_dev_name(g))
+        ]
+        return tuple(sorted(set(defaults) | set(asked)))
+    if install.tool == "uv":
+        if not install.include_dev:
+            return asked
+        uv_defaults = (
+            declaration.default_groups if declaration.default_groups is not None else ("dev",)
+        )
+        if "*" in uv_defaults:  # default-groups = "all"
+            uv_defaults = tuple(declaration.groups)
+        return tuple(sorted(set(uv_defaults) | set(asked)))
+    if install.tool == "pdm":
+        dev_groups = tuple(declaration.groups) if install.include_dev else ()
+        return tuple(sorted(set(dev_groups) | set(asked)))
+    return asked  # pip: `pip install .` installs no group (pip >= 25.1 has --group, named)
+
+
+def _pipenv(root: Path, directory: str, install: Install, source: str, line: int) -> Result:
+    lock = project_file(directory, "Pipfile.lock")
+    pipfile = project_file(directory, "Pipfile")
+    if (root / lock).is_file():
+        read = read_pipfile_lock(root, lock)
+        chosen = tuple(r for r in read.requirements if install.include_dev or not r.dev)
+        return chosen, read.warnings
+    if (root / pipfile).is_file():
+        sets = read_pipfile(root, pipfile)
+        wanted = {canonicalize_name(g) for g in install.groups}
+        chosen_sets = [
+            s
+            for s in sets
+            if (not s.dev and all(r.group == "main" for r in s.requirements))
+            or (install.include_dev and any(r.group == "dev" for r in s.requirements))
+            or any(canonicalize_name(r.group.split(":", 1)[-1]) in wanted for r in s.requirements)
+        ]
+        return (
+            tuple(r for s in chosen_sets for r in s.requirements),
+            tuple(w for s in sets for w in s.warnings),
+        )
+    return (), (
+        SourceWarning(source, line, f"pipenv install: no Pipfile or Pipfile.lock in {directory}"),
+    )

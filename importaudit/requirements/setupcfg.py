@@ -1,0 +1,116 @@
+"""setup.cfg: `install_requires`, `[options.extras_require]`, `python_requires` (configparser)."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from ..model import Requirement, SourceWarning
+from .common import (
+    LineFinder,
+    is_dev_name,
+    join_relative,
+    parse_requirement,
+    project_file,
+    read_text,
+)
+from .declaration import DeclarationBuilder
+
+
+def _values(raw: str) -> list[str]:
+    """A multi-line cfg value -> its requirement strings (comments and `;`-only lines dropped)."""
+    out: list[str] = []
+    for piece in raw.replace("\r", "").split("\n"):
+        text = piece.split(" #", 1)[0].strip()
+        if text and not text.startswith("#"):
+            out.append(text)
+    return out
+
+
+def _requirements(
+    root: Path,
+    raw: str,
+    section: str,
+    finder: LineFinder,
+    builder: DeclarationBuilder,
+    source: str,
+    group: str,
+    dev: bool,
+) -> list[Requirement]:
+    if raw.strip().startswith("file:"):
+        from .reqfile import read_requirements_file  # late: reqfile expands projects via us
+
+        made: list[Requirement] = []
+        for name in raw.strip()[len("file:") :].split(","):
+            relpath = join_relative(builder.directory, name.strip())
+            read = read_requirements_file(root, relpath, dev=dev)
+            builder.sources.append(relpath)
+            builder.warnings.extend(read.warnings)
+            made.extend(r for r in read.requirements)
+        return made
+    made = []
+    for text in _values(raw):
+        line = finder.find(section, text)
+        result = parse_requirement(text, source, line, group=group, dev=dev)
+        if isinstance(result, SourceWarning):
+            builder.warnings.append(result)
+        else:
+            made.append(result)
+    return made
+
+
+def read_setup_cfg(root: Path, builder: DeclarationBuilder) -> None:
+    """Fill what is still undeclared from the directory's setup.cfg, if it has one."""
+    source = project_file(builder.directory, "setup.cfg")
+    if not (root / source).is_file():
+        return
+    text = read_text(root, source)
+    if isinstance(text, SourceWarning):
+        builder.warnings.append(text)
+        return
+    builder.sources.append(source)
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text, source=source)
+    except configparser.ParsingError as exc:
+        line = exc.errors[0][0] if exc.errors else 1
+        builder.warnings.append(
+            SourceWarning(source, line, f"invalid setup.cfg: {exc.message.splitlines()[0]}")
+        )
+        return
+    except configparser.Error as exc:
+        line = getattr(exc, "lineno", 1) or 1
+        builder.warnings.append(SourceWarning(source, line, f"invalid setup.cfg: {exc.message}"))
+        return
+    finder = LineFinder(text)
+    if parser.has_option("metadata", "name") and not builder.name:
+        builder.name = canonicalize_name(parser.get("metadata", "name").strip())
+    if not parser.has_section("options") and not parser.has_section("options.extras_require"):
+        return
+    builder.has_metadata = True
+    if parser.has_option("options", "python_requires") and builder.requires_python is None:
+        builder.requires_python = parser.get("options", "python_requires").strip() or None
+    if parser.has_option("options", "install_requires") and not builder.main_declared:
+        raw = parser.get("options", "install_requires")
+        builder.main.extend(
+            _requirements(root, raw, "options", finder, builder, source, "main", False)
+        )
+        builder.main_declared = True
+    if parser.has_section("options.extras_require") and not builder.extras:
+        for extra in parser.options("options.extras_require"):
+            raw = parser.get("options.extras_require", extra)
+            dev = is_dev_name(extra)
+            builder.extras.setdefault(extra, []).extend(
+                _requirements(
+                    root,
+                    raw,
+                    "options.extras_require",
+                    finder,
+                    builder,
+                    source,
+                    f"extra:{extra}",
+                    dev,
+                )
+            )
