@@ -1,0 +1,352 @@
+"""The project's files: what is walked, what is excluded, what modules are first-party."""
+
+from __future__ import annotations
+
+import keyword
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import pathspec
+
+from .model import AuditError, SourceWarning
+
+# Directory names never walked, at any depth: VCS data, caches, installed code.
+_EXCLUDED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "site-packages", "node_modules", ".tox", ".nox", "__pycache__",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "__pypackages__",
+    }
+)  # fmt: skip
+# Build output, unless the directory is itself a package (`myapp/build/__init__.py` is source).
+_BUILD_DIRS = frozenset({"build", "dist"})
+# A directory holding one of these is an environment (virtualenv, conda), whatever its name.
+_ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
+_SOURCE_SUFFIXES = (".py", ".ipynb")
+_TEST_DIRS = frozenset({"tests", "test"})
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    path: str  # relative to root, "/" separators
+    module: Optional[str]  # dotted name under the best root; None when not importable
+    is_package: bool  # an __init__.py
+    is_test: bool  # under tests/ or test/, test_*.py, *_test.py, conftest.py
+    is_notebook: bool
+
+
+def _is_identifier(part: str) -> bool:
+    return part.isidentifier() and not keyword.iskeyword(part)
+
+
+def _module_stem(filename: str) -> Optional[str]:
+    """The module a file defines in its directory: `a.py` -> a, `a.cpython-311-...so` -> a."""
+    if filename.endswith(".py"):
+        return filename[:-3]
+    if filename.endswith(".pyx"):
+        return filename[:-4]  # Cython source: the build compiles it to a module of that name
+    if filename.endswith((".so", ".pyd")):
+        return filename.split(".", 1)[0]
+    return None
+
+
+def _norm_root(root: str) -> str:
+    root = root.replace("\\", "/").strip()
+    while root.startswith("./"):
+        root = root[2:]
+    return "" if root in (".", "/") else root.strip("/")
+
+
+class ModuleIndex:
+    """Dotted module name -> file, for any set of sys.path roots (relative dirs; "" = the root)."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self._modules: dict[str, str] = {}  # "a/b" -> "a/b.py"
+        self._packages: dict[str, str] = {}  # "a/b" -> "a/b/__init__.py"
+        self._dirs: set[str] = set()  # directories with a module file somewhere below
+        self._children: dict[str, set[str]] = {}  # directory -> names importable from it
+        for path in files:
+            directory, _, filename = path.rpartition("/")
+            stem = _module_stem(filename)
+            if stem is None:
+                continue
+            if stem == "__init__":
+                if directory:
+                    self._packages.setdefault(directory, path)
+            else:
+                key = f"{directory}/{stem}" if directory else stem
+                known = self._modules.get(key)
+                # Prefer the .py file: it is what the other stages can read.
+                if known is None or (path.endswith(".py") and not known.endswith(".py")):
+                    self._modules[key] = path
+                self._children.setdefault(directory, set()).add(stem)
+            while directory and directory not in self._dirs:
+                self._dirs.add(directory)
+                parent, _, name = directory.rpartition("/")
+                self._children.setdefault(parent, set()).add(name)
+                directory = parent
+
+    def resolve(self, dotted: str, roots: Sequence[str] = ("",)) -> Optional[str]:
+        """The file of a module ("a/b.py", "a/b/__init__.py"), a namespace dir ("a/b/"), or None.
+
+        Follows Python's path finder: in each search directory a package beats a module, which
+        beats a namespace portion; across directories the first regular hit wins, and namespace
+        portions merge into the search path of the next part.
+        """
+        parts = dotted.split(".")
+        if not all(parts):
+            return None
+        search = [_norm_root(root) for root in roots]
+        for position, part in enumerate(parts):
+            last = position == len(parts) - 1
+            portions: list[str] = []
+            hit: Optional[str] = None
+            for base in search:
+                key = f"{base}/{part}" if base else part
+                if key in self._packages:
+                    if last:
+                        return self._packages[key]
+                    hit = key
+                    break
+                if key in self._modules:
+                    # A plain module has no submodules.
+                    return self._modules[key] if last else None
+                if key in self._dirs:
+                    portions.append(key)
+            if hit is not None:
+                search = [hit]
+            elif portions:
+                if last:
+                    return portions[0] + "/"
+                search = portions
+            else:
+                return None
+        return None
+
+    def module_for(self, path: str, root: str = "") -> Optional[str]:
+        """Dotted name of a file (or a "dir/") with `root` on sys.path; None if not importable."""
+        base = _norm_root(root)
+        if base:
+            if not path.startswith(base + "/"):
+                return None
+            path = path[len(base) + 1 :]
+        is_dir = path.endswith("/")
+        parts = path.rstrip("/").split("/")
+        if not is_dir:
+            stem = _module_stem(parts[-1])
+            if stem is None:
+                return None
+            if stem == "__init__":
+                parts.pop()
+            else:
+                parts[-1] = stem
+        if not parts or not all(_is_identifier(part) for part in parts):
+            return None
+        return ".".join(parts)
+
+    def top_level_names(self, roots: Sequence[str] = ("",)) -> frozenset[str]:
+        """Packages, modules and namespace dirs importable at the top level from these roots."""
+        names: set[str] = set()
+        for root in roots:
+            names.update(self._children.get(_norm_root(root), ()))
+        return frozenset(name for name in names if _is_identifier(name))
+
+    def namespace_only_names(self, roots: Sequence[str] = ("",)) -> frozenset[str]:
+        """Top-level names that are only namespace dirs under these roots (no module, no package).
+
+        Python lets an installed regular package of the same name win over such a directory
+        (an `alembic/` migrations dir does not shadow the alembic distribution).
+        """
+        found: set[str] = set()
+        for name in self.top_level_names(roots):
+            keys = [f"{base}/{name}" if base else name for base in map(_norm_root, roots)]
+            if not any(key in self._packages or key in self._modules for key in keys):
+                found.add(name)
+        return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    sources: tuple[SourceRef, ...]  # every .py and .ipynb not excluded, sorted by path
+    files: tuple[str, ...]  # every non-excluded file (any type), sorted
+    roots: tuple[str, ...]  # default import roots: "" plus "src" in a src layout
+    index: ModuleIndex
+    first_party: frozenset[str]  # top-level importable names under the roots, plus config
+    warnings: tuple[SourceWarning, ...]
+    # The part of first_party that is only namespace dirs: an installed package of that name wins.
+    namespace_first_party: frozenset[str] = frozenset()
+
+
+class _IgnoreRules:
+    """Gitignore-style patterns of one directory, compiled so a path costs a few regex calls.
+
+    Consecutive patterns of the same polarity are joined into one regex; checking the groups
+    from the last one back gives git's "the last matching pattern decides" at a fraction of
+    pathspec's per-pattern cost (a 100-line Python .gitignore on 10,000 files: 0.4 s -> 0.05 s).
+    """
+
+    def __init__(self, lines: Sequence[str], source: str) -> None:
+        self.warnings: list[SourceWarning] = []
+        compiled: list[tuple[bool, re.Pattern[str]]] = []
+        for number, line in enumerate(lines, 1):
+            try:
+                spec = pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception as exc:  # pathspec raises assorted errors
+                self.warnings.append(SourceWarning(source, number, f"bad ignore pattern: {exc}"))
+                continue
+            for pattern in spec.patterns:
+                regex = getattr(pattern, "regex", None)
+                include = getattr(pattern, "include", None)
+                if isinstance(regex, re.Pattern) and include is not None:
+                    compiled.append((bool(include), regex))
+        self._groups: list[tuple[bool, re.Pattern[str]]] = []
+        start = 0
+        while start < len(compiled):
+            end = start
+            while end < len(compiled) and compiled[end][0] == compiled[start][0]:
+                end += 1
+            members = [regex for _, regex in compiled[start:end]]
+            try:
+                joined = "|".join(
+                    f"(?:{_NAMED_GROUP.sub('(?:', regex.pattern)})" for regex in members
+                )
+                self._groups.append((compiled[start][0], re.compile(joined, members[0].flags)))
+            except re.error:
+                self._groups.extend((compiled[start][0], regex) for regex in members)
+            start = end
+
+    def __bool__(self) -> bool:
+        return bool(self._groups)
+
+    def decide(self, path: str) -> Optional[bool]:
+        """True: ignored; False: re-included by a `!` pattern; None: no pattern matches."""
+        for include, regex in reversed(self._groups):
+            if regex.match(path) is not None:
+                return include
+        return None
+
+
+def _excluded(path: str, rules: Sequence[tuple[str, _IgnoreRules]]) -> bool:
+    """Deepest rules first: a nested .gitignore overrides its parents, as in git."""
+    for base, rule in reversed(rules):
+        relative = path[len(base) + 1 :] if base else path
+        decision = rule.decide(relative)
+        if decision is not None:
+            return decision
+    return False
+
+
+def _is_test(path: str) -> bool:
+    *dirs, filename = path.split("/")
+    if any(part in _TEST_DIRS for part in dirs):
+        return True
+    stem = filename.rsplit(".", 1)[0]
+    return filename == "conftest.py" or stem.startswith("test_") or stem.endswith("_test")
+
+
+def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[SourceWarning]]:
+    files: list[str] = []
+    warnings: list[SourceWarning] = []
+    base_rules: tuple[tuple[str, _IgnoreRules], ...] = (("", config_rules),) if config_rules else ()
+    stack: list[tuple[str, tuple[tuple[str, _IgnoreRules], ...]]] = [("", base_rules)]
+    while stack:
+        rel, rules = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel) if rel else root) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            if not rel:
+                raise AuditError(
+                    f"{root}: cannot read the directory: {exc.strerror or exc}"
+                ) from exc
+            warnings.append(SourceWarning(rel, 0, f"cannot read directory: {exc.strerror or exc}"))
+            continue
+        names = {entry.name for entry in entries}
+        if rel and any(marker in names for marker in _ENVIRONMENT_MARKERS):
+            continue
+        if rel.rpartition("/")[2] in _BUILD_DIRS and "__init__.py" not in names:
+            continue
+        if ".gitignore" in names:
+            source = f"{rel}/.gitignore" if rel else ".gitignore"
+            try:
+                with open(os.path.join(root, source), encoding="utf-8", errors="replace") as handle:
+                    ignore = _IgnoreRules(handle.read().splitlines(), source)
+            except OSError as exc:
+                warnings.append(SourceWarning(source, 0, f"cannot read: {exc.strerror or exc}"))
+            else:
+                warnings.extend(ignore.warnings)
+                if ignore:
+                    # Config excludes stay outermost: they are relative to the root.
+                    rules = (*rules, (rel, ignore))
+        for entry in entries:
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                # Never follow a directory symlink: no loops, no walking outside the project.
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name in _EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
+                        continue
+                    if not _excluded(child + "/", rules):
+                        stack.append((child, rules))
+                    continue
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            if not _excluded(child, rules):
+                files.append(child)
+    return files, warnings
+
+
+def _module_name(index: ModuleIndex, path: str, roots: Sequence[str]) -> Optional[str]:
+    """Named under the deepest root holding it (src/pkg/mod.py -> pkg.mod, not src.pkg.mod)."""
+    for root in sorted(roots, key=len, reverse=True):
+        if root and not path.startswith(root + "/"):
+            continue
+        name = index.module_for(path, root)
+        if name is not None:
+            return name
+    return None
+
+
+def discover(
+    root: Path, *, exclude: Sequence[str] = (), first_party: Sequence[str] = ()
+) -> Project:
+    """Walk `root` (no symlinked dirs, excluded dirs pruned early) and index what it defines."""
+    if not root.is_dir():
+        raise AuditError(f"{root}: not a directory")
+    config_rules = _IgnoreRules(list(exclude), "exclude")
+    files, warnings = _walk(str(root), config_rules)
+    warnings[:0] = config_rules.warnings
+    files.sort()
+    index = ModuleIndex(files)
+    roots: tuple[str, ...] = ("",)
+    # src layout: src/ holds importable code and is not itself a package.
+    if index.resolve("src") != "src/__init__.py" and index.top_level_names(("src",)):
+        roots = ("", "src")
+    sources = tuple(
+        SourceRef(
+            path=path,
+            module=None if path.endswith(".ipynb") else _module_name(index, path, roots),
+            is_package=path.rpartition("/")[2] == "__init__.py",
+            is_test=_is_test(path),
+            is_notebook=path.endswith(".ipynb"),
+        )
+        for path in files
+        if path.endswith(_SOURCE_SUFFIXES)
+    )
+    configured = frozenset(name.strip() for name in first_party if name.strip())
+    return Project(
+        root=root,
+        sources=sources,
+        files=tuple(files),
+        roots=roots,
+        index=index,
+        first_party=index.top_level_names(roots) | configured,
+        warnings=tuple(sorted(warnings, key=lambda w: (w.file, w.line, w.message))),
+        namespace_first_party=index.namespace_only_names(roots) - configured,
+    )
