@@ -1,0 +1,167 @@
+"""Python syntax: parsing that never crashes, inline ignore comments, the newest grammar needed."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tokenize
+from collections.abc import Iterator
+from typing import Optional, Union
+
+from .model import Location, SyntaxProblem
+
+_IGNORE_COMMENT = re.compile(rb"#\s*importaudit:\s*ignore\b(?:\[([^\]\r\n]*)\])?")
+_PARSE_FAILURES = (SyntaxError, ValueError, UnicodeError, LookupError, RecursionError, MemoryError)
+_SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT})
+
+
+def source_lines(data: bytes) -> Iterator[str]:
+    """Physical lines as Python counts them (\\n, \\r\\n, \\r), for the tokenizer."""
+    text = data.decode("utf-8", "replace")
+    for line in re.split(r"\r\n|\r|\n", text):
+        yield line + "\n"
+
+
+def dotted_name(node: ast.AST) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, None for anything else (calls, subscripts)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def ignore_comments(data: bytes) -> dict[int, Optional[frozenset[str]]]:
+    """Line -> rules named by an `# importaudit: ignore[...]` comment on it (empty: all rules)."""
+    if b"importaudit" not in data:
+        return {}
+    found: dict[int, Optional[frozenset[str]]] = {}
+    for number, line in enumerate(data.splitlines(), 1):
+        match = _IGNORE_COMMENT.search(line)
+        if match is None:
+            continue
+        listed = match.group(1)
+        names = listed.decode("ascii", "replace").split(",") if listed is not None else []
+        found[number] = frozenset(name.strip() for name in names if name.strip())
+    return found
+
+
+def syntax_problem(path: str, line: Optional[int], message: str) -> SyntaxProblem:
+    return SyntaxProblem(Location(path, max(line or 1, 1)), message)
+
+
+def parse_python(data: bytes, path: str) -> tuple[Optional[ast.Module], Optional[SyntaxProblem]]:
+    """The module, or why Python refuses it; never raises (absurd input is a problem too)."""
+    try:
+        # Bytes, not text: Python itself then honours the BOM and the coding cookie.
+        return ast.parse(data, filename=path), None
+    except SyntaxError as exc:
+        line = exc.lineno
+        if not line and b"\0" in data:  # older hosts give no line for a NUL byte
+            line = data[: data.index(b"\0")].count(b"\n") + 1
+        return None, syntax_problem(path, line, exc.msg)
+    except ValueError as exc:  # NUL bytes on Python < 3.11.4
+        line = data[: data.index(b"\0")].count(b"\n") + 1 if b"\0" in data else 1
+        return None, syntax_problem(path, line, str(exc))
+    except _PARSE_FAILURES as exc:
+        return None, syntax_problem(path, 1, f"cannot parse: {type(exc).__name__}: {exc}")
+
+
+class GrammarVisitor(ast.NodeVisitor):
+    """Mixed into the import extractor so the same single pass also finds version-specific syntax.
+
+    Only what the AST (plus a few tokens) shows: f-string and `except A, B` changes are not seen.
+    Methods for node types the host lacks (ast.TypeAlias on 3.11) are simply never called.
+    """
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw  # the source, tokenized again only for a rare `with (...)` check
+        self.needs: Optional[tuple[tuple[int, int], str, int]] = None
+
+    def need(self, version: tuple[int, int], construct: str, node: ast.AST) -> None:
+        """Keep the newest requirement; on a tie, the first construct met."""
+        if self.needs is None or version > self.needs[0]:
+            self.needs = (version, construct, getattr(node, "lineno", 1))
+
+    def check_decorator(self, decorator: ast.expr) -> None:
+        """Anything but `@a.b` or `@a.b(...)` needs PEP 614 (3.9)."""
+        plain = decorator.func if isinstance(decorator, ast.Call) else decorator
+        while isinstance(plain, ast.Attribute):
+            plain = plain.value
+        if not isinstance(plain, ast.Name):
+            self.need((3, 9), "decorator expression", decorator)
+
+    def check_try(self, node: ast.AST) -> None:
+        if type(node).__name__ == "TryStar":
+            self.need((3, 11), "except* clause", node)
+
+    def check_with(self, node: Union[ast.With, ast.AsyncWith]) -> None:
+        # `with (a, b):` without `as` was already valid: a tuple (a runtime error, not a syntax one).
+        has_as = any(item.optional_vars is not None for item in node.items)
+        if len(node.items) > 1 and has_as and self.parenthesized_items(node):
+            self.need((3, 10), "parenthesized context managers", node)
+
+    def visit_NamedExpr(self, node: ast.AST) -> None:
+        self.need((3, 8), "assignment expression", node)
+        self.generic_visit(node)
+
+    def visit_arguments(self, node: ast.arguments) -> None:
+        if node.posonlyargs:
+            self.need((3, 8), "positional-only parameters", node.posonlyargs[0])
+        if node.vararg is not None and isinstance(node.vararg.annotation, ast.Starred):
+            self.need((3, 11), "starred annotation", node.vararg)
+        self.generic_visit(node)
+
+    def visit_Match(self, node: ast.AST) -> None:
+        self.need((3, 10), "match statement", node)
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        index = node.slice
+        if isinstance(index, ast.Tuple) and any(isinstance(e, ast.Starred) for e in index.elts):
+            self.need((3, 11), "starred expression in subscript", node)
+        self.generic_visit(node)
+
+    def visit_TypeAlias(self, node: ast.AST) -> None:
+        self.need((3, 12), "type statement", node)
+        self.generic_visit(node)
+
+    def visit_TemplateStr(self, node: ast.AST) -> None:
+        self.need((3, 14), "template string", node)
+        self.generic_visit(node)
+
+    def type_params(self, node: ast.AST) -> None:
+        params = getattr(node, "type_params", None) or []
+        if params:
+            self.need((3, 12), "type parameter list", node)
+        if any(getattr(param, "default_value", None) is not None for param in params):
+            self.need((3, 13), "type parameter default", node)
+
+    def parenthesized_items(self, node: Union[ast.With, ast.AsyncWith]) -> bool:
+        """`with (a as b, c as d):` has the AST of `with a as b, c as d:`; the tokens differ.
+
+        True when a `(` opens right after `with` and its `)` is followed by the header's `:`.
+        """
+        lines = source_lines(self.raw)
+        for _ in range(node.lineno - 1):
+            next(lines, None)
+        depth, closed = 0, False
+        try:
+            for token in tokenize.generate_tokens(lambda: next(lines, "")):
+                if token.type in _SKIPPED or token.string in ("async", "with"):
+                    continue
+                if closed:
+                    return token.string == ":"
+                if depth == 0 and token.string != "(":
+                    return False
+                if token.type == tokenize.OP and token.string in "([{":
+                    depth += 1
+                elif token.type == tokenize.OP and token.string in ")]}":
+                    depth -= 1
+                    closed = depth == 0
+        except (tokenize.TokenError, SyntaxError):
+            return False
+        return False
