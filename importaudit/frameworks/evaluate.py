@@ -239,16 +239,7 @@ class Evaluator:
                     guarded = any(g.kind is GuardKind.EXCEPT_IMPORT for g in self.guards)
                     on_import(stmt, guarded)
             elif isinstance(stmt, ast.If):
-                verdict = decide(stmt.test) if decide is not None else None
-                condition = ast.unparse(stmt.test)
-                if verdict is not False:
-                    yes = Guard(GuardKind.CONDITION, condition=condition, line=stmt.lineno)
-                    self._run_guarded(stmt.body, on_import, decide, None if verdict else yes)
-                if verdict is not True:
-                    no = Guard(GuardKind.CONDITION, condition, negated=True, line=stmt.lineno)
-                    self._run_guarded(
-                        stmt.orelse, on_import, decide, None if verdict is False else no
-                    )
+                self._run_if(stmt, on_import, decide)
             elif isinstance(stmt, ast.Try):
                 caught = Guard(GuardKind.EXCEPT_IMPORT, line=stmt.lineno)
                 self._run_guarded(
@@ -260,6 +251,32 @@ class Evaluator:
                 self.run(stmt.body, on_import, decide)
             else:
                 self.apply(stmt)
+
+    def _run_if(
+        self,
+        stmt: ast.If,
+        on_import: Optional[Callable[[ast.ImportFrom, bool], None]],
+        decide: Optional[Callable[[ast.expr], Optional[bool]]],
+    ) -> None:
+        """The branch the environment decides; else both, each value being either branch's."""
+        verdict = decide(stmt.test) if decide is not None else None
+        if verdict is not None:
+            self.run(stmt.body if verdict else stmt.orelse, on_import, decide)
+            return
+        condition = ast.unparse(stmt.test)
+        before = dict(self.namespace)
+        yes = Guard(GuardKind.CONDITION, condition=condition, line=stmt.lineno)
+        self._run_guarded(stmt.body, on_import, decide, yes)
+        after_body, self.namespace = self.namespace, before
+        no = Guard(GuardKind.CONDITION, condition=condition, negated=True, line=stmt.lineno)
+        self._run_guarded(stmt.orelse, on_import, decide, no)
+        names = [*after_body, *(name for name in self.namespace if name not in after_body)]
+        merged: Namespace = {}
+        for name in names:
+            value = _either(after_body.get(name), self.namespace.get(name))
+            if value is not None:
+                merged[name] = value
+        self.namespace = merged
 
     def _run_guarded(
         self,
@@ -302,3 +319,20 @@ def _mutated_seq(current: Seq, method: str, args: list[Optional[Value]]) -> Opti
             )
         )
     return None
+
+
+def _either(first: Optional[Value], second: Optional[Value]) -> Optional[Value]:
+    """A value that may be either branch's: lists united, dicts merged key by key."""
+    if first is None:
+        return second
+    if second is None or first == second:
+        return first
+    if isinstance(first, Seq) and isinstance(second, Seq):
+        return Seq(first.items + tuple(item for item in second.items if item not in first.items))
+    if isinstance(first, Dict) and isinstance(second, Dict):
+        merged = first
+        for key, value in second.entries:
+            old = first.get(key)
+            merged = merged.set(key, value if old is None or value is None else _either(old, value))
+        return merged
+    return second
