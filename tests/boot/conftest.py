@@ -1,0 +1,61 @@
+"""Boot suite plumbing: run every selected case up front (in parallel), then summarise."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from harness import RECORDS, Case, CaseResult, run_case
+
+JOBS = int(os.environ.get("IMPORTAUDIT_BOOT_JOBS", "2"))
+
+
+@pytest.fixture(scope="session")
+def boot_results(request: pytest.FixtureRequest) -> dict[str, CaseResult]:
+    """Venv builds dominate the time: do every selected case at once on a small pool."""
+    selected: dict[str, Case] = {}
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        case = callspec.params.get("case") if callspec is not None else None
+        if isinstance(case, Case):
+            selected[case.id] = case
+    with ThreadPoolExecutor(max_workers=max(1, JOBS)) as pool:
+        results = list(pool.map(run_case, selected.values()))
+    return {r.case.id: r for r in results}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not RECORDS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("importaudit boot truth")
+    records = sorted(RECORDS, key=lambda r: r.case.id)
+    compared = [r for r in records if r.status in {"agree", "disagree"}]
+    booted = [r for r in compared if r.observed is not None and r.observed.outcome == "boots"]
+    agreeing = [r for r in compared if r.status == "agree"]
+    write(
+        f"targets booted for real: {len(compared)} ({len(booted)} served HTTP, "
+        f"{len(compared) - len(booted)} failed to boot)"
+    )
+    write(f"importaudit agrees with the real boot: {len(agreeing)}/{len(compared)}")
+    sources = sorted({r.prediction.source for r in compared if r.prediction is not None})
+    if sources != ["cli"] and sources:
+        write(
+            f"predictions taken from: {', '.join(sources)} (expected.json = the CLI is not ready)"
+        )
+    if os.environ.get("IMPORTAUDIT_BOOT_SELFTEST_FLIP"):
+        write(f"SELFTEST FLIP ACTIVE for {os.environ['IMPORTAUDIT_BOOT_SELFTEST_FLIP']}")
+    for record in records:
+        if record.status == "disagree":
+            write(f"  DISAGREE {record.case.id}: {'; '.join(record.problems)}")
+        elif record.status == "error":
+            write(
+                f"  ERROR    {record.case.id}: "
+                f"{record.reason.splitlines()[0] if record.reason else ''}"
+            )
+    skipped = [r for r in records if r.status == "skip"]
+    if skipped:
+        write(f"skipped: {len(skipped)}")
+        for record in skipped:
+            write(f"  SKIP     {record.case.id}: {record.reason}")

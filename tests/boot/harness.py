@@ -1,0 +1,231 @@
+"""Boot truth: build what a sample target installs, start what it runs, compare with importaudit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from boot_descriptors import container_layout, cross_check, map_env_value
+from boot_launch import NON_HTTP_SERVERS, Observation, free_port, observe, plan_launch
+from boot_venvs import (
+    BuildFailed,
+    Unsupported,
+    ensure_venv,
+    importable,
+    interpreter_for,
+    plan_steps,
+)
+from boot_verdicts import Prediction, absence_claims, describe, disagreements, predict
+
+from importaudit.model import Target
+
+try:
+    from importaudit.targets import read_targets
+except ImportError:  # TODO(targets): delete this fallback and boot_standin_targets.py once it lands
+    from boot_standin_targets import read_targets
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = Path(os.environ.get("IMPORTAUDIT_BOOT_SAMPLES", REPO / "sample_projects"))
+HOST_PYTHON = "3.11"  # what importaudit assumes when a target names no Python (the dev venv's)
+BOOT_TIMEOUT = float(os.environ.get("IMPORTAUDIT_BOOT_TIMEOUT", "20"))
+_SKIP_DIRS = {
+    ".git",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "node_modules",
+    ".mypy_cache",
+    ".pytest_cache",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    sample: str
+    target: str
+    expect: str  # what expected.json says the real boot does
+    routes: tuple[str, ...]
+    skip: Optional[str] = None  # expected.json's boot.skip (sample-wide or per target)
+    problem: Optional[str] = None  # a malformed expected.json
+
+    @property
+    def id(self) -> str:
+        return f"{self.sample}/{self.target}"
+
+    @property
+    def sample_dir(self) -> Path:
+        return SAMPLES / self.sample
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    status: str  # agree, disagree, skip, error
+    reason: str = ""
+    prediction: Optional[Prediction] = None
+    observed: Optional[Observation] = None
+    booted_python: Optional[str] = None
+    problems: list[str] = field(default_factory=list)
+
+
+RECORDS: list[CaseResult] = []
+_records_lock = threading.Lock()
+
+
+def discover_cases() -> list[Case]:
+    """One case per (sample, target) that expected.json lists under boot.targets."""
+    cases: list[Case] = []
+    for expected_path in sorted(SAMPLES.glob("*/expected.json")):
+        sample = expected_path.parent.name
+        try:
+            expected = json.loads(expected_path.read_text("utf-8"))
+            boot = expected["boot"]
+            routes = tuple(str(r) for r in boot.get("routes") or ())
+            targets = boot.get("targets") or {}
+            sample_skip = boot.get("skip")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            cases.append(Case(sample, "?", "?", (), problem=f"unreadable expected.json: {exc!r}"))
+            continue
+        for name, spec in sorted(targets.items()):
+            spec = spec if isinstance(spec, dict) else {}
+            skip = sample_skip or spec.get("skip")
+            cases.append(
+                Case(
+                    sample,
+                    name,
+                    str(spec.get("expect", "?")),
+                    routes,
+                    skip=str(skip) if skip else None,
+                )
+            )
+    return cases
+
+
+def project_files(root: Path) -> list[str]:
+    """Every file of the sample, relative with '/' (what the discover stage would hand over)."""
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        rel = Path(dirpath).relative_to(root)
+        out.extend((rel / f).as_posix() for f in sorted(filenames) if not f.endswith(".pyc"))
+    return sorted(out)
+
+
+def snapshot(root: Path) -> list[tuple[str, int, int]]:
+    """Listing + sizes + mtimes: the sample must be exactly the same after a boot."""
+    out = []
+    for path in sorted(root.rglob("*")):
+        info = path.stat()
+        out.append((path.relative_to(root).as_posix(), info.st_size, info.st_mtime_ns))
+    return out
+
+
+def read_target(root: Path, name: str) -> Target:
+    targets = read_targets(root, project_files(root))
+    for target in targets:
+        if target.name == name:
+            return target
+    raise AssertionError(
+        f"the targets stage found no target {name!r} in {root.name} "
+        f"(found: {[t.name for t in targets]})"
+    )
+
+
+def start_command(target: Target) -> str:
+    """The long-running command: the last one (earlier ones are release/pre-start steps)."""
+    commands = [c for c in target.commands if c.strip()]
+    if not commands:
+        raise Unsupported(f"{target.name} has no start command the targets stage could read")
+    return commands[-1]
+
+
+def _run_env(
+    target: Target, root_copy: Path, mapping: dict[str, str], venv: Path, port: int, home: Path
+) -> dict[str, str]:
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "VIRTUAL_ENV": str(venv),
+        "PORT": str(port),
+        "PYTHONUNBUFFERED": "1",
+        "TMPDIR": str(home),
+    }
+    for key, value in target.env:
+        env[key] = map_env_value(value, mapping, root_copy)
+    return env
+
+
+def run_case(case: Case) -> CaseResult:
+    """Everything for one (sample, target); never raises."""
+    try:
+        result = _run_case(case)
+    except Unsupported as exc:
+        result = CaseResult(case, "skip", str(exc))
+    except BuildFailed as exc:
+        result = CaseResult(case, "error", f"the target's installs failed:\n{str(exc)[-6000:]}")
+    except AssertionError as exc:
+        result = CaseResult(case, "error", str(exc))
+    except Exception:  # a harness bug must show up as a failing case, not kill the session
+        result = CaseResult(case, "error", traceback.format_exc())
+    with _records_lock:
+        RECORDS.append(result)
+    return result
+
+
+def _run_case(case: Case) -> CaseResult:
+    if case.problem:
+        return CaseResult(case, "error", case.problem)
+    if case.skip:
+        return CaseResult(case, "skip", f"expected.json: {case.skip}")
+    if not case.routes:
+        return CaseResult(case, "error", "expected.json lists no boot.routes to probe")
+    root = case.sample_dir
+    before = snapshot(root)
+    expected: dict[str, Any] = json.loads((root / "expected.json").read_text("utf-8"))
+    target = read_target(root, case.target)
+    problems = [f"targets stage vs descriptor: {p}" for p in cross_check(root, target)]
+    prediction = predict(root, case.target, expected)
+    python = prediction.python or target.python or HOST_PYTHON
+    interpreter = interpreter_for(python)
+    port = free_port()
+    launch = plan_launch(start_command(target), port)
+    if launch.server.split(" ")[0] in NON_HTTP_SERVERS:
+        raise Unsupported(f"`{launch.server}` serves no HTTP; the sample provides no probe")
+    steps = plan_steps(root, target)
+    venv = ensure_venv(root, interpreter, steps)
+    workdir, mapping = container_layout(root, target)
+    with tempfile.TemporaryDirectory(prefix="importaudit-boot-") as tmp:
+        copy = Path(tmp) / "app"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        home = Path(tmp) / "home"
+        home.mkdir()
+        cwd = copy / workdir
+        env = _run_env(target, copy, mapping, venv, port, home)
+        observed = observe(
+            launch,
+            cwd=cwd,
+            env=env,
+            port=port,
+            routes=list(case.routes),
+            log_path=Path(tmp) / "server.log",
+            timeout=BOOT_TIMEOUT,
+        )
+        claims = absence_claims(prediction)
+        found = importable(venv, claims, cwd, env, target.paths) if claims else {}
+    problems += disagreements(prediction, observed, found)
+    problems += observed.problems
+    if case.expect in {"boots", "fails-at-boot"} and observed.outcome != case.expect:
+        problems.append(f"expected.json says the real boot {case.expect}; it {observed.outcome}")
+    if snapshot(root) != before:
+        problems.append(f"the sample folder {root} changed during the boot")
+    message = describe(prediction, observed, launch.shown, [s.shown for s in steps], python)
+    status = "disagree" if problems else "agree"
+    return CaseResult(case, status, message, prediction, observed, python, problems)
