@@ -1,0 +1,91 @@
+"""Deploy targets: a registry of descriptor readers (Dockerfile, Procfile, compose, platforms)."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Callable, Optional
+
+from ..model import SourceWarning, Target
+from .assemble import image_target
+from .buildpacks import project_python_version
+from .compose import read_compose
+from .dockerfile import read_image
+from .platforms import read_app_yaml, read_fly, read_nixpacks, read_railway, read_render
+from .procfile import read_procfile
+
+__all__ = ["READERS", "project_python_version", "read_dockerfile", "read_targets"]
+
+Reader = Callable[[Path, str, Sequence[str]], list[Target]]
+
+
+def read_dockerfile(root: Path, relpath: str, stage: Optional[str] = None,
+                    files: Optional[Sequence[str]] = None) -> Target:
+    """The target a Dockerfile builds: its final stage, or `stage` (a compose build.target)."""
+    names = list(files) if files is not None else _walk(root)
+    image = read_image(root, relpath, names, stage)
+    return image_target(root, image, name=relpath, kind="dockerfile", file=relpath)
+
+
+def _read_dockerfile(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    return [read_dockerfile(root, relpath, None, files)]
+
+
+# File-name patterns (matched on the base name) and the reader for each descriptor.
+READERS: tuple[tuple[tuple[str, ...], Reader], ...] = (
+    (("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile",
+      "Containerfile.*"), _read_dockerfile),
+    (("Procfile",), read_procfile),
+    (("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"), read_compose),
+    (("render.yaml",), read_render),
+    (("app.yaml",), read_app_yaml),
+    (("fly.toml",), read_fly),
+    (("railway.json", "railway.toml"), read_railway),
+    (("nixpacks.toml",), read_nixpacks),
+)
+# Dockerfile.* names that are not Dockerfiles.
+_NOT_DOCKERFILES = (".dockerignore", ".md", ".txt", ".orig", ".bak", ".j2", ".tpl", ".template")
+
+
+def _reader_for(path: str) -> Optional[Reader]:
+    base = posixpath.basename(path)
+    for patterns, reader in READERS:
+        if any(fnmatch.fnmatchcase(base, pattern) for pattern in patterns):
+            if reader is _read_dockerfile and base.lower().endswith(_NOT_DOCKERFILES):
+                return None
+            return reader
+    return None
+
+
+def read_targets(root: Path, files: Sequence[str]) -> tuple[Target, ...]:
+    """Every deploy target the project's descriptors define, sorted by name; never raises."""
+    targets: list[Target] = []
+    for path in sorted(files):
+        reader = _reader_for(path)
+        if reader is None:
+            continue
+        try:
+            targets += reader(root, path, files)
+        except (RecursionError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            # A reader bug on odd input must not stop the audit: the descriptor becomes a
+            # target that says so, and its verdict is unknown.
+            targets.append(Target(name=path, kind="platform", file=path,
+                                  notes=("could not read the descriptor",),
+                                  warnings=(SourceWarning(path, 0, f"{type(exc).__name__}: "
+                                                                   f"{exc}"),)))
+    unique: dict[str, Target] = {}
+    for target in targets:
+        unique.setdefault(target.name, target)
+    return tuple(sorted(unique.values(), key=lambda target: target.name))
+
+
+def _walk(root: Path) -> list[str]:
+    skip = {".git", "node_modules", ".venv", "venv", "__pycache__"}
+    names = []
+    for path in root.rglob("*"):
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and not (set(relative.split("/")) & skip):
+            names.append(relative)
+    return sorted(names)

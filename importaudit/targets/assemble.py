@@ -1,0 +1,129 @@
+"""Targets from their parts: an image or a platform's installs plus a parsed start command."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional, Union
+
+# `from .. import commands` (not `from ..commands import ...`): commands.py imports this
+# package's helpers, so either module may be the one that starts loading first.
+from .. import commands
+from ..model import Entry, EntryKind, Install, Location, SourceWarning, Target
+from .dockerfile import Image, StartSpec
+from .shell import split_words
+
+# The module a needed distribution's program imports first: the server itself must be installed.
+NEED_MODULES = {
+    "gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
+    "waitress": "waitress", "granian": "granian", "celery": "celery", "flask": "flask",
+    "quart": "quart", "django": "django", "streamlit": "streamlit", "chainlit": "chainlit",
+    "fastapi-cli": "fastapi_cli", "newrelic": "newrelic", "ddtrace": "ddtrace",
+    "opentelemetry-instrumentation": "opentelemetry.instrumentation",
+    "uvicorn-worker": "uvicorn_worker", "python-dotenv": "dotenv", "PyYAML": "yaml",
+    "gevent": "gevent", "eventlet": "eventlet", "tornado": "tornado", "uvloop": "uvloop",
+    "httptools": "httptools", "websockets": "websockets", "wsproto": "wsproto",
+    "PasteDeploy": "paste.deploy", "trio": "trio", "rloop": "rloop", "winloop": "winloop",
+}
+
+Command = Union[str, Sequence[str]]
+
+
+def written(command: Command) -> str:
+    return command if isinstance(command, str) else shlex.join(command)
+
+
+def need_entries(start: commands.StartCommand, location: Optional[Location]) -> list[Entry]:
+    """Each needed distribution without an entry of its own becomes a SERVER entry."""
+    covered = {entry.distribution for entry in start.entries if entry.distribution}
+    entries = []
+    for need in start.needs:
+        if need not in covered:
+            entries.append(Entry(NEED_MODULES.get(need, need.replace("-", "_")), EntryKind.SERVER,
+                                 via="start command", location=location, distribution=need,
+                                 phase="master"))
+    return entries
+
+
+def command_target(
+    *, name: str, kind: str, file: str, line: int, start: Optional[commands.StartCommand],
+    command_text: Sequence[str], installs: Sequence[Install], env: Sequence[tuple[str, str]],
+    python: Optional[str], python_source: Optional[str], provided: Sequence[str] = (),
+    notes: Sequence[str] = (), warnings: Sequence[SourceWarning] = (),
+) -> Target:
+    """Merge what a descriptor installs with what its start command runs."""
+    all_installs = list(installs)
+    entries: list[Entry] = []
+    all_env = list(env)
+    paths: list[str] = []
+    all_notes = list(notes)
+    all_warnings = list(warnings)
+    if start is not None:
+        all_installs += [i for i in start.installs if i not in all_installs]
+        entries = list(start.entries) + need_entries(start, Location(file, line))
+        all_env += [pair for pair in start.env if pair not in all_env]
+        paths = list(start.paths)
+        all_notes += [n for n in start.notes if n not in all_notes]
+        all_warnings += start.warnings
+    if start is None or not start.entries:
+        all_notes.append("no entry point could be determined")
+    return Target(name=name, kind=kind, file=file, line=line, python=python,
+                  python_source=python_source, installs=tuple(all_installs),
+                  entries=tuple(entries), commands=tuple(command_text), env=tuple(all_env),
+                  paths=tuple(paths), provided=tuple(provided), notes=tuple(all_notes),
+                  warnings=tuple(all_warnings))
+
+
+def _argv(spec: StartSpec) -> Command:
+    return list(spec.exec_form) if spec.exec_form is not None else spec.text
+
+
+def image_command(entrypoint: Optional[StartSpec], cmd: Optional[StartSpec]
+                  ) -> tuple[Optional[Command], int]:
+    """What a container runs: an exec ENTRYPOINT gets CMD as arguments; a shell one drops CMD."""
+    if entrypoint is not None:
+        if entrypoint.exec_form is None:
+            return entrypoint.text, entrypoint.line
+        args: list[str] = []
+        if cmd is not None:
+            args = list(cmd.exec_form) if cmd.exec_form is not None else ["/bin/sh", "-c",
+                                                                            cmd.text]
+        return [*entrypoint.exec_form, *args], (cmd or entrypoint).line
+    if cmd is not None:
+        return _argv(cmd), cmd.line
+    return None, 0
+
+
+def image_target(root: Path, image: Image, *, name: str, kind: str = "dockerfile",
+                 file: Optional[str] = None, command: Optional[Command] = None,
+                 entrypoint: Optional[Command] = None, extra_env: Sequence[tuple[str, str]] = (),
+                 line: int = 0) -> Target:
+    """A target running `image`, with compose-style command/entrypoint overrides."""
+    stage = image.stage
+    entry_spec, cmd_spec = stage.entrypoint, stage.cmd
+    if entrypoint is not None:
+        words = split_words(entrypoint) if isinstance(entrypoint, str) else list(entrypoint)
+        entry_spec, cmd_spec = StartSpec(tuple(words), written(entrypoint), line), None
+    if command is not None:
+        words = split_words(command) if isinstance(command, str) else list(command)
+        cmd_spec = StartSpec(tuple(words), written(command), line)
+    run, run_line = image_command(entry_spec, cmd_spec)
+    env = dict(stage.env)
+    env.update(dict(extra_env))
+    start = None
+    notes = list(image.notes)
+    if run is None:
+        notes.append("no CMD or ENTRYPOINT: the base image's default runs (python3 for python "
+                     "images)")
+    else:
+        location = Location(file or image.file, run_line or line)
+        start = commands.parse_start_command(
+            run, root=root, files=sorted(image.files), env=env, location=location,
+            container_workdir=stage.workdir, path_map=image.path_map())
+    return command_target(
+        name=name, kind=kind, file=file or image.file, line=run_line or line or stage.line,
+        start=start, command_text=() if run is None else (written(run),),
+        installs=stage.installs, env=sorted(env.items()) if extra_env else list(env.items()),
+        python=image.python, python_source=image.python_source, notes=notes,
+        warnings=image.warnings)

@@ -1,0 +1,121 @@
+"""docker-compose / compose files: each service built here is a target on its Dockerfile stage."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional, Union
+
+import yaml
+
+from ..model import SourceWarning, Target
+from .assemble import image_target
+from .dockerfile import read_image
+from .shell import expand_vars
+
+
+def _interpolate(value: object) -> object:
+    """Compose interpolation with defaults only: ${VAR:-default}; `$$` is a literal `$`."""
+    if isinstance(value, str):
+        return expand_vars(value.replace("$$", "\0"), {}).replace("\0", "$")
+    if isinstance(value, list):
+        return [_interpolate(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _interpolate(item) for key, item in value.items()}
+    return value
+
+
+def _environment(value: object) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if item is not None:
+                pairs.append((str(key), str(item)))
+    elif isinstance(value, list):
+        for item in value:
+            key, eq, text = str(item).partition("=")
+            if eq:
+                pairs.append((key, text))
+    return pairs
+
+
+def _command(value: object) -> Optional[Union[str, list[str]]]:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return None
+
+
+def _service_line(lines: list[str], name: str) -> int:
+    pattern = re.compile(rf"^\s+['\"]?{re.escape(name)}['\"]?\s*:")
+    for number, line in enumerate(lines, start=1):
+        if pattern.match(line):
+            return number
+    return 0
+
+
+def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    """One target per service with a `build:`; image-only services are not this repo's code."""
+    folder = posixpath.dirname(relpath)
+    try:
+        text = (root / relpath).read_text(encoding="utf-8-sig")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return [Target(name=relpath, kind="compose", file=relpath,
+                       notes=("could not read the compose file",),
+                       warnings=(SourceWarning(relpath, _error_line(exc), str(exc)[:200]),))]
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict):
+        return []
+    lines = text.splitlines()
+    targets = []
+    for name in sorted(services, key=str):
+        service = _interpolate(services[name])
+        if not isinstance(service, dict) or "build" not in service:
+            continue
+        line = _service_line(lines, str(name))
+        build = service["build"]
+        context, dockerfile, stage, args = ".", "Dockerfile", None, {}
+        if isinstance(build, str):
+            context = build
+        elif isinstance(build, dict):
+            context = str(build.get("context", "."))
+            dockerfile = str(build.get("dockerfile", "Dockerfile"))
+            stage = str(build["target"]) if build.get("target") else None
+            args = dict(_environment(build.get("args")))
+            if "dockerfile_inline" in build:
+                targets.append(Target(name=f"{relpath}:{name}", kind="compose", file=relpath,
+                                      line=line, notes=("dockerfile_inline is not followed",)))
+                continue
+        context_path = posixpath.normpath(posixpath.join(folder, context))
+        context_path = "" if context_path == "." else context_path
+        docker_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
+        if context.startswith(("http://", "https://", "git@")) or docker_path not in files:
+            targets.append(Target(name=f"{relpath}:{name}", kind="compose", file=relpath,
+                                  line=line,
+                                  notes=(f"build file `{docker_path}` is not in the repo",)))
+            continue
+        image = read_image(root, docker_path, files, stage, context_path, args)
+        target = image_target(
+            root, image, name=f"{relpath}:{name}", kind="compose", file=relpath,
+            command=_command(service.get("command")),
+            entrypoint=_command(service.get("entrypoint")),
+            extra_env=_environment(service.get("environment")), line=line)
+        if service.get("env_file"):
+            target = _with_note(target, "env_file variables are not read")
+        targets.append(target)
+    return targets
+
+
+def _with_note(target: Target, note: str) -> Target:
+    from dataclasses import replace
+
+    return replace(target, notes=(*target.notes, note))
+
+
+def _error_line(exc: Exception) -> int:
+    mark = getattr(exc, "problem_mark", None)
+    return int(getattr(mark, "line", -1)) + 1 if mark is not None else 0

@@ -1,0 +1,236 @@
+"""Platform descriptors: render.yaml, App Engine app.yaml, fly.toml, railway, nixpacks.toml."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from .. import commands
+from ..conditions import parse_version
+from ..model import Install, Location, SourceWarning, Target
+from .assemble import command_target, image_target
+from .buildpacks import platform_installs, project_python_version
+from .dockerfile import read_image
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10
+    import tomli as tomllib
+
+
+def _load(root: Path, relpath: str) -> tuple[Any, Optional[SourceWarning]]:
+    try:
+        text = (root / relpath).read_text(encoding="utf-8-sig")
+        if relpath.endswith(".json"):
+            return json.loads(text), None
+        if relpath.endswith(".toml"):
+            return tomllib.loads(text), None
+        return yaml.safe_load(text), None
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        return None, SourceWarning(relpath, 0, f"could not read: {str(exc)[:200]}")
+
+
+def _broken(relpath: str, warning: SourceWarning) -> list[Target]:
+    return [Target(name=relpath, kind="platform", file=relpath, warnings=(warning,),
+                   notes=("could not read the descriptor",))]
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _text(value: Any) -> Optional[str]:
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    return str(value) if isinstance(value, (str, int, float)) and str(value).strip() else None
+
+
+def _buildpack_target(root: Path, files: Sequence[str], *, name: str, relpath: str,
+                      folder: str, start: Optional[str], build: Optional[str], flavor: str,
+                      python: Optional[tuple[str, str]] = None, provided: Sequence[str] = (),
+                      notes: Sequence[str] = (), release: Optional[str] = None,
+                      installs: Optional[list[Install]] = None) -> Target:
+    """A target built by the platform's buildpack: its build command or default installs."""
+    location = Location(relpath, 0)
+    fixed = installs is not None
+    installs = list(installs or [])
+    all_notes = list(notes)
+    if build and not fixed:
+        built = commands.parse_start_command(build, root=root, files=files, workdir=folder,
+                                             location=location)
+        installs += built.installs
+        all_notes += [note for note in built.notes if "could not tell what" not in note]
+    if not installs and not fixed:
+        installs, more = platform_installs(files, folder, flavor, location)
+        all_notes += more
+    version = python or project_python_version(root, files, folder)
+    texts: list[str] = []
+    parsed = None
+    if start:
+        texts.append(start)
+        parsed = commands.parse_start_command(start, root=root, files=files, workdir=folder,
+                                              location=location)
+    if release:
+        texts.append(f"release: {release}")
+        before = commands.parse_start_command(release, root=root, files=files, workdir=folder,
+                                              location=location)
+        if parsed is not None:
+            parsed = commands.StartCommand(
+                parsed.server, tuple(e for e in before.entries) + parsed.entries,
+                before.installs + parsed.installs, before.env + parsed.env, parsed.paths,
+                parsed.notes, tuple(dict.fromkeys(before.needs + parsed.needs)),
+                parsed.warnings)
+    return command_target(name=name, kind="platform", file=relpath, line=0, start=parsed,
+                          command_text=texts, installs=installs, env=[],
+                          python=version[0] if version else None,
+                          python_source=version[1] if version else None,
+                          provided=provided, notes=all_notes)
+
+
+def read_render(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    data, warning = _load(root, relpath)
+    if warning:
+        return _broken(relpath, warning)
+    services = [s for s in (_get(data, "services") or []) if isinstance(s, dict)]
+    targets = []
+    for index, service in enumerate(services):
+        runtime = str(service.get("runtime") or service.get("env") or "")
+        if runtime not in ("python", "docker"):
+            continue
+        label = str(service.get("name") or index)
+        name = relpath if len(services) == 1 else f"{relpath}:{label}"
+        folder = str(service.get("rootDir") or "").strip("/")
+        env = {str(item.get("key")): str(item.get("value")) for item in
+               service.get("envVars") or [] if isinstance(item, dict) and "value" in item}
+        if runtime == "docker":
+            dockerfile = posixpath.normpath(str(service.get("dockerfilePath") or "./Dockerfile"))
+            context = posixpath.normpath(str(service.get("dockerContext") or "."))
+            if dockerfile not in files:
+                targets.append(Target(name=name, kind="platform", file=relpath,
+                                      notes=(f"`{dockerfile}` is not in the repo",)))
+                continue
+            image = read_image(root, dockerfile, files, None, "" if context == "." else context)
+            targets.append(image_target(root, image, name=name, kind="platform", file=relpath,
+                                        command=_text(service.get("dockerCommand")),
+                                        extra_env=sorted(env.items())))
+            continue
+        version = parse_version(env.get("PYTHON_VERSION", ""))
+        python = (f"{version[0]}.{version[1]}", f"{relpath} PYTHON_VERSION") if version else None
+        targets.append(_buildpack_target(
+            root, files, name=name, relpath=relpath, folder=folder,
+            start=_text(service.get("startCommand")), build=_text(service.get("buildCommand")),
+            flavor="render", python=python))
+    return targets
+
+
+def read_app_yaml(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    """App Engine: `runtime: python312`; no entrypoint means gunicorn on main:app, provided."""
+    data, warning = _load(root, relpath)
+    if warning:
+        return _broken(relpath, warning)
+    runtime = str(_get(data, "runtime") or "")
+    if not runtime.startswith("python"):
+        return []
+    folder = posixpath.dirname(relpath)
+    version = parse_version(runtime) or parse_version(
+        str(_get(data, "runtime_config", "python_version") or ""))
+    python = (f"{version[0]}.{version[1]}", f"{relpath} runtime: {runtime}") if version else None
+    entrypoint = _text(_get(data, "entrypoint"))
+    provided: tuple[str, ...] = ()
+    notes = []
+    if entrypoint is None:
+        entrypoint = "gunicorn -b :$PORT main:app"
+        provided = ("gunicorn",)
+        notes.append("no entrypoint: App Engine runs gunicorn on main:app and adds gunicorn")
+    installs, _ = platform_installs(files, folder, "gae", Location(relpath, 0))
+    # App Engine standard installs requirements.txt only (it rejects Pipfile and locks).
+    installs = [i for i in installs if i.spec.endswith("requirements.txt")]
+    if not installs:
+        notes.append("App Engine installs requirements.txt, which is missing")
+    return [_buildpack_target(root, files, name=relpath, relpath=relpath, folder=folder,
+                              start=entrypoint, build=None, flavor="gae", python=python,
+                              provided=provided, notes=notes, installs=installs)]
+
+
+def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    data, warning = _load(root, relpath)
+    if warning:
+        return _broken(relpath, warning)
+    folder = posixpath.dirname(relpath)
+    processes = _get(data, "processes") if isinstance(_get(data, "processes"), dict) else {}
+    cmd = _text(_get(data, "experimental", "cmd"))
+    release = _text(_get(data, "deploy", "release_command"))
+    dockerfile = posixpath.normpath(posixpath.join(
+        folder, str(_get(data, "build", "dockerfile") or "Dockerfile")))
+    runs = sorted((str(k), _text(v)) for k, v in processes.items()) or [("", cmd)]
+    targets = []
+    for process, command in runs:
+        name = f"{relpath}:{process}" if len(runs) > 1 else relpath
+        if dockerfile in files:
+            image = read_image(root, dockerfile, files, None, folder)
+            target = image_target(root, image, name=name, kind="platform", file=relpath,
+                                  command=command)
+        else:
+            target = _buildpack_target(root, files, name=name, relpath=relpath, folder=folder,
+                                       start=command, build=None, flavor="heroku",
+                                       notes=(f"no {dockerfile}: built by a buildpack",))
+        if release:
+            target = _add_note(target, f"release_command runs before each deploy: {release}")
+        targets.append(target)
+    return targets
+
+
+def _add_note(target: Target, note: str) -> Target:
+    from dataclasses import replace
+
+    return replace(target, notes=(*target.notes, note))
+
+
+def read_railway(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    data, warning = _load(root, relpath)
+    if warning:
+        return _broken(relpath, warning)
+    folder = posixpath.dirname(relpath)
+    start = _text(_get(data, "deploy", "startCommand"))
+    builder = str(_get(data, "build", "builder") or "").upper()
+    dockerfile = posixpath.normpath(posixpath.join(
+        folder, str(_get(data, "build", "dockerfilePath") or "Dockerfile")))
+    if builder == "DOCKERFILE" or (not builder and dockerfile in files):
+        if dockerfile not in files:
+            return [Target(name=relpath, kind="platform", file=relpath,
+                           notes=(f"`{dockerfile}` is not in the repo",))]
+        image = read_image(root, dockerfile, files, None, folder)
+        return [image_target(root, image, name=relpath, kind="platform", file=relpath,
+                             command=start)]
+    return [_buildpack_target(root, files, name=relpath, relpath=relpath, folder=folder,
+                              start=start, build=_text(_get(data, "build", "buildCommand")),
+                              flavor="nixpacks",
+                              release=_text(_get(data, "deploy", "preDeployCommand")))]
+
+
+def read_nixpacks(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    data, warning = _load(root, relpath)
+    if warning:
+        return _broken(relpath, warning)
+    folder = posixpath.dirname(relpath)
+    install_cmds = _get(data, "phases", "install", "cmds")
+    build = " && ".join(str(c) for c in install_cmds) if isinstance(install_cmds, list) else None
+    version = parse_version(str(_get(data, "variables", "NIXPACKS_PYTHON_VERSION") or ""))
+    python = (f"{version[0]}.{version[1]}", f"{relpath} NIXPACKS_PYTHON_VERSION") if (
+        version) else None
+    start = _text(_get(data, "start", "cmd"))
+    if start is None and f"{folder}/Procfile".lstrip("/") in files:
+        return []  # the Procfile is the start command; its own targets cover it
+    return [_buildpack_target(root, files, name=relpath, relpath=relpath, folder=folder,
+                              start=start, build=build, flavor="nixpacks", python=python)]
+
