@@ -178,9 +178,9 @@ def scan_options(args: Sequence[str], values: frozenset[str],
                 elif index + 1 < len(args):
                     options.append((name, args[index + 1]))
                     index += 1
-            elif flags and name not in flags and name.startswith("--") and index + 1 < len(
-                args
-            ) and not args[index + 1].startswith("-"):
+            elif flags and name not in flags and index + 1 < len(args) and not args[
+                index + 1
+            ].startswith("-"):
                 options.append((name, args[index + 1]))
                 index += 1
             else:

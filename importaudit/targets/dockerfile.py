@@ -280,6 +280,9 @@ class _Reader:
             if path in found.wheel_dirs:
                 stage.wheel_dirs[dest] = found.wheel_dirs[path]
                 continue
+            if path in found.exports:  # an exported requirements file travels with its meaning
+                stage.exports[dest] = found.exports[path]
+                continue
             roots = [*found.install_roots, *_INSTALL_ROOTS]
             if any(path == root or root.startswith(path.rstrip("/") + "/")
                    or path.startswith(root + "/") for root in roots):
