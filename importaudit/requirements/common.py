@@ -189,7 +189,11 @@ def load_toml(text: str, relpath: str) -> Union[TomlTable, SourceWarning]:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError) as exc:
         match = _TOML_AT.search(str(exc))
-        return SourceWarning(relpath, int(match.group(1)) if match else 1, f"invalid TOML: {exc}")
+        if match:
+            line = int(match.group(1))
+        else:  # "at end of document": the last line
+            line = max(len(text.splitlines()), 1) if "end of document" in str(exc) else 1
+        return SourceWarning(relpath, line, f"invalid TOML: {exc}")
 
 
 class LineFinder:

@@ -26,8 +26,11 @@ def _conda_requirement(text: str, source: str, line: int, dev: bool) -> Optional
     if not match or match.group(1).lower() in _SKIP:
         return None
     name, rest = match.group(1), match.group(2).strip().split(" ")[0].strip()
+    # conda's `=1.2` and `name 1.2` are fuzzy (1.2, 1.2.x); `==1.2` is exact, as in PEP 440.
     if rest.startswith("=") and not rest.startswith("=="):
-        rest = f"=={rest[1:]}" + ("" if rest.endswith("*") else ".*")
+        rest = rest[1:]
+    if rest[:1].isdigit():
+        rest = f"=={rest}" + ("" if rest.endswith("*") else ".*")
     try:
         specifier = str(SpecifierSet(rest)) if rest else ""
     except InvalidSpecifier:
@@ -104,7 +107,10 @@ def read_environment(root: Path, relpath: str) -> SourceSet:
             continue  # --index-url and friends
         else:
             result = parse_requirement(entry, relpath, line, dev=dev)
-            (warnings if isinstance(result, SourceWarning) else requirements).append(result)  # type: ignore[arg-type]
+            if isinstance(result, SourceWarning):
+                warnings.append(result)
+            else:
+                requirements.append(result)
     return SourceSet(
         source=relpath,
         kind="conda",

@@ -52,7 +52,11 @@ class DeclaredSources:
 
 
 def _depth(relpath: str) -> int:
-    return relpath.count("/")
+    """How deep the declaring project sits: `requirements/base.txt` belongs to the top."""
+    parts = relpath.split("/")[:-1]
+    if parts and parts[-1].lower() in ("requirements", "reqs"):
+        parts = parts[:-1]
+    return len(parts)
 
 
 def _rank(root: Path, rs: RequirementSet, pairs: dict[str, str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+from dataclasses import replace
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -48,7 +49,7 @@ def _requirements(
             read = read_requirements_file(root, relpath, dev=dev)
             builder.sources.append(relpath)
             builder.warnings.extend(read.warnings)
-            made.extend(r for r in read.requirements)
+            made.extend(replace(r, group=group, dev=dev) for r in read.requirements)
         return made
     made = []
     for text in _values(raw):
@@ -74,15 +75,11 @@ def read_setup_cfg(root: Path, builder: DeclarationBuilder) -> None:
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text, source=source)
-    except configparser.ParsingError as exc:
-        line = exc.errors[0][0] if exc.errors else 1
-        builder.warnings.append(
-            SourceWarning(source, line, f"invalid setup.cfg: {exc.message.splitlines()[0]}")
-        )
-        return
     except configparser.Error as exc:
-        line = getattr(exc, "lineno", 1) or 1
-        builder.warnings.append(SourceWarning(source, line, f"invalid setup.cfg: {exc.message}"))
+        errors = getattr(exc, "errors", None)
+        line = getattr(exc, "lineno", None) or (errors[0][0] if errors else 1)
+        message = str(getattr(exc, "message", exc)).splitlines()[0]
+        builder.warnings.append(SourceWarning(source, line, f"invalid setup.cfg: {message}"))
         return
     finder = LineFinder(text)
     if parser.has_option("metadata", "name") and not builder.name:

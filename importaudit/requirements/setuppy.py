@@ -27,14 +27,20 @@ def _dotted(node: ast.AST) -> str:
     return ""
 
 
+def _callee(node: ast.AST) -> str:
+    """`open('r').read().splitlines` for the function part of a call chain."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_callee(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return f"{_callee(node.func)}(...)"
+    return "<expression>"
+
+
 def _describe(node: ast.AST) -> str:
     if isinstance(node, ast.Call):
-        name = _dotted(node.func) or (
-            _dotted(node.func.value) + "(...)." + node.func.attr
-            if isinstance(node.func, ast.Attribute)
-            else "an expression"
-        )
-        return f"a call to {name}()"
+        return f"a call to {_callee(node.func)}()"
     if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
         return "a comprehension"
     if isinstance(node, ast.DictComp):
