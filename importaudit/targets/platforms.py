@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -142,8 +143,11 @@ def read_app_yaml(root: Path, relpath: str, files: Sequence[str]) -> list[Target
     if not runtime.startswith("python"):
         return []
     folder = posixpath.dirname(relpath)
-    version = parse_version(runtime) or parse_version(
-        str(_get(data, "runtime_config", "python_version") or ""))
+    # Flex: runtime_config.runtime_version (python_version before); YAML reads 3.10 as 3.1,
+    # so the number is taken from the text.
+    written = re.search(r"(?:runtime|python)_version:\s*[\"']?(\d+\.\d+)",
+                        (root / relpath).read_text(encoding="utf-8-sig", errors="replace"))
+    version = parse_version(runtime) or (parse_version(written.group(1)) if written else None)
     python = (f"{version[0]}.{version[1]}", f"{relpath} runtime: {runtime}") if version else None
     entrypoint = _text(_get(data, "entrypoint"))
     provided: tuple[str, ...] = ()
