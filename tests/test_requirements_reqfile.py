@@ -274,3 +274,13 @@ def test_pip_compile_direct_from_the_in_file(tmp_path: Path) -> None:
     _write(tmp_path, {"requirements.txt": text, "requirements.in": "asgiref\ndjango\n"})
     rs = read_requirements_file(tmp_path, "requirements.txt")
     assert [(r.key, r.direct) for r in rs.requirements] == [("asgiref", True), ("django", True)]
+
+
+def test_local_directory_without_metadata_is_a_warning(tmp_path: Path) -> None:
+    _write(tmp_path, {"requirements.txt": "-e .\n./vendor/lib\n", "vendor/lib/README": "x\n"})
+    rs = read_requirements_file(tmp_path, "requirements.txt")
+    assert [(r.name, r.key) for r in rs.requirements] == [("./vendor/lib", "lib")]
+    assert [(w.line, w.message) for w in rs.warnings] == [
+        (1, "no project metadata in ."),
+        (2, "no project metadata in vendor/lib"),
+    ]

@@ -113,8 +113,10 @@ def _read_one(
             if compiled and not constraint:
                 via = _via_of(comments, line, req_lines)
                 made = _locked(made, via, walk)
-            (walk.constraints if constraint else walk.requirements).append(made)
-            if not constraint and made.url and is_local_path(made.url):
+            local = bool(made.url and is_local_path(made.url))
+            if made.key or not local:  # an unnamed directory (no metadata) names no distribution
+                (walk.constraints if constraint else walk.requirements).append(made)
+            if local and not constraint:
                 _expand_local_project(walk, made)
 
 
@@ -146,7 +148,7 @@ def _convert(walk: _Walk, item: Any, relpath: str, line: int, dev: bool) -> Any:
     link_url: Optional[str] = item.link.url if item.link is not None else None
     if not name:
         text = (item.line or "").strip()
-        made = parse_requirement(text, relpath, line, dev=dev)
+        made = parse_requirement(text, relpath, line, group="dev" if dev else "main", dev=dev)
         if isinstance(made, Requirement) and made.url and is_local_path(made.url):
             made = _with_local_name(walk, made, relpath)
         return made
@@ -159,6 +161,7 @@ def _convert(walk: _Walk, item: Any, relpath: str, line: int, dev: bool) -> Any:
         specifier=str(item.specifier) if item.specifier is not None else "",
         extras=tuple(sorted(item.extras or ())),
         marker=marker,
+        group="dev" if dev else "main",  # a dev file's lines are the "dev" group
         dev=dev,
         url=link_url,
         editable=bool(item.is_editable),
