@@ -1,0 +1,137 @@
+"""The command line: a thin adapter from click options to the pipeline and a formatter."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from . import __version__
+from .config import load_config, merge_cli
+from .model import AuditError, Severity
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"importaudit: {message}", err=True)
+    sys.exit(2)
+
+
+def _root(path: str) -> Path:
+    root = Path(path)
+    if not root.exists():
+        raise AuditError(f"{path}: no such file or directory")
+    if not root.is_dir():
+        raise AuditError(f"{path}: not a directory (give the project folder)")
+    try:
+        next(iter(os.scandir(root)), None)
+    except OSError as exc:
+        raise AuditError(f"{path}: cannot read the folder ({exc.strerror})") from exc
+    return root
+
+
+def _use_color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Group(click.Group):
+    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        try:
+            return super().main(*args, **kwargs)  # type: ignore[arg-type]
+        except AuditError as exc:
+            _fail(str(exc))
+        return None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="importaudit")
+def main() -> None:
+    """Will this deploy boot? Checks every import against what each deploy target installs."""
+
+
+def _common(f):  # type: ignore[no-untyped-def]
+    options = [
+        click.option("--target", "targets", multiple=True, metavar="NAME",
+                     help="Only this deploy target (repeatable)."),
+        click.option("--entry", "entries", multiple=True, metavar="SPEC",
+                     help='Add an entry point, e.g. "app:app" or "mysite.wsgi" (repeatable).'),
+        click.option("--requirements", "requirements", multiple=True, metavar="FILE",
+                     help="Audit against exactly these requirement sources (repeatable)."),
+        click.option("--python-version", metavar="X.Y", help="Override the target's Python version."),
+        click.option("--python", "python", metavar="PATH",
+                     help="Verify against that interpreter's installed environment."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Settings file (default: [tool.importaudit] in PATH/pyproject.toml)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_common
+@click.option("--select", metavar="RULES", help="Only these rules (comma-separated).")
+@click.option("--ignore", metavar="RULES", help="Not these rules (comma-separated).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when a target is predicted to fail.")
+def check(
+    path: str,
+    fmt: str,
+    targets: tuple[str, ...],
+    entries: tuple[str, ...],
+    requirements: tuple[str, ...],
+    python_version: Optional[str],
+    python: Optional[str],
+    config_file: Optional[str],
+    select: Optional[str],
+    ignore: Optional[str],
+    exit_zero: bool,
+) -> None:
+    """Audit the project at PATH (default: the current folder)."""
+    from .pipeline import run_audit
+    from .report import render
+
+    root = _root(path)
+    config = merge_cli(
+        load_config(root, Path(config_file) if config_file else None),
+        entries=entries, requirements=requirements, targets=targets,
+        python_version=python_version, python=python, select=select, ignore=ignore,
+    )
+    report = run_audit(root, config)
+    click.echo(render(report, fmt, color=_use_color(sys.stdout)), nl=False)
+    failed = any(f.severity is Severity.ERROR for f in report.findings)
+    sys.exit(0 if exit_zero or not failed else 1)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@_common
+def targets(
+    path: str,
+    fmt: str,
+    targets: tuple[str, ...],
+    entries: tuple[str, ...],
+    requirements: tuple[str, ...],
+    python_version: Optional[str],
+    python: Optional[str],
+    config_file: Optional[str],
+) -> None:
+    """List the deploy targets found at PATH: what each installs and runs."""
+    from .pipeline import describe_targets
+
+    root = _root(path)
+    config = merge_cli(
+        load_config(root, Path(config_file) if config_file else None),
+        entries=entries, requirements=requirements, targets=targets,
+        python_version=python_version, python=python,
+    )
+    click.echo(describe_targets(root, config, fmt), nl=False)

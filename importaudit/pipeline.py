@@ -1,0 +1,646 @@
+"""The pipeline: the one place where the stages meet (DESIGN.md)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Optional
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from . import __version__
+from .conditions import TargetEnv, parse_version
+from .config import Config
+from .discover import Project, discover
+from .distributions import DistributionIndex
+from .environment import InstalledEnvironment
+from .frameworks import FrameworkContext, framework_imports
+from .imports import parse_file
+from .model import (
+    AuditError,
+    Context,
+    Entry,
+    EntryKind,
+    Finding,
+    How,
+    Import,
+    Install,
+    InstallKind,
+    Location,
+    ParsedFile,
+    Report,
+    Requirement,
+    Rule,
+    Scope,
+    Severity,
+    SourceWarning,
+    Target,
+    TargetResult,
+)
+from .names import DisplayNames
+from .provision import InstalledSet, Provisioner
+from .reach import BootGraph, FileIndex, Unit, compute_boot
+from .requirements import (
+    DeclaredSources,
+    ProjectDeclaration,
+    discover_sources,
+    read_project,
+    requirements_for_install,
+)
+from .rules import Case, Provision, Status, Where, apply_selection, judge, unused_finding
+from .stdlib import host_version, is_stdlib
+from .targets import project_python_version, read_targets
+from .unused import unused_requirements
+
+REQUEST_UNIT = "<first request>"
+
+
+@dataclass
+class Workspace:
+    """Everything read once per run, shared by every target."""
+
+    root: Path
+    config: Config
+    project: Project
+    parsed: dict[str, ParsedFile]
+    trees: dict[str, ast.Module]
+    declared: DeclaredSources
+    declaration: Optional[ProjectDeclaration]
+    index: DistributionIndex
+    names: DisplayNames
+    default_python: tuple[tuple[int, int], str]
+    warnings: list[SourceWarning]
+
+
+def load_workspace(root: Path, config: Config) -> Workspace:
+    project = discover(root, exclude=config.exclude, first_party=config.first_party)
+    parsed: dict[str, ParsedFile] = {}
+    trees: dict[str, ast.Module] = {}
+    for ref in project.sources:
+        tree, result = parse_file(root, ref)
+        parsed[ref.path] = result
+        if tree is not None:
+            trees[ref.path] = tree
+    declared = discover_sources(root, project.files, only=config.requirements)
+    declaration = read_project(root, ".")
+    environment = (
+        InstalledEnvironment.from_python(config.python) if config.python
+        else InstalledEnvironment.current()
+    )
+    index = DistributionIndex(config.module_map, environment)
+    warnings = list(project.warnings) + list(declared.warnings)
+    if declaration is not None:
+        warnings.extend(declaration.warnings)
+    return Workspace(
+        root=root, config=config, project=project, parsed=parsed, trees=trees,
+        declared=declared, declaration=declaration, index=index,
+        names=DisplayNames(environment), default_python=_default_python(root, config, project,
+                                                                        declaration),
+        warnings=warnings,
+    )
+
+
+def _default_python(
+    root: Path, config: Config, project: Project, declaration: Optional[ProjectDeclaration]
+) -> tuple[tuple[int, int], str]:
+    if config.python_version:
+        return config.python_version, "--python-version"
+    found = project_python_version(root, project.files)
+    if found is not None:
+        version = parse_version(found[0])
+        if version is not None:
+            return version, found[1]
+    if declaration is not None and declaration.requires_python:
+        lower = _lower_bound(declaration.requires_python)
+        if lower is not None:
+            return lower, f"requires-python {declaration.requires_python}"
+    return host_version(), "the Python running importaudit"
+
+
+def _lower_bound(spec: str) -> Optional[tuple[int, int]]:
+    try:
+        specifiers = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return None
+    for minor in range(6, 20):
+        if f"3.{minor}.99" in specifiers or f"3.{minor}.0" in specifiers:
+            return (3, minor)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets
+
+
+def select_targets(ws: Workspace) -> list[Target]:
+    found = list(read_targets(ws.root, ws.project.files))
+    extra_entries = tuple(_entry_from_spec(spec) for spec in ws.config.entries)
+    if ws.config.targets:
+        names = {t.name for t in found}
+        unknown = [n for n in ws.config.targets if n not in names]
+        if unknown:
+            known = ", ".join(sorted(names)) or "none found"
+            raise AuditError(f"--target {unknown[0]}: no such target (targets: {known})")
+        found = [t for t in found if t.name in ws.config.targets]
+    if not found:
+        found = [Target(name="project", kind="project", file=None, implicit=True)]
+    if extra_entries:
+        found = [replace(t, entries=t.entries + extra_entries) for t in found]
+    if ws.config.requirements:
+        installs = tuple(Install(InstallKind.REQUIREMENTS, spec) for spec in ws.config.requirements)
+        found = [replace(t, installs=installs) for t in found]
+    return sorted(found, key=lambda t: t.name)
+
+
+def _entry_from_spec(spec: str) -> Entry:
+    if spec.endswith(".py") or "/" in spec:
+        return Entry(module=spec, path=spec.lstrip("./"), kind=EntryKind.MODULE, via="--entry")
+    module, _, attr = spec.partition(":")
+    call = attr.endswith(")")
+    attr = attr.split("(")[0] if attr else ""
+    return Entry(module=module, attr=attr or None, call=call, via="--entry")
+
+
+def _target_env(ws: Workspace, target: Target) -> tuple[TargetEnv, str]:
+    if ws.config.python_version:
+        return TargetEnv(ws.config.python_version, platform=target.platform), "--python-version"
+    if target.python:
+        version = parse_version(target.python)
+        if version is not None:
+            return TargetEnv(version, platform=target.platform), target.python_source or ""
+    version, source = ws.default_python
+    return TargetEnv(version, platform=target.platform), source
+
+
+# ---------------------------------------------------------------------------------------------
+# One target
+
+
+@dataclass
+class TargetAudit:
+    target: Target
+    env: TargetEnv
+    installed: InstalledSet
+    runtime: list[Requirement]
+    provisioner: Provisioner
+    graph: Optional[BootGraph]
+    string_imports: dict[str, list[Import]]
+    entry_imports: list[Import]
+    notes: list[str]
+    fix_file: Optional[str]
+    unresolved_entries: list[str]
+
+
+def _runtime_requirements(
+    ws: Workspace, target: Target, env: TargetEnv
+) -> tuple[list[Requirement], list[SourceWarning]]:
+    reqs: list[Requirement] = []
+    warnings: list[SourceWarning] = []
+    if target.implicit:
+        for rs in (*ws.declared.runtime, *ws.declared.locks):
+            reqs.extend(rs.requirements)
+        return reqs, warnings
+    for install in target.installs:
+        got, warned = requirements_for_install(ws.root, install, env)
+        reqs.extend(got)
+        warnings.extend(warned)
+    return reqs, warnings
+
+
+def _development_requirements(ws: Workspace) -> list[Requirement]:
+    reqs: list[Requirement] = []
+    for rs in ws.declared.development:
+        reqs.extend(rs.requirements)
+    if ws.declaration is not None:
+        for group in ws.declaration.groups.values():
+            reqs.extend(group)
+        for extra in ws.declaration.extras.values():
+            reqs.extend(extra)
+    return reqs
+
+
+def _fix_file(ws: Workspace, target: Target) -> Optional[str]:
+    for install in target.installs:
+        if install.kind is InstallKind.REQUIREMENTS:
+            return install.spec
+    for install in target.installs:
+        if install.kind is InstallKind.PROJECT:
+            if ws.declaration is not None and ws.declaration.sources:
+                return ws.declaration.sources[0]
+            return "pyproject.toml"
+    if target.installs and target.file:
+        return f"the pip install line of {target.file}"
+    for rs in ws.declared.runtime:
+        return rs.source
+    return None
+
+
+def _modules_map(ws: Workspace, roots: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for ref in ws.project.sources:
+        for root in roots:
+            name = ws.project.index.module_for(ref.path, root)
+            if name and name not in out:
+                out[name] = ref.path
+    return out
+
+
+def _installed_versions(runtime: Iterable[Requirement]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for req in runtime:
+        version = ""
+        spec = req.specifier.strip()
+        if spec.startswith("==") and "," not in spec:
+            version = spec[2:].strip()
+        out.setdefault(req.key, version)
+    return out
+
+
+def _runs_migrate(target: Target) -> bool:
+    words = " ".join(target.commands)
+    return any(w in words for w in ("migrate", "manage.py check", " check --deploy"))
+
+
+def audit_target(ws: Workspace, target: Target) -> TargetAudit:
+    env, _source = _target_env(ws, target)
+    if not target.python:
+        target = replace(target, python=env.version_text, python_source=_source)
+    runtime, warnings = _runtime_requirements(ws, target, env)
+    ws.warnings.extend(warnings)
+    installed = InstalledSet.build(
+        env, runtime, _development_requirements(ws), ws.index, provided=target.provided
+    )
+    provisioner = Provisioner(installed, ws.index, ws.names)
+    roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
+
+    def resolve(dotted: str) -> Optional[str]:
+        return ws.project.index.resolve(dotted, roots)
+
+    notes = list(target.notes)
+    entry_units: list[tuple[Unit, Optional[str]]] = []
+    main_files: list[str] = []
+    entry_imports: list[Import] = []
+    unresolved: list[str] = []
+    for entry in target.entries:
+        location = entry.location or Location(target.file or "", target.line)
+        if entry.path is not None:
+            path = entry.path.strip("/")
+            if path in ws.parsed:
+                entry_units.append(((path, None), None))
+                if entry.kind is EntryKind.MODULE:
+                    main_files.append(path)
+            else:
+                unresolved.append(f"{entry.via or 'the start command'} runs {entry.path}, "
+                                  "which is not in the project")
+            continue
+        path = resolve(entry.module)
+        if entry.kind is not EntryKind.SERVER and path is not None and not path.endswith("/"):
+            for file in _package_chain(entry.module, resolve):
+                entry_units.append(((file, None), None))
+            if entry.call and entry.attr:
+                entry_units.append(((path, entry.attr), path))
+            if entry.kind is EntryKind.MODULE:
+                main_files.append(path)
+            continue
+        if entry.kind is not EntryKind.SERVER and entry.module.split(".")[0] in ws.project.first_party:
+            unresolved.append(f"{entry.via or 'the start command'} imports {entry.spec}, "
+                              "which importaudit cannot find in the project")
+            continue
+        entry_imports.append(Import(
+            module=entry.module, location=location, how=How.STRING, via=entry.via or "the server",
+            phase="boot", distribution_hint=entry.distribution,
+        ))
+    implicit_all = target.implicit and not target.entries
+    string_imports: dict[str, list[Import]] = {}
+    graph: Optional[BootGraph] = None
+    files = {p: FileIndex.build(pf) for p, pf in ws.parsed.items() if not pf.is_test}
+    modules = _modules_map(ws, roots)
+    if not implicit_all:
+        graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+    boot_paths = frozenset(graph.parents) if graph else frozenset(files)
+    fw = framework_imports(FrameworkContext(
+        trees=ws.trees, modules=modules, env=dict(target.env),
+        installed=_installed_versions(runtime), boot_paths=boot_paths,
+    ))
+    migrate = _runs_migrate(target)
+    for imp in fw.imports:
+        if imp.phase == "migrate" and migrate:
+            imp = replace(imp, phase="boot")
+        if imp.phase not in (None, "boot") and imp.scope is not Scope.FUNCTION:
+            imp = replace(imp, scope=Scope.FUNCTION, function=REQUEST_UNIT)
+        string_imports.setdefault(imp.location.file, []).append(imp)
+    for imp in fw.unresolved:
+        notes.append(f"{imp.location.file}:{imp.location.line}: {imp.via or imp.module}")
+    notes.extend(fw.notes)
+    if string_imports:
+        files = {
+            p: FileIndex.build(pf, string_imports.get(p, ())) for p, pf in ws.parsed.items()
+            if not pf.is_test
+        }
+        # A string import hosted in a file that is not Python (a Dockerfile ENV) runs at boot.
+        for host, imps in string_imports.items():
+            if host not in files:
+                entry_imports.extend(i for i in imps if i.phase in (None, "boot"))
+        if graph is not None:
+            graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+    return TargetAudit(
+        target=target, env=env, installed=installed, runtime=runtime, provisioner=provisioner,
+        graph=graph, string_imports=string_imports, entry_imports=entry_imports, notes=notes,
+        fix_file=_fix_file(ws, target), unresolved_entries=unresolved,
+    )
+
+
+def _package_chain(dotted: str, resolve: object) -> list[str]:
+    from .reach import module_files
+
+    return module_files(dotted, resolve)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging imports
+
+
+def _is_first_party(ws: Workspace, module: str) -> bool:
+    return module.startswith(".") or module.split(".")[0] in ws.project.first_party
+
+
+def _fallback_needed(
+    ws: Workspace, ta: TargetAudit, parsed: ParsedFile
+) -> dict[int, bool]:
+    """For each try statement (by line): whether none of its guarded imports is available."""
+    primaries: dict[int, bool] = {}
+    for imp in parsed.imports:
+        for guard in imp.guards:
+            if guard.kind.value == "except-import":
+                ok = _available(ws, ta, imp.module)
+                primaries[guard.line] = primaries.get(guard.line, False) or ok
+    return {line: not ok for line, ok in primaries.items()}
+
+
+def _available(ws: Workspace, ta: TargetAudit, module: str) -> bool:
+    if _is_first_party(ws, module) or is_stdlib(module, ta.env.python):
+        return True
+    status = ta.provisioner.provision(module).status
+    return status in (Status.DIRECT, Status.TRANSITIVE)
+
+
+def _where(ta: TargetAudit, parsed: ParsedFile, imp: Import) -> str:
+    if parsed.is_test:
+        return Where.TEST
+    if ta.graph is None:
+        return Where.PROJECT_FUNCTION if imp.scope is Scope.FUNCTION else Where.PROJECT
+    if ta.graph.runs(imp):
+        return Where.BOOT
+    if ta.graph.reached(parsed.path):
+        return Where.REQUEST
+    return Where.UNREACHED
+
+
+def _judge_import(
+    ws: Workspace, ta: TargetAudit, imp: Import, where: str, fallback: dict[int, bool],
+    chain: tuple[str, ...], provision: Optional[Provision] = None,
+) -> Optional[Finding]:
+    module = imp.module
+    if not module or _is_first_party(ws, module) and imp.distribution_hint is None:
+        return None
+    if module == "__future__" or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
+        return None
+    if provision is None:
+        provision = ta.provisioner.provision(module, imp.distribution_hint)
+    need = True
+    for guard in imp.guards:
+        if guard.kind.value == "handler":
+            need = fallback.get(guard.line, True)
+    target = None if ta.target.implicit else ta.target.name
+    label = ta.target.name if target else "the project"
+    return judge(Case(
+        imp=imp, where=where, provision=provision, target=target, target_label=label,
+        chain=chain, fix_file=ta.fix_file, fallback_needed=need,
+    ))
+
+
+def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
+    from .reach import runs_at_import
+
+    out: list[Finding] = []
+    env = ta.env
+    for path in sorted(ws.parsed):
+        parsed = ws.parsed[path]
+        if parsed.is_test:
+            continue
+        fallback = _fallback_needed(ws, ta, parsed)
+        main = ta.graph is not None and path in ta.graph.main_files
+        for imp in (*parsed.imports, *ta.string_imports.get(path, ())):
+            if not runs_at_import(imp, env, as_main=main) and not _type_checking(imp):
+                continue
+            where = _where(ta, parsed, imp)
+            chain = ta.graph.chain(path) if ta.graph is not None and where == Where.BOOT else ()
+            finding = _judge_import(ws, ta, imp, where, fallback, chain)
+            if finding is not None:
+                out.append(finding)
+        out.extend(_syntax_findings(ws, ta, parsed))
+    for imp in ta.entry_imports:
+        finding = _judge_import(ws, ta, imp, Where.BOOT, {}, ())
+        if finding is not None:
+            out.append(finding)
+    return out
+
+
+def _type_checking(imp: Import) -> bool:
+    return any(g.kind.value == "type-checking" for g in imp.guards)
+
+
+def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list[Finding]:
+    problem = None
+    if parsed.syntax_error is not None:
+        problem = (parsed.syntax_error.location.line, parsed.syntax_error.message)
+    elif parsed.needs_python is not None and parsed.needs_python[0] > ta.env.python:
+        (major, minor), construct, line = parsed.needs_python
+        problem = (line, f"uses a {construct}, which needs Python {major}.{minor}, but "
+                         f"{ta.target.name if not ta.target.implicit else 'the project'} runs "
+                         f"Python {ta.env.version_text}")
+    if problem is None:
+        return []
+    at_boot = ta.graph.reached(parsed.path) if ta.graph is not None else True
+    target = None if ta.target.implicit else ta.target.name
+    chain = ta.graph.chain(parsed.path) if ta.graph is not None and at_boot else ()
+    if not at_boot and target is not None:
+        return []  # reported once for the project, below
+    line, message = problem
+    return [Finding(
+        rule=Rule.SYNTAX_ERROR, severity=Severity.ERROR, module=parsed.module or parsed.path,
+        message=f"{parsed.path}:{line}: {message}" + (
+            f" ({' -> '.join(chain)})" if len(chain) > 1 else ""),
+        context=Context.BOOT if ta.graph is not None else Context.MODULE,
+        target=target, file=parsed.path, line=line, chain=chain,
+    )]
+
+
+def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
+    """Findings that belong to the project as a whole: test code, files no target reaches."""
+    out: list[Finding] = []
+    if not audits:
+        return out
+    # Tests: checked against runtime + development requirements of the whole project.
+    dev = _development_requirements(ws)
+    runtime = [r for rs in (*ws.declared.runtime, *ws.declared.locks) for r in rs.requirements]
+    env = audits[0].env
+    installed = InstalledSet.build(env, runtime + [replace(r, dev=False) for r in dev], [],
+                                   ws.index)
+    provisioner = Provisioner(installed, ws.index, ws.names)
+    for path in sorted(ws.parsed):
+        parsed = ws.parsed[path]
+        if parsed.syntax_error is not None and (parsed.is_test or all(
+            a.graph is not None and not a.graph.reached(path) for a in audits
+        )):
+            out.append(Finding(
+                rule=Rule.SYNTAX_ERROR, severity=Severity.WARNING, module=parsed.module or path,
+                message=f"{path}:{parsed.syntax_error.location.line}: "
+                        f"{parsed.syntax_error.message} (no deploy target loads this file)",
+                context=Context.MODULE, file=path, line=parsed.syntax_error.location.line,
+            ))
+        if not parsed.is_test:
+            continue
+        for imp in parsed.imports:
+            module = imp.module
+            if not module or _is_first_party(ws, module) or is_stdlib(module, env.python):
+                continue
+            if _type_checking(imp):
+                continue
+            prov = provisioner.provision(module)
+            finding = judge(Case(
+                imp=imp, where=Where.TEST, provision=prov, target=None, target_label="the project",
+                chain=(), fix_file=_dev_fix_file(ws),
+            ))
+            if finding is not None:
+                out.append(finding)
+    return out
+
+
+def _dev_fix_file(ws: Workspace) -> Optional[str]:
+    for rs in ws.declared.development:
+        return rs.source
+    return None
+
+
+def _warning_findings(warnings: Iterable[SourceWarning]) -> list[Finding]:
+    seen: set[tuple[str, int, str]] = set()
+    out = []
+    for w in warnings:
+        key = (w.file, w.line, w.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Finding(
+            rule=Rule.UNREADABLE, severity=Severity.WARNING, module=w.file,
+            message=f"{w.file}{':' + str(w.line) if w.line else ''}: {w.message}",
+            context=Context.MODULE, file=w.file, line=w.line or None,
+        ))
+    return out
+
+
+def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
+    name = None if ta.target.implicit else ta.target.name
+    boot_errors = [
+        f for f in findings
+        if f.target == name and f.severity is Severity.ERROR
+        and f.context in (Context.BOOT, Context.STRING)
+    ]
+    if ta.target.implicit and not ta.target.entries:
+        return "unknown", "no entry point known: every application module was checked instead"
+    if boot_errors:
+        first = boot_errors[0]
+        return "fails-at-boot", f"{first.module} ({first.rule.value})"
+    if not ta.target.entries or (ta.unresolved_entries and ta.graph is not None
+                                 and not ta.graph.parents and not ta.entry_imports):
+        reason = "; ".join(ta.unresolved_entries) or "could not tell what it runs"
+        if ta.target.notes:
+            reason += "; " + "; ".join(ta.target.notes)
+        return "unknown", reason
+    return "boots", "; ".join(ta.unresolved_entries)
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """Module-context findings in files no target reaches are the same for every target: keep one."""
+    seen: set[tuple[str, str, int, str, str]] = set()
+    out = []
+    for f in sorted(findings, key=lambda f: (f.target or "", f.file or "", f.line or 0, f.module)):
+        if f.context is Context.MODULE and f.target is not None:
+            key = (f.rule.value, f.file or "", f.line or 0, f.module, f.severity.value)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(f)
+    return out
+
+
+def run_audit(root: Path, config: Config) -> Report:
+    ws = load_workspace(root, config)
+    targets = select_targets(ws)
+    audits = [audit_target(ws, target) for target in targets]
+    findings: list[Finding] = []
+    for ta in audits:
+        findings.extend(target_findings(ws, ta))
+    findings.extend(project_findings(ws, audits))
+    findings.extend(unused_requirements(ws, audits))
+    findings.extend(_warning_findings(ws.warnings))
+    findings.extend(
+        Finding(rule=Rule.CONFIG, severity=Severity.WARNING, module=w.file, message=w.message,
+                context=Context.MODULE, file=w.file, line=w.line or None)
+        for w in ws.declared.conflicts
+    )
+    findings = _dedupe(apply_selection(findings, config.select, config.ignore))
+    results = []
+    for ta in audits:
+        verdict, reason = _verdict(ta, findings)
+        results.append(TargetResult(target=ta.target, verdict=verdict, reason=reason,
+                                    installed=tuple(sorted(ta.installed.direct))))
+    return Report(
+        root=".", targets=tuple(results), findings=tuple(findings),
+        files=len(ws.parsed), imports=sum(len(p.imports) for p in ws.parsed.values()),
+        version=__version__, python_default=".".join(map(str, ws.default_python[0])),
+    )
+
+
+def describe_targets(root: Path, config: Config, fmt: str) -> str:
+    """`importaudit targets`: what the audit believes each target installs and runs."""
+    ws = load_workspace(root, config)
+    rows = []
+    for target in select_targets(ws):
+        env, source = _target_env(ws, target)
+        runtime, _ = _runtime_requirements(ws, target, env)
+        rows.append({
+            "name": target.name, "kind": target.kind, "file": target.file, "line": target.line or None,
+            "python": env.version_text, "python_source": target.python_source or source,
+            "installs": [
+                {"kind": i.kind.value, "spec": i.spec, "tool": i.tool, "extras": list(i.extras),
+                 "line": i.location.line if i.location else None} for i in target.installs
+            ],
+            "requirements": sorted({r.name for r in runtime if not r.dev}, key=str.lower),
+            "runs": list(target.commands),
+            "entries": [{"spec": e.spec, "kind": e.kind.value, "via": e.via, "phase": e.phase}
+                        for e in target.entries],
+            "env": dict(target.env), "paths": list(target.paths),
+            "provided": list(target.provided), "notes": list(target.notes),
+        })
+    if fmt == "json":
+        return json.dumps({"schema": 1, "root": ".", "targets": rows}, indent=2) + "\n"
+    lines = []
+    for row in rows:
+        lines.append(f"{row['name']}  ({row['kind']}{', ' + str(row['file']) if row['file'] else ''})")
+        lines.append(f"  python    {row['python']}  ({row['python_source']})")
+        for inst in row["installs"]:
+            lines.append(f"  installs  {inst['spec']}  [{inst['tool']} {inst['kind']}]")
+        if row["requirements"]:
+            lines.append(f"  declared  {', '.join(row['requirements'])}")
+        for cmd in row["runs"]:
+            lines.append(f"  runs      {cmd}")
+        for entry in row["entries"]:
+            lines.append(f"  entry     {entry['spec']}  ({entry['kind']}, {entry['via']}, {entry['phase']})")
+        for note in row["notes"]:
+            lines.append(f"  note      {note}")
+        lines.append("")
+    return "\n".join(lines) if lines else "no deploy targets found\n"

@@ -1,0 +1,184 @@
+"""What a target has installed, and which of that provides a given module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Optional
+
+from packaging.utils import canonicalize_name
+
+from .conditions import TargetEnv, marker_holds
+from .distributions import DistributionIndex
+from .model import Provider, Requirement
+from .rules import Provision, Status
+from .stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
+
+# Before 3.12, python images and venvs shipped setuptools (so pkg_resources and distutils shims).
+_SETUPTOOLS_MODULES = ("setuptools", "pkg_resources", "_distutils_hack")
+_NAME_AFFIXES = ("python-", "py-", "py", "-python", "-py", "django-", "flask-")
+
+
+@dataclass
+class InstalledSet:
+    """The distributions one target gets, by how it gets them."""
+
+    env: TargetEnv
+    direct: dict[str, Requirement] = field(default_factory=dict)
+    transitive: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> path
+    dev: dict[str, Requirement] = field(default_factory=dict)  # dev groups/files, extras not installed
+    excluded: dict[str, Requirement] = field(default_factory=dict)  # marker excludes the target
+    provided: frozenset[str] = frozenset()  # platform-supplied
+    unknown: tuple[str, ...] = ()  # direct dists whose own requirements are unknown here
+
+    @classmethod
+    def build(
+        cls,
+        env: TargetEnv,
+        runtime: Iterable[Requirement],
+        development: Iterable[Requirement],
+        index: DistributionIndex,
+        *,
+        provided: Iterable[str] = (),
+    ) -> InstalledSet:
+        out = cls(env=env, provided=frozenset(canonicalize_name(p) for p in provided))
+        locked: dict[str, Requirement] = {}
+        for req in runtime:
+            if req.dev:
+                out.dev.setdefault(req.key, req)
+                continue
+            if not marker_holds(req.marker, env):
+                out.excluded.setdefault(req.key, req)
+                continue
+            if req.locked and not req.direct:
+                locked.setdefault(req.key, req)
+                continue
+            out.direct.setdefault(req.key, req)
+        for req in development:
+            if req.key not in out.direct:
+                out.dev.setdefault(req.key, req)
+        closure = index.closure(
+            sorted((key, tuple(req.extras)) for key, req in out.direct.items()), env
+        )
+        for key, path in closure.dists.items():
+            if key not in out.direct:
+                out.transitive[key] = tuple(path)
+        for key, req in locked.items():
+            if key not in out.direct and key not in out.transitive:
+                out.transitive[key] = (f"{req.source} (locked)", key)
+        out.unknown = tuple(sorted(closure.unknown))
+        for key in out.direct:
+            out.excluded.pop(key, None)
+        return out
+
+
+class Provisioner:
+    """Answers 'what provides module M for this target', memoised per module."""
+
+    def __init__(self, installed: InstalledSet, index: DistributionIndex, names: Mapping[str, str]):
+        self.installed = installed
+        self.index = index
+        self.names = names  # canonical key -> display name
+        self._cache: dict[str, Provision] = {}
+
+    def display(self, key: str) -> str:
+        return self.names.get(key, key)
+
+    def provider(self, module: str) -> Provider:
+        return self.index.provider(module)
+
+    def provision(self, module: str, hint: Optional[str] = None) -> Provision:
+        cache_key = f"{module}|{hint or ''}"
+        if cache_key not in self._cache:
+            self._cache[cache_key] = self._provision(module, hint)
+        return self._cache[cache_key]
+
+    def _candidates(self, module: str, hint: Optional[str]) -> tuple[tuple[str, ...], str]:
+        if hint:
+            keys = tuple(canonicalize_name(h) for h in hint.split("|") if h.strip())
+            return keys, "framework"
+        provider = self.index.provider(module)
+        version = self.installed.env.python
+        keys = tuple(k for k in provider.distributions if not shadowed_by_stdlib(k, version))
+        return keys, provider.source
+
+    def _provision(self, module: str, hint: Optional[str]) -> Provision:
+        inst = self.installed
+        version = inst.env.python
+        keys, source = self._candidates(module, hint)
+        top = module.split(".")[0]
+        change = stdlib_change(module, version)
+        if change is not None:
+            keys = tuple(dict.fromkeys((*keys, *(canonicalize_name(r) for r in change.replacements))))
+        if top in _SETUPTOOLS_MODULES and version < (3, 12):
+            return Provision(Status.DIRECT, source="stdlib")
+        direct = [k for k in keys if k in inst.direct or k in inst.provided]
+        if not direct and source == "guess":
+            direct = self._fuzzy(top)
+        if direct:
+            key = direct[0]
+            return Provision(Status.DIRECT, self.display(key), inst.direct.get(key), source=source)
+        if change is not None:
+            what = (
+                f"{module} was removed from the standard library in Python "
+                f"{change.version[0]}.{change.version[1]}"
+                if change.kind == "removed"
+                else f"{module} is in the standard library only from Python "
+                f"{change.version[0]}.{change.version[1]}"
+            )
+            extra = ""
+            if change.replacements:
+                extra = f"; declare {' or '.join(change.replacements)} to provide it"
+            note = f"{what} and the target runs {inst.env.version_text}{extra}"
+            return Provision(Status.STDLIB_REMOVED, change.replacements[0] if change.replacements
+                             else None, note=note, source="stdlib")
+        display = self.display(keys[0]) if keys else None
+        for key in keys:
+            if key in inst.transitive:
+                return Provision(Status.TRANSITIVE, self.display(key), path=tuple(
+                    self.display(p) for p in inst.transitive[key]), source=source)
+        for key in keys:
+            if key in inst.dev:
+                req = inst.dev[key]
+                return Provision(Status.DEV, self.display(key), req, source=source)
+        notes = []
+        for key in keys:
+            if key in inst.excluded:
+                req = inst.excluded[key]
+                notes.append(
+                    f"{req.source}:{req.line} declares {req.name} with the marker `{req.marker}`, "
+                    f"which is false on the target (Linux, Python {inst.env.version_text})"
+                )
+                break
+        if top in _SETUPTOOLS_MODULES and version >= (3, 12):
+            notes.append(
+                "python 3.12+ images and virtualenvs no longer ship setuptools, which provides "
+                f"{top}"
+            )
+        if inst.unknown and source != "framework":
+            shown = ", ".join(self.display(k) for k in inst.unknown[:3])
+            more = "…" if len(inst.unknown) > 3 else ""
+            notes.append(
+                f"importaudit can't tell whether {shown}{more} brings it in "
+                "(not installed here and not in its bundled table)"
+            )
+        return Provision(Status.NONE, display, note="; ".join(notes), source=source)
+
+    def _fuzzy(self, top: str) -> list[str]:
+        """A declared distribution whose name is the module's up to a common affix (python-foo)."""
+        want = canonicalize_name(top)
+        out = []
+        for key in self.installed.direct:
+            stripped = key
+            for affix in _NAME_AFFIXES:
+                if stripped.startswith(affix) and len(stripped) > len(affix):
+                    stripped = stripped[len(affix):]
+                elif stripped.endswith(affix) and len(stripped) > len(affix):
+                    stripped = stripped[: -len(affix)]
+            if canonicalize_name(stripped) == want:
+                out.append(key)
+        return sorted(out)
+
+
+def is_stdlib_module(module: str, env: TargetEnv) -> bool:
+    return is_stdlib(module, env.python)

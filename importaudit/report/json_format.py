@@ -1,0 +1,61 @@
+"""The JSON report (CONTRACT.md, schema 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Finding, Report, TargetResult
+from .common import counts, sorted_findings
+
+
+def target_dict(result: TargetResult) -> dict[str, Any]:
+    target = result.target
+    return {
+        "name": target.name,
+        "kind": target.kind,
+        "file": target.file,
+        "line": target.line or None,
+        "python": target.python,
+        "python_source": target.python_source,
+        "installs": [install.spec for install in target.installs],
+        "entries": [entry.spec for entry in target.entries],
+        "commands": list(target.commands),
+        "verdict": result.verdict,
+        "reason": result.reason or None,
+        "notes": list(target.notes),
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule.value,
+        "severity": finding.severity.value,
+        "module": finding.module,
+        "distribution": finding.distribution,
+        "target": finding.target,
+        "file": finding.file,
+        "line": finding.line,
+        "context": finding.context.value,
+        "chain": list(finding.chain),
+        "message": finding.message,
+        "fix": finding.fix,
+        "decided_by": finding.provider_source,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    summary: dict[str, Any] = {"files": report.files, "imports": report.imports}
+    summary.update(counts(report))
+    return {
+        "schema": 1,
+        "tool": {"name": "importaudit", "version": report.version},
+        "root": report.root,
+        "targets": [target_dict(t) for t in sorted(report.targets, key=lambda t: t.target.name)],
+        "findings": [finding_dict(f) for f in sorted_findings(report)],
+        "summary": summary,
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2) + "\n"

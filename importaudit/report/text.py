@@ -1,0 +1,75 @@
+"""Human-readable report: per-target verdicts first, then findings grouped by target."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from ..model import Finding, Report, Severity, TargetResult
+from .common import counts, sorted_findings
+
+_COLORS = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
+_SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_VERDICT = {"boots": ("boots", "green"), "fails-at-boot": ("FAILS AT BOOT", "red"),
+            "unknown": ("unknown", "yellow")}
+
+
+def _paint(text: str, color: str, enabled: bool) -> str:
+    return f"\033[{_COLORS[color]}m{text}\033[0m" if enabled else text
+
+
+def _target_line(result: TargetResult, color: bool) -> list[str]:
+    target = result.target
+    label, tint = _VERDICT.get(result.verdict, (result.verdict, "yellow"))
+    head = f"  {target.name:<28} {_paint(label, tint, color)}"
+    if target.implicit:
+        head += "  (no deploy descriptor found: every module counts as loaded)"
+    lines = [head]
+    facts = []
+    if target.python:
+        facts.append(f"python {target.python}" + (f" ({target.python_source})" if target.python_source else ""))
+    if target.installs:
+        facts.append("installs " + ", ".join(i.spec for i in target.installs))
+    if target.entries:
+        facts.append("runs " + ", ".join(e.spec for e in target.entries))
+    for fact in facts:
+        lines.append(_paint(f"      {fact}", "dim", color))
+    if result.reason and result.verdict != "fails-at-boot":
+        lines.append(_paint(f"      {result.reason}", "dim", color))
+    return lines
+
+
+def _finding_lines(finding: Finding, color: bool) -> list[str]:
+    where = finding.file or "-"
+    if finding.file and finding.line:
+        where = f"{finding.file}:{finding.line}"
+    sev = _paint(f"{finding.severity.value:<7}", _SEVERITY_COLOR[finding.severity], color)
+    lines = [f"  {sev} {finding.rule.value:<18} {where}  {_paint(finding.module, 'bold', color)}"]
+    lines.append(f"          {finding.message}")
+    return lines
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    out: list[str] = []
+    out.append(_paint("Targets", "bold", color))
+    for result in sorted(report.targets, key=lambda r: r.target.name):
+        out.extend(_target_line(result, color))
+    findings = sorted_findings(report)
+    for target, group in groupby(findings, key=lambda f: f.target or ""):
+        out.append("")
+        out.append(_paint(target or "project", "bold", color))
+        for finding in group:
+            out.extend(_finding_lines(finding, color))
+    if report.warnings:
+        out.append("")
+        out.append(_paint("Could not read everything", "bold", color))
+        for warning in report.warnings:
+            loc = f"{warning.file}:{warning.line}" if warning.line else warning.file
+            out.append(f"  {loc}: {warning.message}")
+    c = counts(report)
+    summary = (
+        f"{report.files} files, {report.imports} imports: {c['errors']} errors, "
+        f"{c['warnings']} warnings, {c['infos']} infos"
+    )
+    out.append("")
+    out.append(_paint(summary, "red" if c["errors"] else "green", color))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,254 @@
+"""Rules: the one place that turns scope, guards and reachability into a rule, context and severity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Optional
+
+from .model import Context, Finding, GuardKind, How, Import, Requirement, Rule, Severity
+
+RULE_DOCS: dict[Rule, str] = {
+    Rule.MISSING_AT_BOOT: "imported while the target boots; nothing the target installs provides it",
+    Rule.MISSING: "imported at module level by application code; no requirement provides it",
+    Rule.MISSING_AT_REQUEST: "imported inside a function reachable from boot; fails when that code runs",
+    Rule.TRANSITIVE: "provided only because a declared requirement depends on it",
+    Rule.DEV_ONLY: "provided only by a development/test group or file the target does not install",
+    Rule.UNUSED: "declared for the target, never imported (nor named by a framework string)",
+    Rule.STDLIB_REMOVED: "a standard-library module the target's Python no longer has (or has not yet)",
+    Rule.SYNTAX_ERROR: "a file the target's Python cannot parse",
+    Rule.NOT_INSTALLED: "with --python: required at boot, not importable in that environment",
+    Rule.VERSION_CONFLICT: "with --python: installed version does not satisfy the declared specifier",
+    Rule.UNREADABLE: "a project file importaudit could not fully read (the audit went on without it)",
+    Rule.CONFIG: "a declaration worth a look: conflicting requirement sources, a requires-python "
+    "that excludes the target, a marker that excludes it",
+}
+
+
+class Where:
+    """Where an import runs, from the target's point of view."""
+
+    BOOT = "boot"  # module level of a file the target runs at boot (or a unit that runs at boot)
+    REQUEST = "request"  # inside a function of a boot file
+    UNREACHED = "unreached"  # application code no entry reaches (explicit target)
+    PROJECT = "project"  # implicit target: module-level application code
+    PROJECT_FUNCTION = "project-function"  # implicit target: function level
+    TEST = "test"  # test code
+
+
+class Status:
+    """What provides a module for a target."""
+
+    DIRECT = "direct"
+    TRANSITIVE = "transitive"
+    DEV = "dev"
+    NONE = "none"
+    STDLIB_REMOVED = "stdlib-removed"
+
+
+@dataclass(frozen=True)
+class Provision:
+    status: str
+    distribution: Optional[str] = None  # the distribution to name (display form)
+    requirement: Optional[Requirement] = None  # the declaration that provides it (direct/dev)
+    path: tuple[str, ...] = ()  # for transitive: declared dist -> ... -> provider
+    note: str = ""  # extra explanation (a marker that excludes the target, unknown closure)
+    source: Optional[str] = None  # how the distribution was decided (config/installed/table/guess)
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the judgement of one import needs."""
+
+    imp: Import
+    where: str
+    provision: Provision
+    target: Optional[str]  # None for the implicit project target
+    target_label: str  # "Dockerfile.zeabur" or "the project"
+    chain: tuple[str, ...]
+    fix_file: Optional[str]  # where the requirement should be added
+    fallback_needed: bool = True  # for except-ImportError handler imports: the primary is missing
+
+
+def guard_context(imp: Import) -> Optional[Context]:
+    kinds = {g.kind for g in imp.guards}
+    if GuardKind.TYPE_CHECKING in kinds:
+        return Context.TYPE_CHECKING
+    if kinds & {GuardKind.EXCEPT_IMPORT, GuardKind.SUPPRESS}:
+        return Context.GUARDED
+    return None
+
+
+def _base_context(case: Case) -> Context:
+    if case.imp.how is How.STRING:
+        return Context.STRING
+    if case.where == Where.BOOT:
+        return Context.BOOT
+    if case.where in (Where.REQUEST, Where.PROJECT_FUNCTION):
+        return Context.REQUEST
+    return Context.MODULE
+
+
+def _is_ignored(imp: Import, rule: Rule) -> bool:
+    if imp.ignore is None:
+        return False
+    return not imp.ignore or rule.value in imp.ignore
+
+
+def judge(case: Case) -> Optional[Finding]:
+    """The rules table (README, 'How findings are decided') for one import of one target."""
+    imp, prov = case.imp, case.provision
+    if prov.status == Status.DIRECT:
+        return None
+    guarded = guard_context(imp)
+    handler = any(g.kind is GuardKind.HANDLER for g in imp.guards)
+    if handler and not case.fallback_needed:
+        return None
+    if guarded is not None:
+        if prov.status in (Status.TRANSITIVE, Status.DEV):
+            return None
+        return _finding(case, Rule.MISSING, Severity.INFO, guarded)
+    if case.where == Where.TEST:
+        if prov.status in (Status.TRANSITIVE, Status.DEV):
+            return None
+        return _finding(case, Rule.MISSING, Severity.WARNING, Context.MODULE)
+    context = _base_context(case)
+    at_boot = case.where == Where.BOOT and (imp.how is not How.STRING or imp.phase in (None, "boot"))
+    in_project = case.where == Where.PROJECT
+    hard = at_boot or in_project
+    if prov.status == Status.TRANSITIVE:
+        return _finding(case, Rule.TRANSITIVE, Severity.WARNING, context)
+    if prov.status == Status.DEV:
+        return _finding(case, Rule.DEV_ONLY, Severity.ERROR if hard else Severity.WARNING, context)
+    if prov.status == Status.STDLIB_REMOVED:
+        return _finding(
+            case, Rule.STDLIB_REMOVED, Severity.ERROR if hard else Severity.WARNING, context
+        )
+    if at_boot:
+        return _finding(case, Rule.MISSING_AT_BOOT, Severity.ERROR, context)
+    if in_project:
+        return _finding(case, Rule.MISSING, Severity.ERROR, context)
+    if case.where in (Where.REQUEST, Where.PROJECT_FUNCTION) or (
+        case.where == Where.BOOT and imp.how is How.STRING
+    ):
+        return _finding(case, Rule.MISSING_AT_REQUEST, Severity.WARNING, Context.REQUEST
+                        if imp.how is not How.STRING else Context.STRING)
+    return _finding(case, Rule.MISSING, Severity.WARNING, context)
+
+
+def _finding(case: Case, rule: Rule, severity: Severity, context: Context) -> Optional[Finding]:
+    imp = case.imp
+    if _is_ignored(imp, rule):
+        return None
+    message, fix = describe(case, rule, context)
+    return Finding(
+        rule=rule,
+        severity=severity,
+        module=imp.module,
+        message=message,
+        context=context,
+        target=case.target,
+        file=imp.location.file or None,
+        line=imp.location.line or None,
+        distribution=case.provision.distribution,
+        chain=case.chain if case.where == Where.BOOT else (),
+        fix=fix,
+        provider_source=case.provision.source,
+    )
+
+
+def _how(case: Case, context: Context) -> str:
+    imp = case.imp
+    file = imp.location.file or case.target_label
+    if imp.how is How.STRING:
+        named = f"names {imp.module}" + (f" in {imp.via}" if imp.via else "")
+        return f"{file} {named}"
+    where = {
+        Context.BOOT: "at boot",
+        Context.REQUEST: f"inside {imp.function}()" if imp.function else "inside a function",
+        Context.GUARDED: "inside try/except ImportError",
+        Context.TYPE_CHECKING: "under TYPE_CHECKING",
+        Context.MODULE: "at module level",
+    }.get(context, "")
+    return f"{file} imports {imp.module} {where}".rstrip()
+
+
+def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[str]]:
+    """The message (what, where, why) and the fix (what to change)."""
+    prov, label = case.provision, case.target_label
+    dist = prov.distribution
+    what = _how(case, context)
+    if case.where == Where.BOOT and len(case.chain) > 1:
+        what += f" ({' -> '.join(case.chain)})"
+    fix_target = case.fix_file or "the requirements"
+    add = f"add {dist} to {fix_target}" if dist else f"declare the distribution that provides it in {fix_target}"
+    note = f"; {prov.note}" if prov.note else ""
+    if rule in (Rule.MISSING_AT_BOOT, Rule.MISSING, Rule.MISSING_AT_REQUEST):
+        if context is Context.GUARDED:
+            return (f"{what}; optional: nothing declared provides it, so the fallback runs{note}", None)
+        if context is Context.TYPE_CHECKING:
+            return (f"{what}; never imported at run time{note}", None)
+        if case.where == Where.TEST:
+            return (f"{what}, but no runtime or development requirement provides it{note}", add)
+        installs = f"{label} installs nothing that provides it" if case.target else (
+            "no requirement of the project provides it"
+        )
+        tail = ""
+        if rule is Rule.MISSING_AT_REQUEST:
+            tail = "; it fails when that code runs"
+        elif rule is Rule.MISSING and case.target:
+            tail = "; no entry of the target reaches this file, so it fails only if something imports it"
+        return (f"{what}, but {installs}{note}{tail}; {add}", add)
+    if rule is Rule.TRANSITIVE:
+        via = " -> ".join(prov.path) if prov.path else "another requirement"
+        return (
+            f"{what}; {dist or case.imp.module} is installed only because {via} depends on it; "
+            f"declare it directly so an upgrade of {prov.path[0] if prov.path else 'that package'} "
+            "cannot remove it",
+            add,
+        )
+    if rule is Rule.DEV_ONLY:
+        req = prov.requirement
+        group = f"the {req.group.split(':')[-1]} group of {req.source}" if req else "a development group"
+        return (
+            f"{what}, but {dist or case.imp.module} is only in {group}, which {label} does not install; "
+            f"move it to the runtime dependencies",
+            f"move {dist or case.imp.module} from {req.source if req else 'the dev group'} to {fix_target}",
+        )
+    if rule is Rule.STDLIB_REMOVED:
+        return (f"{what}, but {prov.note}", prov.note)
+    return (what, None)
+
+
+def unused_finding(
+    requirement: Requirement, target: Optional[str], label: str
+) -> Optional[Finding]:
+    return Finding(
+        rule=Rule.UNUSED,
+        severity=Severity.WARNING,
+        module=requirement.name,
+        message=(
+            f"{requirement.source} declares {requirement.name}, but no application code imports "
+            f"anything it provides and no framework setting names it; remove it, or tell "
+            f"importaudit what it provides with [tool.importaudit.module-map]"
+        ),
+        context=Context.MODULE,
+        target=target,
+        file=requirement.source,
+        line=requirement.line,
+        distribution=requirement.name,
+        fix=f"remove {requirement.name} from {requirement.source}",
+    )
+
+
+def apply_selection(
+    findings: Iterable[Finding], select: frozenset[str], ignore: frozenset[str]
+) -> list[Finding]:
+    out = []
+    for finding in findings:
+        if select and finding.rule.value not in select:
+            continue
+        if finding.rule.value in ignore:
+            continue
+        out.append(finding)
+    return out

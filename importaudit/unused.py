@@ -1,0 +1,108 @@
+"""The `unused` rule: declared runtime distributions that nothing imports or names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from .model import Finding, How, Import
+from .rules import unused_finding
+
+if TYPE_CHECKING:
+    from .pipeline import TargetAudit, Workspace
+
+# Used without an import statement: servers and wrappers (named in start commands), database
+# drivers and plugins loaded from settings strings, packaging tools, meta-packages.
+NEVER_UNUSED = frozenset({
+    "gunicorn", "uvicorn", "uvicorn-worker", "hypercorn", "daphne", "waitress", "granian",
+    "gevent", "eventlet", "meinheld", "uwsgi", "pyuwsgi", "mod-wsgi", "supervisor", "honcho",
+    "newrelic", "ddtrace", "opentelemetry-distro", "opentelemetry-instrumentation",
+    "sentry-sdk", "setuptools", "pip", "wheel", "pip-tools", "uv", "poetry", "pipenv", "pdm",
+    "psycopg", "psycopg-binary", "psycopg-c", "psycopg2", "psycopg2-binary", "psycopg-pool",
+    "mysqlclient", "pymysql", "mysql-connector-python", "cx-oracle", "oracledb", "pyodbc",
+    "asyncpg", "aiosqlite", "aiomysql", "pg8000", "mssql-django",
+    "uvloop", "httptools", "websockets", "wsproto", "watchfiles", "python-dotenv",
+    "brotli", "brotlipy", "certifi", "tzdata", "gunicorn-h1c", "setproctitle",
+    "whitenoise", "django-environ", "dj-database-url", "django-storages", "celery", "flower",
+    "hiredis", "amqp", "kombu", "pycurl", "fastapi-cli", "streamlit", "alembic",
+    # loaded by a framework when a feature is used: pydantic EmailStr, FastAPI forms and
+    # ORJSONResponse, Django password hashers and ImageField, PyJWT/requests crypto backends
+    "email-validator", "python-multipart", "orjson", "cryptography", "bcrypt", "argon2-cffi",
+    "pillow", "gevent-websocket", "pyopenssl",
+})
+
+
+def _is_stub(key: str) -> bool:
+    return key.startswith("types-") or key.endswith("-stubs") or key.endswith("-types")
+
+
+def _used_names(ws: Workspace, audits: Sequence[TargetAudit]) -> set[str]:
+    names: set[str] = set()
+
+    def add(imp: Import) -> None:
+        names.add(imp.module)
+        if imp.how is How.FROM:
+            names.update(f"{imp.module}.{n}" for n in imp.names if n != "*")
+
+    for parsed in ws.parsed.values():
+        if parsed.is_test:
+            continue
+        for imp in parsed.imports:
+            add(imp)
+    for ta in audits:
+        for imps in ta.string_imports.values():
+            for imp in imps:
+                add(imp)
+        for imp in ta.entry_imports:
+            add(imp)
+    return names
+
+
+def _hinted(audits: Iterable[TargetAudit]) -> set[str]:
+    from packaging.utils import canonicalize_name
+
+    out: set[str] = set()
+    for ta in audits:
+        for imps in (*ta.string_imports.values(), ta.entry_imports):
+            for imp in imps:
+                if imp.distribution_hint:
+                    out.update(canonicalize_name(h) for h in imp.distribution_hint.split("|"))
+        for entry in ta.target.entries:
+            if entry.distribution:
+                out.add(canonicalize_name(entry.distribution))
+        out.update(canonicalize_name(p) for p in ta.target.provided)
+    return out
+
+
+def _matches(used: set[str], provided: Iterable[str]) -> bool:
+    for module in provided:
+        if module in used:
+            return True
+        prefix = module + "."
+        if any(name.startswith(prefix) or module.startswith(name + ".") for name in used):
+            return True
+    return False
+
+
+def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
+    used = _used_names(ws, audits)
+    hinted = _hinted(audits)
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for ta in sorted(audits, key=lambda a: a.target.name):
+        words = " ".join(ta.target.commands).lower()
+        for key, req in sorted(ta.installed.direct.items()):
+            if (req.source, key) in seen or req.dev or req.locked and not req.direct:
+                continue
+            seen.add((req.source, key))
+            if key in NEVER_UNUSED or key in hinted or _is_stub(key) or key in words:
+                continue
+            if ws.declaration is not None and key == ws.declaration.name:
+                continue
+            if _matches(used, ws.index.modules_of(key)):
+                continue
+            target = None if ta.target.implicit else ta.target.name
+            finding = unused_finding(req, target, ta.target.name)
+            if finding is not None:
+                out.append(finding)
+    return out
