@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Optional
 
 from packaging.utils import canonicalize_name
@@ -80,7 +80,8 @@ def _parse(text: str) -> Version:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    text = resources.files("importaudit").joinpath("data/stdlib.json").read_text(encoding="utf-8")
+    # Beside this module (importlib.resources fails when "importaudit" resolves as a namespace).
+    text = (Path(__file__).parent / "data" / "stdlib.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

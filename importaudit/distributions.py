@@ -1,0 +1,268 @@
+"""Which distribution provides a module, and what each distribution brings along (its closure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from .conditions import TargetEnv, marker_holds
+from .environment import InstalledEnvironment
+from .model import Provider
+
+# Names that badly built wheels ship at the top level; never evidence of what a dist provides.
+_JUNK_MODULES = frozenset(
+    {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", "scripts"}
+)
+# Namespace families whose dist names follow the dotted path (google.cloud.X -> google-cloud-X).
+_NAMESPACE_GUESSES = (("google", "cloud"), ("opentelemetry", "instrumentation"))
+
+DependencyList = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class BundledDist:
+    key: str
+    name: str
+    version: str
+    requires: tuple[str, ...]
+    modules: tuple[str, ...]
+
+
+def _read_data(name: str) -> str:
+    # Beside this module, not importlib.resources: a same-named directory on sys.path turns
+    # "importaudit" into a namespace package that resources cannot read.
+    return (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def bundled_dists() -> Mapping[str, BundledDist]:
+    """dists.json: Requires-Dist and import prefixes of common distributions' newest wheels."""
+    raw: dict[str, dict[str, Any]] = json.loads(_read_data("dists.json"))
+    table: dict[str, BundledDist] = {}
+    for key, entry in raw.items():
+        canonical = canonicalize_name(key)
+        table[canonical] = BundledDist(
+            key=canonical,
+            name=str(entry.get("name", key)),
+            version=str(entry.get("version", "")),
+            requires=tuple(str(r) for r in entry.get("requires", ())),
+            modules=tuple(str(m) for m in entry.get("modules", ())),
+        )
+    return table
+
+
+@lru_cache(maxsize=1)
+def bundled_module_map() -> Mapping[str, tuple[str, ...]]:
+    """module_map.tsv: import name -> distributions for names a wheel scan cannot tell."""
+    found: dict[str, set[str]] = {}
+    for line in _read_data("module_map.tsv").splitlines()[1:]:
+        columns = line.split("\t")
+        if len(columns) < 2 or not columns[0].strip():
+            continue
+        dists = {canonicalize_name(d) for d in columns[1].split(",") if d.strip()}
+        found.setdefault(columns[0].strip(), set()).update(dists)
+    return {module: tuple(sorted(keys)) for module, keys in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _bundled_index() -> Mapping[str, tuple[str, ...]]:
+    """Import prefix -> dists, from the module map and every bundled wheel's prefixes."""
+    index: dict[str, set[str]] = {m: set(keys) for m, keys in bundled_module_map().items()}
+    for dist in bundled_dists().values():
+        for module in dist.modules:
+            if module.split(".")[0] not in _JUNK_MODULES:
+                index.setdefault(module, set()).add(dist.key)
+    return {module: tuple(sorted(keys)) for module, keys in index.items()}
+
+
+def _longest(index: Mapping[str, Sequence[str]], module: str) -> tuple[str, tuple[str, ...]]:
+    parts = module.split(".")
+    for depth in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:depth])
+        keys = index.get(prefix)
+        if keys:
+            return prefix, tuple(keys)
+    return "", ()
+
+
+def _depth(prefix: str) -> int:
+    return prefix.count(".") + 1 if prefix else 0
+
+
+def guess_provider(module: str) -> Provider:
+    """The canonical-name guess: `foo_bar` -> foo-bar (google.cloud.x -> google-cloud-x)."""
+    parts = module.split(".")
+    for root in _NAMESPACE_GUESSES:
+        if len(parts) > len(root) and tuple(parts[: len(root)]) == root:
+            prefix = parts[: len(root) + 1]
+            return Provider(".".join(prefix), (canonicalize_name("-".join(prefix)),), "guess")
+    return Provider(parts[0], (canonicalize_name(parts[0]),), "guess")
+
+
+@dataclass(frozen=True)
+class Closure:
+    dists: Mapping[str, tuple[str, ...]]  # every dist reached -> the path that brings it
+    unknown: tuple[str, ...]  # reached dists whose requirements are unknown (closure may miss some)
+
+
+class DistributionIndex:
+    """Module -> distribution and distribution -> requirements, from config, metadata and tables."""
+
+    def __init__(
+        self,
+        module_map: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+        environment: Optional[InstalledEnvironment] = None,
+        *,
+        use_bundled: bool = True,
+    ) -> None:
+        config: dict[str, tuple[str, ...]] = {}
+        for module, dists in sorted((module_map or {}).items()):
+            names = (dists,) if isinstance(dists, str) else tuple(dists)
+            keys = sorted({canonicalize_name(name) for name in names if name})
+            if module and keys:
+                config[module] = tuple(keys)
+        self._config = config
+        self._environment = environment
+        self._use_bundled = use_bundled
+        self._requires_cache: dict[
+            tuple[str, tuple[str, ...], TargetEnv], Optional[DependencyList]
+        ] = {}
+
+    def provider(self, module: str) -> Provider:
+        prefix, keys = _longest(self._config, module)
+        if keys:
+            return Provider(prefix, keys, "config")
+        installed: tuple[str, tuple[str, ...]] = ("", ())
+        if self._environment is not None:
+            installed = self._environment.providers(module)
+        table = _longest(_bundled_index(), module) if self._use_bundled else ("", ())
+        if installed[1] and table[1]:
+            if _depth(table[0]) > _depth(installed[0]):
+                # A namespace-less RECORD says "google"; the table knows google.cloud.storage.
+                return Provider(table[0], table[1], "table")
+            if _depth(table[0]) == _depth(installed[0]):
+                # Installed shows psycopg2-binary; the table adds psycopg2: any one satisfies.
+                union = tuple(sorted({*installed[1], *table[1]}))
+                return Provider(installed[0], union, "installed")
+            return Provider(installed[0], installed[1], "installed")
+        if installed[1]:
+            return Provider(installed[0], installed[1], "installed")
+        if table[1]:
+            return Provider(table[0], table[1], "table")
+        return guess_provider(module)
+
+    def modules_of(self, dist_key: str) -> tuple[str, ...]:
+        """Import prefixes a distribution provides (for the `unused` rule)."""
+        key = canonicalize_name(dist_key)
+        found = {module for module, keys in self._config.items() if key in keys}
+        installed = self._environment.get(key) if self._environment is not None else None
+        if installed is not None and installed.modules:
+            found.update(installed.modules)
+        elif self._use_bundled:
+            bundled = bundled_dists().get(key)
+            if bundled is not None:
+                found.update(m for m in bundled.modules if m.split(".")[0] not in _JUNK_MODULES)
+            found.update(module for module, keys in bundled_module_map().items() if key in keys)
+        if not found:
+            found.add(key.replace("-", "_"))
+        return tuple(sorted(found))
+
+    def _raw_requires(self, key: str) -> Optional[tuple[str, ...]]:
+        installed = self._environment.get(key) if self._environment is not None else None
+        if installed is not None:
+            return installed.requires
+        bundled = bundled_dists().get(key) if self._use_bundled else None
+        return bundled.requires if bundled is not None else None
+
+    def requires(
+        self, dist_key: str, extras: Sequence[str], env: TargetEnv
+    ) -> Optional[DependencyList]:
+        """Direct dependencies (key, extras asked) that hold on the target; None when unknown."""
+        key = canonicalize_name(dist_key)
+        wanted = tuple(sorted({canonicalize_name(extra) for extra in extras}))
+        cache_key = (key, wanted, env)
+        if cache_key in self._requires_cache:
+            return self._requires_cache[cache_key]
+        raw = self._raw_requires(key)
+        result: Optional[DependencyList] = None
+        if raw is not None:
+            merged: dict[str, set[str]] = {}
+            for text in raw:
+                try:
+                    requirement = Requirement(text)
+                except InvalidRequirement:
+                    continue
+                marker = str(requirement.marker) if requirement.marker is not None else None
+                if not marker_holds(marker, env, wanted):
+                    continue
+                dep = canonicalize_name(requirement.name)
+                if dep == key:
+                    # `foo[extra]` listing `foo[other]`: the extras add to this dist, not a new one.
+                    continue
+                dep_extras = {canonicalize_name(e) for e in requirement.extras}
+                merged.setdefault(dep, set()).update(dep_extras)
+            result = tuple((dep, tuple(sorted(merged[dep]))) for dep in sorted(merged))
+            result = self._self_extras(key, raw, wanted, env, result)
+        self._requires_cache[cache_key] = result
+        return result
+
+    def _self_extras(
+        self,
+        key: str,
+        raw: Sequence[str],
+        wanted: tuple[str, ...],
+        env: TargetEnv,
+        result: DependencyList,
+    ) -> DependencyList:
+        """Follow self references: an extra that names other extras (`foo[all]` -> `foo[fast]`)."""
+        more: set[str] = set()
+        for text in raw:
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:
+                continue
+            marker = str(requirement.marker) if requirement.marker is not None else None
+            if canonicalize_name(requirement.name) == key and marker_holds(marker, env, wanted):
+                more.update(canonicalize_name(e) for e in requirement.extras)
+        more -= set(wanted)
+        if not more:
+            return result
+        extended = self.requires(key, tuple(sorted(more | set(wanted))), env)
+        return extended if extended is not None else result
+
+    def closure(self, direct: Iterable[tuple[str, tuple[str, ...]]], env: TargetEnv) -> Closure:
+        """Every distribution the direct ones bring on the target, with the path to each."""
+        paths: dict[str, tuple[str, ...]] = {}
+        extras_seen: dict[str, set[str]] = {}
+        unknown: set[str] = set()
+        queue: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+        asked: dict[str, set[str]] = {}
+        for name, extras in direct:
+            asked.setdefault(canonicalize_name(name), set()).update(extras)
+        for name in sorted(asked):
+            queue.append((name, tuple(sorted(asked[name])), (name,)))
+        while queue:
+            following: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+            for key, extras, path in queue:
+                seen = extras_seen.get(key)
+                if seen is not None and set(extras) <= seen:
+                    continue
+                paths.setdefault(key, path)
+                merged = (seen or set()) | set(extras)
+                extras_seen[key] = merged
+                deps = self.requires(key, tuple(sorted(merged)), env)
+                if deps is None:
+                    unknown.add(key)
+                    continue
+                for dep, dep_extras in deps:
+                    following.append((dep, dep_extras, (*paths[key], dep)))
+            # Shortest paths first, then by name: the same closure whatever the input order.
+            queue = sorted(following, key=lambda item: (len(item[2]), item[2], item[1]))
+        return Closure(dists=dict(sorted(paths.items())), unknown=tuple(sorted(unknown)))
