@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# Run with a Python that has stdlib-list installed (a scratch venv; it is not a dependency):
+#   python -m venv /tmp/sl && /tmp/sl/bin/pip install stdlib-list
+#   /tmp/sl/bin/python scripts/gen_stdlib.py
+# It asks each CPython 3.7-3.13 in INTERPRETERS for its names (sys.stdlib_module_names from 3.10,
+# a scan of its stdlib directory before), takes 3.14 from stdlib-list, and checks the notable
+# submodules' presence in every version.
 import argparse
 import json
 import re
