@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import click
 
@@ -42,9 +42,9 @@ def _use_color(stream: object) -> bool:
 
 
 class _Group(click.Group):
-    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().main(*args, **kwargs)  # type: ignore[arg-type]
+            return super().invoke(ctx)
         except AuditError as exc:
             _fail(str(exc))
         return None
@@ -56,19 +56,39 @@ def main() -> None:
     """Will this deploy boot? Checks every import against what each deploy target installs."""
 
 
-def _common(f):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _common(f: F) -> F:
     options = [
-        click.option("--target", "targets", multiple=True, metavar="NAME",
-                     help="Only this deploy target (repeatable)."),
-        click.option("--entry", "entries", multiple=True, metavar="SPEC",
-                     help='Add an entry point, e.g. "app:app" or "mysite.wsgi" (repeatable).'),
-        click.option("--requirements", "requirements", multiple=True, metavar="FILE",
-                     help="Audit against exactly these requirement sources (repeatable)."),
+        click.option(
+            "--target", "targets", multiple=True, metavar="NAME", help="Only this deploy target (repeatable)."
+        ),
+        click.option(
+            "--entry",
+            "entries",
+            multiple=True,
+            metavar="SPEC",
+            help='Add an entry point, e.g. "app:app" or "mysite.wsgi" (repeatable).',
+        ),
+        click.option(
+            "--requirements",
+            "requirements",
+            multiple=True,
+            metavar="FILE",
+            help="Audit against exactly these requirement sources (repeatable).",
+        ),
         click.option("--python-version", metavar="X.Y", help="Override the target's Python version."),
-        click.option("--python", "python", metavar="PATH",
-                     help="Verify against that interpreter's installed environment."),
-        click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="Settings file (default: [tool.importaudit] in PATH/pyproject.toml)."),
+        click.option(
+            "--python", "python", metavar="PATH", help="Verify against that interpreter's installed environment."
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help="Settings file (default: [tool.importaudit] in PATH/pyproject.toml).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -102,8 +122,13 @@ def check(
     root = _root(path)
     config = merge_cli(
         load_config(root, Path(config_file) if config_file else None),
-        entries=entries, requirements=requirements, targets=targets,
-        python_version=python_version, python=python, select=select, ignore=ignore,
+        entries=entries,
+        requirements=requirements,
+        targets=targets,
+        python_version=python_version,
+        python=python,
+        select=select,
+        ignore=ignore,
     )
     report = run_audit(root, config)
     click.echo(render(report, fmt, color=_use_color(sys.stdout)), nl=False)
@@ -131,7 +156,10 @@ def targets(
     root = _root(path)
     config = merge_cli(
         load_config(root, Path(config_file) if config_file else None),
-        entries=entries, requirements=requirements, targets=targets,
-        python_version=python_version, python=python,
+        entries=entries,
+        requirements=requirements,
+        targets=targets,
+        python_version=python_version,
+        python=python,
     )
     click.echo(describe_targets(root, config, fmt), nl=False)

@@ -107,8 +107,10 @@ def _value(node: ast.AST, env: TargetEnv) -> object:
         if isinstance(index, ast.Slice):
             lower = _value(index.lower, env) if index.lower else None
             upper = _value(index.upper, env) if index.upper else None
-            if isinstance(base, tuple) and isinstance(lower, (int, type(None))) and isinstance(
-                upper, (int, type(None))
+            if (
+                isinstance(base, tuple)
+                and isinstance(lower, (int, type(None)))
+                and isinstance(upper, (int, type(None)))
             ):
                 return base[lower:upper]
             raise _Unknown
@@ -149,7 +151,7 @@ def _truth(node: ast.AST, env: TargetEnv) -> bool:
             arg = _value(node.args[0], env)
             if isinstance(base, str) and isinstance(arg, (str, tuple)):
                 method = base.startswith if node.func.attr == "startswith" else base.endswith
-                return bool(method(arg))  # type: ignore[arg-type]
+                return bool(method(arg))
         raise _Unknown
     if isinstance(node, ast.Compare):
         left = _value(node.left, env)
@@ -172,13 +174,13 @@ def _compare(op: ast.cmpop, left: object, right: object) -> bool:
         if isinstance(op, ast.NotEq):
             return left != right
         if isinstance(op, ast.Lt):
-            return left < right  # type: ignore[operator]
+            return bool(left < right)  # type: ignore[operator]
         if isinstance(op, ast.LtE):
-            return left <= right  # type: ignore[operator]
+            return bool(left <= right)  # type: ignore[operator]
         if isinstance(op, ast.Gt):
-            return left > right  # type: ignore[operator]
+            return bool(left > right)  # type: ignore[operator]
         if isinstance(op, ast.GtE):
-            return left >= right  # type: ignore[operator]
+            return bool(left >= right)  # type: ignore[operator]
         if isinstance(op, ast.In):
             return left in right  # type: ignore[operator]
         if isinstance(op, ast.NotIn):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from functools import lru_cache
 from importlib import resources
+from typing import Optional
 
 from packaging.utils import canonicalize_name
 
@@ -25,6 +24,26 @@ def bundled_display_names() -> dict[str, str]:
                 if name.strip():
                     out.setdefault(canonicalize_name(name), name.strip())
     return out
+
+
+@lru_cache(maxsize=1)
+def bundled_preference() -> dict[str, int]:
+    """canonical key -> its best position in a module-map row (0: the usual provider)."""
+    text = resources.files("importaudit").joinpath("data/module_map.tsv").read_text("utf-8")
+    out: dict[str, int] = {}
+    for line in text.splitlines()[1:]:
+        columns = line.split("\t")
+        if len(columns) >= 2:
+            for rank, name in enumerate(n for n in columns[1].split(",") if n.strip()):
+                key = canonicalize_name(name)
+                out[key] = min(rank, out.get(key, rank))
+    return out
+
+
+def preferred(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Order candidate distributions so the usual one comes first (PyJWT before jwt)."""
+    ranks = bundled_preference()
+    return tuple(sorted(keys, key=lambda k: (ranks.get(k, 0), k)))
 
 
 class DisplayNames:

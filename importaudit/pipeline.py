@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -31,6 +31,7 @@ from .model import (
     InstallKind,
     Location,
     ParsedFile,
+    Provider,
     Report,
     Requirement,
     Rule,
@@ -42,7 +43,7 @@ from .model import (
 )
 from .names import DisplayNames
 from .provision import InstalledSet, Provisioner
-from .reach import BootGraph, FileIndex, Unit, compute_boot
+from .reach import BootGraph, FileIndex, Unit, compute_boot, module_files, runs_at_import
 from .requirements import (
     DeclaredSources,
     ProjectDeclaration,
@@ -50,7 +51,7 @@ from .requirements import (
     read_project,
     requirements_for_install,
 )
-from .rules import Case, Provision, Status, Where, apply_selection, judge, unused_finding
+from .rules import Case, Provision, Status, Where, apply_selection, judge
 from .stdlib import host_version, is_stdlib
 from .targets import project_python_version, read_targets
 from .unused import unused_requirements
@@ -73,6 +74,34 @@ class Workspace:
     names: DisplayNames
     default_python: tuple[tuple[int, int], str]
     warnings: list[SourceWarning]
+    _providers: Optional[dict[str, Provider]] = None
+
+    def provider(self, module: str) -> Provider:
+        if self._providers is None:
+            self._providers = {}
+        found = self._providers.get(module)
+        if found is None:
+            found = self._providers[module] = self.index.provider(module)
+        return found
+
+    def reported_module(self, module: str) -> str:
+        """The name a finding shows: the top level, or the namespace prefix that decides."""
+        matched = self.provider(module).module
+        if "." in matched and module.startswith(matched):
+            return matched
+        return module.split(".")[0]
+
+    def expand(self, imp: Import) -> list[Import]:
+        """`from google.cloud import storage, pubsub_v1` is two imports with two providers."""
+        if imp.how is not How.FROM or not imp.names or imp.module.startswith("."):
+            return [imp]
+        base = self.provider(imp.module).module
+        deeper = []
+        for name in imp.names:
+            full = f"{imp.module}.{name}"
+            if name != "*" and len(self.provider(full).module) > len(base):
+                deeper.append(replace(imp, module=full, names=()))
+        return deeper or [imp]
 
 
 def load_workspace(root: Path, config: Config) -> Workspace:
@@ -87,18 +116,23 @@ def load_workspace(root: Path, config: Config) -> Workspace:
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")
     environment = (
-        InstalledEnvironment.from_python(config.python) if config.python
-        else InstalledEnvironment.current()
+        InstalledEnvironment.from_python(config.python) if config.python else InstalledEnvironment.current()
     )
     index = DistributionIndex(config.module_map, environment)
     warnings = list(project.warnings) + list(declared.warnings)
     if declaration is not None:
         warnings.extend(declaration.warnings)
     return Workspace(
-        root=root, config=config, project=project, parsed=parsed, trees=trees,
-        declared=declared, declaration=declaration, index=index,
-        names=DisplayNames(environment), default_python=_default_python(root, config, project,
-                                                                        declaration),
+        root=root,
+        config=config,
+        project=project,
+        parsed=parsed,
+        trees=trees,
+        declared=declared,
+        declaration=declaration,
+        index=index,
+        names=DisplayNames(environment),
+        default_python=_default_python(root, config, project, declaration),
         warnings=warnings,
     )
 
@@ -270,9 +304,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         target = replace(target, python=env.version_text, python_source=_source)
     runtime, warnings = _runtime_requirements(ws, target, env)
     ws.warnings.extend(warnings)
-    installed = InstalledSet.build(
-        env, runtime, _development_requirements(ws), ws.index, provided=target.provided
-    )
+    installed = InstalledSet.build(env, runtime, _development_requirements(ws), ws.index, provided=target.provided)
     provisioner = Provisioner(installed, ws.index, ws.names)
     roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
 
@@ -293,26 +325,35 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 if entry.kind is EntryKind.MODULE:
                     main_files.append(path)
             else:
-                unresolved.append(f"{entry.via or 'the start command'} runs {entry.path}, "
-                                  "which is not in the project")
+                unresolved.append(
+                    f"{entry.via or 'the start command'} runs {entry.path}, which is not in the project"
+                )
             continue
-        path = resolve(entry.module)
-        if entry.kind is not EntryKind.SERVER and path is not None and not path.endswith("/"):
-            for file in _package_chain(entry.module, resolve):
+        found = resolve(entry.module)
+        if entry.kind is not EntryKind.SERVER and found is not None and not found.endswith("/"):
+            for file in module_files(entry.module, resolve):
                 entry_units.append(((file, None), None))
             if entry.call and entry.attr:
-                entry_units.append(((path, entry.attr), path))
+                entry_units.append(((found, entry.attr), found))
             if entry.kind is EntryKind.MODULE:
-                main_files.append(path)
+                main_files.append(found)
             continue
         if entry.kind is not EntryKind.SERVER and entry.module.split(".")[0] in ws.project.first_party:
-            unresolved.append(f"{entry.via or 'the start command'} imports {entry.spec}, "
-                              "which importaudit cannot find in the project")
+            unresolved.append(
+                f"{entry.via or 'the start command'} imports {entry.spec}, "
+                "which importaudit cannot find in the project"
+            )
             continue
-        entry_imports.append(Import(
-            module=entry.module, location=location, how=How.STRING, via=entry.via or "the server",
-            phase="boot", distribution_hint=entry.distribution,
-        ))
+        entry_imports.append(
+            Import(
+                module=entry.module,
+                location=location,
+                how=How.STRING,
+                via=entry.via or "the server",
+                phase="boot",
+                distribution_hint=entry.distribution,
+            )
+        )
     implicit_all = target.implicit and not target.entries
     string_imports: dict[str, list[Import]] = {}
     graph: Optional[BootGraph] = None
@@ -321,10 +362,15 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
     boot_paths = frozenset(graph.parents) if graph else frozenset(files)
-    fw = framework_imports(FrameworkContext(
-        trees=ws.trees, modules=modules, env=dict(target.env),
-        installed=_installed_versions(runtime), boot_paths=boot_paths,
-    ))
+    fw = framework_imports(
+        FrameworkContext(
+            trees=ws.trees,
+            modules=modules,
+            env=dict(target.env),
+            installed=_installed_versions(runtime),
+            boot_paths=boot_paths,
+        )
+    )
     migrate = _runs_migrate(target)
     for imp in fw.imports:
         if imp.phase == "migrate" and migrate:
@@ -337,8 +383,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     notes.extend(fw.notes)
     if string_imports:
         files = {
-            p: FileIndex.build(pf, string_imports.get(p, ())) for p, pf in ws.parsed.items()
-            if not pf.is_test
+            p: FileIndex.build(pf, string_imports.get(p, ())) for p, pf in ws.parsed.items() if not pf.is_test
         }
         # A string import hosted in a file that is not Python (a Dockerfile ENV) runs at boot.
         for host, imps in string_imports.items():
@@ -347,16 +392,18 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         if graph is not None:
             graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
     return TargetAudit(
-        target=target, env=env, installed=installed, runtime=runtime, provisioner=provisioner,
-        graph=graph, string_imports=string_imports, entry_imports=entry_imports, notes=notes,
-        fix_file=_fix_file(ws, target), unresolved_entries=unresolved,
+        target=target,
+        env=env,
+        installed=installed,
+        runtime=runtime,
+        provisioner=provisioner,
+        graph=graph,
+        string_imports=string_imports,
+        entry_imports=entry_imports,
+        notes=notes,
+        fix_file=_fix_file(ws, target),
+        unresolved_entries=unresolved,
     )
-
-
-def _package_chain(dotted: str, resolve: object) -> list[str]:
-    from .reach import module_files
-
-    return module_files(dotted, resolve)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,9 +414,7 @@ def _is_first_party(ws: Workspace, module: str) -> bool:
     return module.startswith(".") or module.split(".")[0] in ws.project.first_party
 
 
-def _fallback_needed(
-    ws: Workspace, ta: TargetAudit, parsed: ParsedFile
-) -> dict[int, bool]:
+def _fallback_needed(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> dict[int, bool]:
     """For each try statement (by line): whether none of its guarded imports is available."""
     primaries: dict[int, bool] = {}
     for imp in parsed.imports:
@@ -400,31 +445,45 @@ def _where(ta: TargetAudit, parsed: ParsedFile, imp: Import) -> str:
 
 
 def _judge_import(
-    ws: Workspace, ta: TargetAudit, imp: Import, where: str, fallback: dict[int, bool],
-    chain: tuple[str, ...], provision: Optional[Provision] = None,
+    ws: Workspace,
+    ta: TargetAudit,
+    imp: Import,
+    where: str,
+    fallback: dict[int, bool],
+    chain: tuple[str, ...],
+    provision: Optional[Provision] = None,
 ) -> Optional[Finding]:
     module = imp.module
-    if not module or _is_first_party(ws, module) and imp.distribution_hint is None:
+    if not module or (_is_first_party(ws, module) and imp.distribution_hint is None):
         return None
     if module == "__future__" or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
         return None
     if provision is None:
         provision = ta.provisioner.provision(module, imp.distribution_hint)
+    written = module
+    imp = replace(imp, module=ws.reported_module(module))
     need = True
     for guard in imp.guards:
         if guard.kind.value == "handler":
             need = fallback.get(guard.line, True)
     target = None if ta.target.implicit else ta.target.name
     label = ta.target.name if target else "the project"
-    return judge(Case(
-        imp=imp, where=where, provision=provision, target=target, target_label=label,
-        chain=chain, fix_file=ta.fix_file, fallback_needed=need,
-    ))
+    return judge(
+        Case(
+            imp=imp,
+            where=where,
+            provision=provision,
+            target=target,
+            target_label=label,
+            chain=chain,
+            fix_file=ta.fix_file,
+            fallback_needed=need,
+            written=written,
+        )
+    )
 
 
 def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
-    from .reach import runs_at_import
-
     out: list[Finding] = []
     env = ta.env
     for path in sorted(ws.parsed):
@@ -433,14 +492,15 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
             continue
         fallback = _fallback_needed(ws, ta, parsed)
         main = ta.graph is not None and path in ta.graph.main_files
-        for imp in (*parsed.imports, *ta.string_imports.get(path, ())):
-            if not runs_at_import(imp, env, as_main=main) and not _type_checking(imp):
+        for stated in (*parsed.imports, *ta.string_imports.get(path, ())):
+            if not runs_at_import(stated, env, as_main=main) and not _type_checking(stated):
                 continue
-            where = _where(ta, parsed, imp)
+            where = _where(ta, parsed, stated)
             chain = ta.graph.chain(path) if ta.graph is not None and where == Where.BOOT else ()
-            finding = _judge_import(ws, ta, imp, where, fallback, chain)
-            if finding is not None:
-                out.append(finding)
+            for imp in ws.expand(stated):
+                finding = _judge_import(ws, ta, imp, where, fallback, chain)
+                if finding is not None:
+                    out.append(finding)
         out.extend(_syntax_findings(ws, ta, parsed))
     for imp in ta.entry_imports:
         finding = _judge_import(ws, ta, imp, Where.BOOT, {}, ())
@@ -459,9 +519,12 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
         problem = (parsed.syntax_error.location.line, parsed.syntax_error.message)
     elif parsed.needs_python is not None and parsed.needs_python[0] > ta.env.python:
         (major, minor), construct, line = parsed.needs_python
-        problem = (line, f"uses a {construct}, which needs Python {major}.{minor}, but "
-                         f"{ta.target.name if not ta.target.implicit else 'the project'} runs "
-                         f"Python {ta.env.version_text}")
+        problem = (
+            line,
+            f"uses a {construct}, which needs Python {major}.{minor}, but "
+            f"{ta.target.name if not ta.target.implicit else 'the project'} runs "
+            f"Python {ta.env.version_text}",
+        )
     if problem is None:
         return []
     at_boot = ta.graph.reached(parsed.path) if ta.graph is not None else True
@@ -470,13 +533,19 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
     if not at_boot and target is not None:
         return []  # reported once for the project, below
     line, message = problem
-    return [Finding(
-        rule=Rule.SYNTAX_ERROR, severity=Severity.ERROR, module=parsed.module or parsed.path,
-        message=f"{parsed.path}:{line}: {message}" + (
-            f" ({' -> '.join(chain)})" if len(chain) > 1 else ""),
-        context=Context.BOOT if ta.graph is not None else Context.MODULE,
-        target=target, file=parsed.path, line=line, chain=chain,
-    )]
+    return [
+        Finding(
+            rule=Rule.SYNTAX_ERROR,
+            severity=Severity.ERROR,
+            module=parsed.module or parsed.path,
+            message=f"{parsed.path}:{line}: {message}" + (f" ({' -> '.join(chain)})" if len(chain) > 1 else ""),
+            context=Context.BOOT if ta.graph is not None else Context.MODULE,
+            target=target,
+            file=parsed.path,
+            line=line,
+            chain=chain,
+        )
+    ]
 
 
 def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
@@ -488,33 +557,46 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
     dev = _development_requirements(ws)
     runtime = [r for rs in (*ws.declared.runtime, *ws.declared.locks) for r in rs.requirements]
     env = audits[0].env
-    installed = InstalledSet.build(env, runtime + [replace(r, dev=False) for r in dev], [],
-                                   ws.index)
+    installed = InstalledSet.build(env, runtime + [replace(r, dev=False) for r in dev], [], ws.index)
     provisioner = Provisioner(installed, ws.index, ws.names)
     for path in sorted(ws.parsed):
         parsed = ws.parsed[path]
-        if parsed.syntax_error is not None and (parsed.is_test or all(
-            a.graph is not None and not a.graph.reached(path) for a in audits
-        )):
-            out.append(Finding(
-                rule=Rule.SYNTAX_ERROR, severity=Severity.WARNING, module=parsed.module or path,
-                message=f"{path}:{parsed.syntax_error.location.line}: "
-                        f"{parsed.syntax_error.message} (no deploy target loads this file)",
-                context=Context.MODULE, file=path, line=parsed.syntax_error.location.line,
-            ))
+        if parsed.syntax_error is not None and (
+            parsed.is_test or all(a.graph is not None and not a.graph.reached(path) for a in audits)
+        ):
+            out.append(
+                Finding(
+                    rule=Rule.SYNTAX_ERROR,
+                    severity=Severity.WARNING,
+                    module=parsed.module or path,
+                    message=f"{path}:{parsed.syntax_error.location.line}: "
+                    f"{parsed.syntax_error.message} (no deploy target loads this file)",
+                    context=Context.MODULE,
+                    file=path,
+                    line=parsed.syntax_error.location.line,
+                )
+            )
         if not parsed.is_test:
             continue
-        for imp in parsed.imports:
+        for imp in (i for stated in parsed.imports for i in ws.expand(stated)):
             module = imp.module
             if not module or _is_first_party(ws, module) or is_stdlib(module, env.python):
                 continue
             if _type_checking(imp):
                 continue
             prov = provisioner.provision(module)
-            finding = judge(Case(
-                imp=imp, where=Where.TEST, provision=prov, target=None, target_label="the project",
-                chain=(), fix_file=_dev_fix_file(ws),
-            ))
+            imp = replace(imp, module=ws.reported_module(module))
+            finding = judge(
+                Case(
+                    imp=imp,
+                    where=Where.TEST,
+                    provision=prov,
+                    target=None,
+                    target_label="the project",
+                    chain=(),
+                    fix_file=_dev_fix_file(ws),
+                )
+            )
             if finding is not None:
                 out.append(finding)
     return out
@@ -534,28 +616,35 @@ def _warning_findings(warnings: Iterable[SourceWarning]) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(Finding(
-            rule=Rule.UNREADABLE, severity=Severity.WARNING, module=w.file,
-            message=f"{w.file}{':' + str(w.line) if w.line else ''}: {w.message}",
-            context=Context.MODULE, file=w.file, line=w.line or None,
-        ))
+        out.append(
+            Finding(
+                rule=Rule.UNREADABLE,
+                severity=Severity.WARNING,
+                module=w.file,
+                message=f"{w.file}{':' + str(w.line) if w.line else ''}: {w.message}",
+                context=Context.MODULE,
+                file=w.file,
+                line=w.line or None,
+            )
+        )
     return out
 
 
 def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
     name = None if ta.target.implicit else ta.target.name
     boot_errors = [
-        f for f in findings
-        if f.target == name and f.severity is Severity.ERROR
-        and f.context in (Context.BOOT, Context.STRING)
+        f
+        for f in findings
+        if f.target == name and f.severity is Severity.ERROR and f.context in (Context.BOOT, Context.STRING)
     ]
     if ta.target.implicit and not ta.target.entries:
         return "unknown", "no entry point known: every application module was checked instead"
     if boot_errors:
         first = boot_errors[0]
         return "fails-at-boot", f"{first.module} ({first.rule.value})"
-    if not ta.target.entries or (ta.unresolved_entries and ta.graph is not None
-                                 and not ta.graph.parents and not ta.entry_imports):
+    if not ta.target.entries or (
+        ta.unresolved_entries and ta.graph is not None and not ta.graph.parents and not ta.entry_imports
+    ):
         reason = "; ".join(ta.unresolved_entries) or "could not tell what it runs"
         if ta.target.notes:
             reason += "; " + "; ".join(ta.target.notes)
@@ -588,44 +677,73 @@ def run_audit(root: Path, config: Config) -> Report:
     findings.extend(unused_requirements(ws, audits))
     findings.extend(_warning_findings(ws.warnings))
     findings.extend(
-        Finding(rule=Rule.CONFIG, severity=Severity.WARNING, module=w.file, message=w.message,
-                context=Context.MODULE, file=w.file, line=w.line or None)
+        Finding(
+            rule=Rule.CONFIG,
+            severity=Severity.WARNING,
+            module=w.file,
+            message=w.message,
+            context=Context.MODULE,
+            file=w.file,
+            line=w.line or None,
+        )
         for w in ws.declared.conflicts
     )
-    findings = _dedupe(apply_selection(findings, config.select, config.ignore))
+    findings = apply_selection(findings, config.select, config.ignore)
     results = []
     for ta in audits:
         verdict, reason = _verdict(ta, findings)
-        results.append(TargetResult(target=ta.target, verdict=verdict, reason=reason,
-                                    installed=tuple(sorted(ta.installed.direct))))
+        results.append(
+            TargetResult(
+                target=ta.target, verdict=verdict, reason=reason, installed=tuple(sorted(ta.installed.direct))
+            )
+        )
     return Report(
-        root=".", targets=tuple(results), findings=tuple(findings),
-        files=len(ws.parsed), imports=sum(len(p.imports) for p in ws.parsed.values()),
-        version=__version__, python_default=".".join(map(str, ws.default_python[0])),
+        root=".",
+        targets=tuple(results),
+        findings=tuple(findings),
+        files=len(ws.parsed),
+        imports=sum(len(p.imports) for p in ws.parsed.values()),
+        version=__version__,
+        python_default=".".join(map(str, ws.default_python[0])),
     )
 
 
 def describe_targets(root: Path, config: Config, fmt: str) -> str:
     """`importaudit targets`: what the audit believes each target installs and runs."""
     ws = load_workspace(root, config)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for target in select_targets(ws):
         env, source = _target_env(ws, target)
         runtime, _ = _runtime_requirements(ws, target, env)
-        rows.append({
-            "name": target.name, "kind": target.kind, "file": target.file, "line": target.line or None,
-            "python": env.version_text, "python_source": target.python_source or source,
-            "installs": [
-                {"kind": i.kind.value, "spec": i.spec, "tool": i.tool, "extras": list(i.extras),
-                 "line": i.location.line if i.location else None} for i in target.installs
-            ],
-            "requirements": sorted({r.name for r in runtime if not r.dev}, key=str.lower),
-            "runs": list(target.commands),
-            "entries": [{"spec": e.spec, "kind": e.kind.value, "via": e.via, "phase": e.phase}
-                        for e in target.entries],
-            "env": dict(target.env), "paths": list(target.paths),
-            "provided": list(target.provided), "notes": list(target.notes),
-        })
+        rows.append(
+            {
+                "name": target.name,
+                "kind": target.kind,
+                "file": target.file,
+                "line": target.line or None,
+                "python": env.version_text,
+                "python_source": target.python_source or source,
+                "installs": [
+                    {
+                        "kind": i.kind.value,
+                        "spec": i.spec,
+                        "tool": i.tool,
+                        "extras": list(i.extras),
+                        "line": i.location.line if i.location else None,
+                    }
+                    for i in target.installs
+                ],
+                "requirements": sorted({r.name for r in runtime if not r.dev}, key=str.lower),
+                "runs": list(target.commands),
+                "entries": [
+                    {"spec": e.spec, "kind": e.kind.value, "via": e.via, "phase": e.phase} for e in target.entries
+                ],
+                "env": dict(target.env),
+                "paths": list(target.paths),
+                "provided": list(target.provided),
+                "notes": list(target.notes),
+            }
+        )
     if fmt == "json":
         return json.dumps({"schema": 1, "root": ".", "targets": rows}, indent=2) + "\n"
     lines = []

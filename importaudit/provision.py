@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -11,6 +11,7 @@ from packaging.utils import canonicalize_name
 from .conditions import TargetEnv, marker_holds
 from .distributions import DistributionIndex
 from .model import Provider, Requirement
+from .names import DisplayNames, preferred
 from .rules import Provision, Status
 from .stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
 
@@ -57,9 +58,7 @@ class InstalledSet:
         for req in development:
             if req.key not in out.direct:
                 out.dev.setdefault(req.key, req)
-        closure = index.closure(
-            sorted((key, tuple(req.extras)) for key, req in out.direct.items()), env
-        )
+        closure = index.closure(sorted((key, tuple(req.extras)) for key, req in out.direct.items()), env)
         for key, path in closure.dists.items():
             if key not in out.direct:
                 out.transitive[key] = tuple(path)
@@ -75,7 +74,7 @@ class InstalledSet:
 class Provisioner:
     """Answers 'what provides module M for this target', memoised per module."""
 
-    def __init__(self, installed: InstalledSet, index: DistributionIndex, names: Mapping[str, str]):
+    def __init__(self, installed: InstalledSet, index: DistributionIndex, names: DisplayNames):
         self.installed = installed
         self.index = index
         self.names = names  # canonical key -> display name
@@ -95,12 +94,12 @@ class Provisioner:
 
     def _candidates(self, module: str, hint: Optional[str]) -> tuple[tuple[str, ...], str]:
         if hint:
-            keys = tuple(canonicalize_name(h) for h in hint.split("|") if h.strip())
+            keys = tuple(str(canonicalize_name(h)) for h in hint.split("|") if h.strip())
             return keys, "framework"
         provider = self.index.provider(module)
         version = self.installed.env.python
         keys = tuple(k for k in provider.distributions if not shadowed_by_stdlib(k, version))
-        return keys, provider.source
+        return preferred(keys), provider.source
 
     def _provision(self, module: str, hint: Optional[str]) -> Provision:
         inst = self.installed
@@ -109,7 +108,7 @@ class Provisioner:
         top = module.split(".")[0]
         change = stdlib_change(module, version)
         if change is not None:
-            keys = tuple(dict.fromkeys((*keys, *(canonicalize_name(r) for r in change.replacements))))
+            keys = tuple(dict.fromkeys((*keys, *(str(canonicalize_name(r)) for r in change.replacements))))
         if top in _SETUPTOOLS_MODULES and version < (3, 12):
             return Provision(Status.DIRECT, source="stdlib")
         direct = [k for k in keys if k in inst.direct or k in inst.provided]
@@ -117,11 +116,11 @@ class Provisioner:
             direct = self._fuzzy(top)
         if direct:
             key = direct[0]
-            return Provision(Status.DIRECT, self.display(key), inst.direct.get(key), source=source)
+            req = inst.direct.get(key)
+            return Provision(Status.DIRECT, req.name if req else self.display(key), req, source=source)
         if change is not None:
             what = (
-                f"{module} was removed from the standard library in Python "
-                f"{change.version[0]}.{change.version[1]}"
+                f"{module} was removed from the standard library in Python {change.version[0]}.{change.version[1]}"
                 if change.kind == "removed"
                 else f"{module} is in the standard library only from Python "
                 f"{change.version[0]}.{change.version[1]}"
@@ -130,17 +129,25 @@ class Provisioner:
             if change.replacements:
                 extra = f"; declare {' or '.join(change.replacements)} to provide it"
             note = f"{what} and the target runs {inst.env.version_text}{extra}"
-            return Provision(Status.STDLIB_REMOVED, change.replacements[0] if change.replacements
-                             else None, note=note, source="stdlib")
+            return Provision(
+                Status.STDLIB_REMOVED,
+                change.replacements[0] if change.replacements else None,
+                note=note,
+                source="stdlib",
+            )
         display = self.display(keys[0]) if keys else None
         for key in keys:
             if key in inst.transitive:
-                return Provision(Status.TRANSITIVE, self.display(key), path=tuple(
-                    self.display(p) for p in inst.transitive[key]), source=source)
+                return Provision(
+                    Status.TRANSITIVE,
+                    self.display(key),
+                    path=tuple(self.display(p) for p in inst.transitive[key]),
+                    source=source,
+                )
         for key in keys:
             if key in inst.dev:
                 req = inst.dev[key]
-                return Provision(Status.DEV, self.display(key), req, source=source)
+                return Provision(Status.DEV, req.name, req, source=source)
         notes = []
         for key in keys:
             if key in inst.excluded:
@@ -151,10 +158,7 @@ class Provisioner:
                 )
                 break
         if top in _SETUPTOOLS_MODULES and version >= (3, 12):
-            notes.append(
-                "python 3.12+ images and virtualenvs no longer ship setuptools, which provides "
-                f"{top}"
-            )
+            notes.append(f"python 3.12+ images and virtualenvs no longer ship setuptools, which provides {top}")
         if inst.unknown and source != "framework":
             shown = ", ".join(self.display(k) for k in inst.unknown[:3])
             more = "…" if len(inst.unknown) > 3 else ""
@@ -172,7 +176,7 @@ class Provisioner:
             stripped = key
             for affix in _NAME_AFFIXES:
                 if stripped.startswith(affix) and len(stripped) > len(affix):
-                    stripped = stripped[len(affix):]
+                    stripped = stripped[len(affix) :]
                 elif stripped.endswith(affix) and len(stripped) > len(affix):
                     stripped = stripped[: -len(affix)]
             if canonicalize_name(stripped) == want:

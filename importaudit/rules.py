@@ -68,6 +68,7 @@ class Case:
     chain: tuple[str, ...]
     fix_file: Optional[str]  # where the requirement should be added
     fallback_needed: bool = True  # for except-ImportError handler imports: the primary is missing
+    written: Optional[str] = None  # the dotted name as the code or setting wrote it
 
 
 def guard_context(imp: Import) -> Optional[Context]:
@@ -121,9 +122,7 @@ def judge(case: Case) -> Optional[Finding]:
     if prov.status == Status.DEV:
         return _finding(case, Rule.DEV_ONLY, Severity.ERROR if hard else Severity.WARNING, context)
     if prov.status == Status.STDLIB_REMOVED:
-        return _finding(
-            case, Rule.STDLIB_REMOVED, Severity.ERROR if hard else Severity.WARNING, context
-        )
+        return _finding(case, Rule.STDLIB_REMOVED, Severity.ERROR if hard else Severity.WARNING, context)
     if at_boot:
         return _finding(case, Rule.MISSING_AT_BOOT, Severity.ERROR, context)
     if in_project:
@@ -131,8 +130,12 @@ def judge(case: Case) -> Optional[Finding]:
     if case.where in (Where.REQUEST, Where.PROJECT_FUNCTION) or (
         case.where == Where.BOOT and imp.how is How.STRING
     ):
-        return _finding(case, Rule.MISSING_AT_REQUEST, Severity.WARNING, Context.REQUEST
-                        if imp.how is not How.STRING else Context.STRING)
+        return _finding(
+            case,
+            Rule.MISSING_AT_REQUEST,
+            Severity.WARNING,
+            Context.REQUEST if imp.how is not How.STRING else Context.STRING,
+        )
     return _finding(case, Rule.MISSING, Severity.WARNING, context)
 
 
@@ -160,9 +163,24 @@ def _finding(case: Case, rule: Rule, severity: Severity, context: Context) -> Op
 def _how(case: Case, context: Context) -> str:
     imp = case.imp
     file = imp.location.file or case.target_label
+    if imp.location.line:
+        file = f"{file}:{imp.location.line}"
+    written = case.written or imp.module
     if imp.how is How.STRING:
-        named = f"names {imp.module}" + (f" in {imp.via}" if imp.via else "")
-        return f"{file} {named}"
+        when = (
+            "when the target boots"
+            if context is Context.STRING and case.where == Where.BOOT and imp.phase in (None, "boot")
+            else "when it is first used"
+        )
+        return f"{file}: {imp.via or 'a setting'} loads {written} {when}"
+    if written != imp.module:
+        return f"{file} imports {written}" + {
+            Context.BOOT: " at boot",
+            Context.REQUEST: f" inside {imp.function}()" if imp.function else " inside a function",
+            Context.GUARDED: " inside try/except ImportError",
+            Context.TYPE_CHECKING: " under TYPE_CHECKING",
+            Context.MODULE: " at module level",
+        }.get(context, "")
     where = {
         Context.BOOT: "at boot",
         Context.REQUEST: f"inside {imp.function}()" if imp.function else "inside a function",
@@ -190,8 +208,10 @@ def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[st
             return (f"{what}; never imported at run time{note}", None)
         if case.where == Where.TEST:
             return (f"{what}, but no runtime or development requirement provides it{note}", add)
-        installs = f"{label} installs nothing that provides it" if case.target else (
-            "no requirement of the project provides it"
+        installs = (
+            f"{label} installs nothing that provides it"
+            if case.target
+            else ("no requirement of the project provides it")
         )
         tail = ""
         if rule is Rule.MISSING_AT_REQUEST:
@@ -220,9 +240,7 @@ def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[st
     return (what, None)
 
 
-def unused_finding(
-    requirement: Requirement, target: Optional[str], label: str
-) -> Optional[Finding]:
+def unused_finding(requirement: Requirement, target: Optional[str], label: str) -> Optional[Finding]:
     return Finding(
         rule=Rule.UNUSED,
         severity=Severity.WARNING,
@@ -241,9 +259,7 @@ def unused_finding(
     )
 
 
-def apply_selection(
-    findings: Iterable[Finding], select: frozenset[str], ignore: frozenset[str]
-) -> list[Finding]:
+def apply_selection(findings: Iterable[Finding], select: frozenset[str], ignore: frozenset[str]) -> list[Finding]:
     out = []
     for finding in findings:
         if select and finding.rule.value not in select:

@@ -13,23 +13,91 @@ if TYPE_CHECKING:
 
 # Used without an import statement: servers and wrappers (named in start commands), database
 # drivers and plugins loaded from settings strings, packaging tools, meta-packages.
-NEVER_UNUSED = frozenset({
-    "gunicorn", "uvicorn", "uvicorn-worker", "hypercorn", "daphne", "waitress", "granian",
-    "gevent", "eventlet", "meinheld", "uwsgi", "pyuwsgi", "mod-wsgi", "supervisor", "honcho",
-    "newrelic", "ddtrace", "opentelemetry-distro", "opentelemetry-instrumentation",
-    "sentry-sdk", "setuptools", "pip", "wheel", "pip-tools", "uv", "poetry", "pipenv", "pdm",
-    "psycopg", "psycopg-binary", "psycopg-c", "psycopg2", "psycopg2-binary", "psycopg-pool",
-    "mysqlclient", "pymysql", "mysql-connector-python", "cx-oracle", "oracledb", "pyodbc",
-    "asyncpg", "aiosqlite", "aiomysql", "pg8000", "mssql-django",
-    "uvloop", "httptools", "websockets", "wsproto", "watchfiles", "python-dotenv",
-    "brotli", "brotlipy", "certifi", "tzdata", "gunicorn-h1c", "setproctitle",
-    "whitenoise", "django-environ", "dj-database-url", "django-storages", "celery", "flower",
-    "hiredis", "amqp", "kombu", "pycurl", "fastapi-cli", "streamlit", "alembic",
-    # loaded by a framework when a feature is used: pydantic EmailStr, FastAPI forms and
-    # ORJSONResponse, Django password hashers and ImageField, PyJWT/requests crypto backends
-    "email-validator", "python-multipart", "orjson", "cryptography", "bcrypt", "argon2-cffi",
-    "pillow", "gevent-websocket", "pyopenssl",
-})
+NEVER_UNUSED = frozenset(
+    {
+        "gunicorn",
+        "uvicorn",
+        "uvicorn-worker",
+        "hypercorn",
+        "daphne",
+        "waitress",
+        "granian",
+        "gevent",
+        "eventlet",
+        "meinheld",
+        "uwsgi",
+        "pyuwsgi",
+        "mod-wsgi",
+        "supervisor",
+        "honcho",
+        "newrelic",
+        "ddtrace",
+        "opentelemetry-distro",
+        "opentelemetry-instrumentation",
+        "sentry-sdk",
+        "setuptools",
+        "pip",
+        "wheel",
+        "pip-tools",
+        "uv",
+        "poetry",
+        "pipenv",
+        "pdm",
+        "psycopg",
+        "psycopg-binary",
+        "psycopg-c",
+        "psycopg2",
+        "psycopg2-binary",
+        "psycopg-pool",
+        "mysqlclient",
+        "pymysql",
+        "mysql-connector-python",
+        "cx-oracle",
+        "oracledb",
+        "pyodbc",
+        "asyncpg",
+        "aiosqlite",
+        "aiomysql",
+        "pg8000",
+        "mssql-django",
+        "uvloop",
+        "httptools",
+        "websockets",
+        "wsproto",
+        "watchfiles",
+        "python-dotenv",
+        "brotli",
+        "brotlipy",
+        "certifi",
+        "tzdata",
+        "gunicorn-h1c",
+        "setproctitle",
+        "whitenoise",
+        "django-environ",
+        "dj-database-url",
+        "django-storages",
+        "celery",
+        "flower",
+        "hiredis",
+        "amqp",
+        "kombu",
+        "pycurl",
+        "fastapi-cli",
+        "streamlit",
+        "alembic",
+        # loaded by a framework when a feature is used: pydantic EmailStr, FastAPI forms and
+        # ORJSONResponse, Django password hashers and ImageField, PyJWT/requests crypto backends
+        "email-validator",
+        "python-multipart",
+        "orjson",
+        "cryptography",
+        "bcrypt",
+        "argon2-cffi",
+        "pillow",
+        "gevent-websocket",
+        "pyopenssl",
+    }
+)
 
 
 def _is_stub(key: str) -> bool:
@@ -92,7 +160,7 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
     for ta in sorted(audits, key=lambda a: a.target.name):
         words = " ".join(ta.target.commands).lower()
         for key, req in sorted(ta.installed.direct.items()):
-            if (req.source, key) in seen or req.dev or req.locked and not req.direct:
+            if (req.source, key) in seen or req.dev or (req.locked and not req.direct):
                 continue
             seen.add((req.source, key))
             if key in NEVER_UNUSED or key in hinted or _is_stub(key) or key in words:

@@ -9,8 +9,11 @@ from .common import counts, sorted_findings
 
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-_VERDICT = {"boots": ("boots", "green"), "fails-at-boot": ("FAILS AT BOOT", "red"),
-            "unknown": ("unknown", "yellow")}
+_VERDICT = {
+    "boots": ("boots", "green"),
+    "fails-at-boot": ("FAILS AT BOOT", "red"),
+    "unknown": ("unknown", "yellow"),
+}
 
 
 def _paint(text: str, color: str, enabled: bool) -> str:
@@ -29,7 +32,9 @@ def _target_line(result: TargetResult, color: bool) -> list[str]:
         facts.append(f"python {target.python}" + (f" ({target.python_source})" if target.python_source else ""))
     if target.installs:
         facts.append("installs " + ", ".join(i.spec for i in target.installs))
-    if target.entries:
+    if target.commands:
+        facts.extend("runs " + command for command in target.commands)
+    elif target.entries:
         facts.append("runs " + ", ".join(e.spec for e in target.entries))
     for fact in facts:
         lines.append(_paint(f"      {fact}", "dim", color))
