@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Callable, Optional, Union
 
 from .model import Entry, EntryKind, Install, InstallKind, Location, SourceWarning
-from .targets.appspec import CommandContext, Parts, cwd_on_path, file_entry, scan_options
+from .targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
 from .targets.installs import parse_install
-from .targets.servers import SERVERS
+from .targets.servers import SERVERS, parse_django_admin, parse_manage
 from .targets.shell import (
     expand_vars,
     is_python,
@@ -39,26 +39,109 @@ class StartCommand:
 
 
 # Programs that only prepare the environment; the real command follows their own options.
-_PASS_THROUGH = {"exec": 0, "nohup": 0, "time": 0, "dumb-init": 0, "tini": 0, "gosu": 1,
-                 "su-exec": 1, "setuidgid": 1, "chpst": 0, "stdbuf": 0, "poetry": 1,
-                 "pipenv": 1, "pdm": 1, "hatch": 1, "rye": 1}
-_WRAPPERS = {"newrelic-admin": ("newrelic", 1), "ddtrace-run": ("ddtrace", 0),
-             "opentelemetry-instrument": ("opentelemetry-instrumentation", 0),
-             "doppler": (None, 1), "infisical": (None, 1)}
+_PASS_THROUGH = {
+    "exec": 0,
+    "nohup": 0,
+    "time": 0,
+    "dumb-init": 0,
+    "tini": 0,
+    "gosu": 1,
+    "su-exec": 1,
+    "setuidgid": 1,
+    "chpst": 0,
+    "stdbuf": 0,
+    "poetry": 1,
+    "pipenv": 1,
+    "pdm": 1,
+    "hatch": 1,
+    "rye": 1,
+}
+_WRAPPERS = {
+    "newrelic-admin": ("newrelic", 1),
+    "ddtrace-run": ("ddtrace", 0),
+    "opentelemetry-instrument": ("opentelemetry-instrumentation", 0),
+    "doppler": (None, 1),
+    "infisical": (None, 1),
+}
 # Commands that neither run Python nor install anything: ignored without a note.
-_UTILITIES = frozenset({
-    "echo", "printf", "sleep", "mkdir", "cp", "mv", "rm", "ln", "touch", "chmod", "chown", "cat",
-    "test", "[", "[[", "true", "false", "set", "unset", "trap", "wait", "shift", "umask", "ulimit",
-    "source", ".", "sh-wait", "wait-for-it", "wait-for-it.sh", "dockerize", "apt-get", "apt",
-    "apk", "yum", "dnf", "curl", "wget", "tar", "unzip", "git", "ls", "pwd", "whoami", "id",
-    "env_file", "sed", "awk", "grep", "head", "tail", "until", "while", "for", "case", "esac",
-    "return", "exit", "local", "read", "sync", "alembic", "npm", "yarn", "node", "npx", "nginx",
-    "service", "crond", "cron", "update-ca-certificates", "useradd", "adduser", "addgroup",
-    "groupadd"
-})
-_RELEASE_COMMANDS = frozenset({"migrate", "collectstatic", "check", "compilemessages",
-                               "createcachetable", "makemigrations", "loaddata", "compress",
-                               "createsuperuser", "shell", "showmigrations", "wait_for_db"})
+_UTILITIES = frozenset(
+    {
+        "echo",
+        "printf",
+        "sleep",
+        "mkdir",
+        "cp",
+        "mv",
+        "rm",
+        "ln",
+        "touch",
+        "chmod",
+        "chown",
+        "cat",
+        "test",
+        "[",
+        "[[",
+        "true",
+        "false",
+        "set",
+        "unset",
+        "trap",
+        "wait",
+        "shift",
+        "umask",
+        "ulimit",
+        "source",
+        ".",
+        "sh-wait",
+        "wait-for-it",
+        "wait-for-it.sh",
+        "dockerize",
+        "apt-get",
+        "apt",
+        "apk",
+        "yum",
+        "dnf",
+        "curl",
+        "wget",
+        "tar",
+        "unzip",
+        "git",
+        "ls",
+        "pwd",
+        "whoami",
+        "id",
+        "env_file",
+        "sed",
+        "awk",
+        "grep",
+        "head",
+        "tail",
+        "until",
+        "while",
+        "for",
+        "case",
+        "esac",
+        "return",
+        "exit",
+        "local",
+        "read",
+        "sync",
+        "alembic",
+        "npm",
+        "yarn",
+        "node",
+        "npx",
+        "nginx",
+        "service",
+        "crond",
+        "cron",
+        "update-ca-certificates",
+        "useradd",
+        "adduser",
+        "addgroup",
+        "groupadd",
+    }
+)
 _MAX_DEPTH = 4
 
 
@@ -135,13 +218,21 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
             merged.note(note)
     for note in notes:
         merged.note(note)
-    return StartCommand(merged.server, tuple(merged.entries), tuple(merged.installs),
-                        tuple(merged.env), tuple(merged.paths), tuple(merged.notes),
-                        tuple(merged.needs), tuple(merged.warnings))
+    return StartCommand(
+        merged.server,
+        tuple(merged.entries),
+        tuple(merged.installs),
+        tuple(merged.env),
+        tuple(merged.paths),
+        tuple(merged.notes),
+        tuple(merged.needs),
+        tuple(merged.warnings),
+    )
 
 
-def _run_shell(text: str, ctx: CommandContext, runs: list[_Run], notes: list[str],
-               args: Sequence[str], depth: int) -> None:
+def _run_shell(
+    text: str, ctx: CommandContext, runs: list[_Run], notes: list[str], args: Sequence[str], depth: int
+) -> None:
     commands, problem = split_commands(text)
     if problem:
         notes.append(problem)
@@ -158,8 +249,9 @@ def _run_shell(text: str, ctx: CommandContext, runs: list[_Run], notes: list[str
         _run_words(expanded, ctx, runs, notes, args, depth)
 
 
-def _run_words(words: list[str], ctx: CommandContext, runs: list[_Run], notes: list[str],
-               args: Sequence[str], depth: int) -> None:
+def _run_words(
+    words: list[str], ctx: CommandContext, runs: list[_Run], notes: list[str], args: Sequence[str], depth: int
+) -> None:
     """One simple command: strip prefixes and wrappers, then dispatch on the program."""
     parts = Parts()
     exec_form = False
@@ -211,9 +303,15 @@ def _after_options(words: list[str], positional_skip: int) -> list[str]:
             index += 1
             break
         # `--opt value` is ambiguous; options written `--opt=value` or as flags are the norm.
-        index += 2 if words[index].startswith("--") and "=" not in words[index] and index + 1 < len(
-            words) and not words[index + 1].startswith("-") and _looks_like_value(
-            words[index + 1]) else 1
+        index += (
+            2
+            if words[index].startswith("--")
+            and "=" not in words[index]
+            and index + 1 < len(words)
+            and not words[index + 1].startswith("-")
+            and _looks_like_value(words[index + 1])
+            else 1
+        )
     return words[index + positional_skip :]
 
 
@@ -224,9 +322,24 @@ def _looks_like_value(word: str) -> bool:
 def _uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
     """`uv run [options] cmd`: records the sync it performs unless --no-sync."""
     options: list[tuple[str, str]] = []
-    values = frozenset({"--with", "--extra", "--group", "--python", "-p", "--project",
-                        "--directory", "--env-file", "--package", "--only-group", "--no-group",
-                        "--index", "--with-requirements", "--with-editable"})
+    values = frozenset(
+        {
+            "--with",
+            "--extra",
+            "--group",
+            "--python",
+            "-p",
+            "--project",
+            "--directory",
+            "--env-file",
+            "--package",
+            "--only-group",
+            "--no-group",
+            "--index",
+            "--with-requirements",
+            "--with-editable",
+        }
+    )
     index = 0
     flags: set[str] = set()
     while index < len(words) and words[index].startswith("-"):
@@ -243,24 +356,40 @@ def _uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
     for name, value in options:
         if name == "--with":
             for package in value.split(","):
-                parts.installs.append(Install(InstallKind.PACKAGE, package, ctx.location,
-                                              tool="uv"))
+                parts.installs.append(Install(InstallKind.PACKAGE, package, ctx.location, tool="uv"))
         if name == "--env-file":
             parts.note("uv run --env-file loads variables this audit cannot see")
     if "--no-sync" not in flags and not ctx.env.get("UV_NO_SYNC"):
         include_dev = not ({"--no-dev", "--no-default-groups", "--only-group"} & flags)
         extras = tuple(sorted(v for n, v in options if n == "--extra"))
         groups = tuple(sorted(v for n, v in options if n == "--group"))
-        parts.installs.append(Install(InstallKind.PROJECT, ".", ctx.location, extras=extras,
-                                      groups=groups, include_dev=include_dev, tool="uv"))
+        parts.installs.append(
+            Install(
+                InstallKind.PROJECT,
+                ".",
+                ctx.location,
+                extras=extras,
+                groups=groups,
+                include_dev=include_dev,
+                tool="uv",
+            )
+        )
     rest = words[index:]
     if rest[:1] in (["-m"], ["--module"]):
         rest = ["python", *rest]
     return rest
 
 
-def _dispatch(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_Run],
-              notes: list[str], args: Sequence[str], depth: int, exec_form: bool) -> None:
+def _dispatch(
+    words: list[str],
+    parts: Parts,
+    ctx: CommandContext,
+    runs: list[_Run],
+    notes: list[str],
+    args: Sequence[str],
+    depth: int,
+    exec_form: bool,
+) -> None:
     program = program_name(words[0])
     text = " ".join(words)
     installed = parse_install(words, location=ctx.location, resolve=ctx.repo_path)
@@ -292,11 +421,11 @@ def _dispatch(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_R
         _python(words[1:], parts, ctx, runs, notes, args, depth, exec_form)
         return
     if program == "manage.py":
-        _manage(words[0], words[1:], parts, ctx)
+        parse_manage(words[0], words[1:], parts, ctx)
         runs.append(_Run(parts, parts.server == "manage.py runserver", exec_form))
         return
     if program == "django-admin":
-        _django_admin(words[1:], parts, ctx)
+        parse_django_admin(words[1:], parts, ctx)
         runs.append(_Run(parts, "runserver" in words, exec_form))
         return
     if program in SERVERS:
@@ -312,8 +441,16 @@ def _dispatch(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_R
     runs.append(_Run(parts, False, exec_form))
 
 
-def _python(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_Run],
-            notes: list[str], args: Sequence[str], depth: int, exec_form: bool) -> None:
+def _python(
+    words: list[str],
+    parts: Parts,
+    ctx: CommandContext,
+    runs: list[_Run],
+    notes: list[str],
+    args: Sequence[str],
+    depth: int,
+    exec_form: bool,
+) -> None:
     """python [-u -O -W x -X y] (-m module | file.py | -c code) args."""
     index = 0
     while index < len(words) and words[index].startswith("-") and words[index] not in ("-m", "-c"):
@@ -334,12 +471,13 @@ def _python(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_Run
             return
         parts.server = "python"
         cwd_on_path(parts, ctx)  # `python -m` puts the current directory first on sys.path
-        parts.entries.append(Entry(module, EntryKind.MODULE, via="python -m",
-                                   location=ctx.location, phase="master"))
+        parts.entries.append(
+            Entry(module, EntryKind.MODULE, via="python -m", location=ctx.location, phase="master")
+        )
         runs.append(_Run(parts, True, exec_form))
         return
     if program_name(rest[0]) == "manage.py":
-        _manage(rest[0], rest[1:], parts, ctx)
+        parse_manage(rest[0], rest[1:], parts, ctx)
         runs.append(_Run(parts, parts.server == "manage.py runserver", exec_form))
         return
     parts.server = "python"
@@ -347,45 +485,23 @@ def _python(words: list[str], parts: Parts, ctx: CommandContext, runs: list[_Run
     runs.append(_Run(parts, True, exec_form))
 
 
-def _manage(script: str, words: list[str], parts: Parts, ctx: CommandContext) -> None:
-    """manage.py SUBCOMMAND [--settings=x]: runs manage.py, which sets up Django."""
-    options, positionals = scan_options(words, frozenset({"--settings", "--pythonpath"}))
-    sub = positionals[0] if positionals else ""
-    parts.server = "manage.py runserver" if sub in ("runserver", "runserver_plus") else "manage.py"
-    parts.need("django")
-    file_entry(script, parts, ctx, f"manage.py {sub}".strip())
-    for name, value in options:
-        if name == "--settings":
-            parts.env.append(("DJANGO_SETTINGS_MODULE", value))
-        elif name == "--pythonpath":
-            parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
-    if sub and sub not in _RELEASE_COMMANDS and parts.server == "manage.py":
-        parts.note(f"manage.py {sub}: a custom or third-party command, followed as manage.py")
-
-
-def _django_admin(words: list[str], parts: Parts, ctx: CommandContext) -> None:
-    options, _ = scan_options(words, frozenset({"--settings", "--pythonpath"}))
-    parts.server = "django-admin"
-    parts.need("django")
-    settings = dict(options).get("--settings") or ctx.env.get("DJANGO_SETTINGS_MODULE")
-    for name, value in options:
-        if name == "--pythonpath":
-            parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
-    if settings:
-        parts.env.append(("DJANGO_SETTINGS_MODULE", settings))
-        parts.entries.append(Entry(settings, EntryKind.MODULE, via="django-admin",
-                                   location=ctx.location, phase="master"))
-    else:
-        parts.note("django-admin without --settings or DJANGO_SETTINGS_MODULE")
-
-
-def _run_script(written: str, args: list[str], parts: Parts, ctx: CommandContext,
-                runs: list[_Run], notes: list[str], depth: int, exec_form: bool) -> None:
+def _run_script(
+    written: str,
+    args: list[str],
+    parts: Parts,
+    ctx: CommandContext,
+    runs: list[_Run],
+    notes: list[str],
+    depth: int,
+    exec_form: bool,
+) -> None:
     """A script in the repo: a shell script is read (never run); a Python one is an entry."""
     repo = ctx.repo_path(written)
     if not ctx.is_file(repo) or depth >= _MAX_DEPTH:
-        parts.note(f"could not tell what `{' '.join([written, *args])}` runs"
-                   + ("" if ctx.is_file(repo) else f" (`{written}` is not a file in the repo)"))
+        parts.note(
+            f"could not tell what `{' '.join([written, *args])}` runs"
+            + ("" if ctx.is_file(repo) else f" (`{written}` is not a file in the repo)")
+        )
         runs.append(_Run(parts, False, exec_form))
         return
     assert repo is not None

@@ -67,172 +67,273 @@ def entries(start: StartCommand) -> list[tuple[str, str, str, str]]:
 G = ("gunicorn", "app", "gunicorn", "worker")
 CASES: list[tuple[Any, dict[str, Any]]] = [
     # gunicorn app specs
-    ("gunicorn app:app", {"server": "gunicorn", "entries": [("app:app", *G[1:])],
-                          "needs": ["gunicorn"]}),
+    ("gunicorn app:app", {"server": "gunicorn", "entries": [("app:app", *G[1:])], "needs": ["gunicorn"]}),
     ("gunicorn mysite.wsgi", {"entries": [("mysite.wsgi:application", *G[1:])]}),
     ('gunicorn "app:create_app()"', {"entries": [("app:create_app()", *G[1:])]}),
-    ("gunicorn 'app:create_app(\"prod\", debug=True)'",
-     {"entries": [("app:create_app()", *G[1:])]}),
-    ("gunicorn -w 4 -b 0.0.0.0:$PORT --timeout 120 app:app",
-     {"entries": [("app:app", *G[1:])], "notes": []}),
-    ("gunicorn --bind=0.0.0.0:${PORT:-8000} --workers=2 app:app",
-     {"entries": [("app:app", *G[1:])]}),
+    ("gunicorn 'app:create_app(\"prod\", debug=True)'", {"entries": [("app:create_app()", *G[1:])]}),
+    ("gunicorn -w 4 -b 0.0.0.0:$PORT --timeout 120 app:app", {"entries": [("app:app", *G[1:])], "notes": []}),
+    ("gunicorn --bind=0.0.0.0:${PORT:-8000} --workers=2 app:app", {"entries": [("app:app", *G[1:])]}),
     ("gunicorn --preload app:app", {"entries": [("app:app", "app", "gunicorn", "master")]}),
     ("gunicorn --chdir src app:app", {"paths": ["src"], "entries": [("app:app", *G[1:])]}),
     ("gunicorn --pythonpath src,backend app:app", {"paths": ["src", "backend"]}),
-    ("gunicorn -e DJANGO_SETTINGS_MODULE=mysite.settings --env A=b mysite.wsgi",
-     {"env": [("DJANGO_SETTINGS_MODULE", "mysite.settings"), ("A", "b")]}),
+    (
+        "gunicorn -e DJANGO_SETTINGS_MODULE=mysite.settings --env A=b mysite.wsgi",
+        {"env": [("DJANGO_SETTINGS_MODULE", "mysite.settings"), ("A", "b")]},
+    ),
     # worker classes
-    ("gunicorn -k gevent app:app", {"entries": [
-        ("gevent", "server", "gunicorn -k", "master"), ("app:app", *G[1:])],
-        "needs": ["gunicorn", "gevent"]}),
+    (
+        "gunicorn -k gevent app:app",
+        {
+            "entries": [("gevent", "server", "gunicorn -k", "master"), ("app:app", *G[1:])],
+            "needs": ["gunicorn", "gevent"],
+        },
+    ),
     ("gunicorn -kgevent_pywsgi app:app", {"needs": ["gunicorn", "gevent"]}),
-    ("gunicorn -k uvicorn.workers.UvicornWorker main:app", {"entries": [
-        ("uvicorn.workers", "server", "gunicorn -k", "master"), ("main:app", *G[1:])],
-        "needs": ["gunicorn", "uvicorn"]}),
-    ("gunicorn --worker-class uvicorn_worker.UvicornWorker main:app",
-     {"needs": ["gunicorn", "uvicorn-worker"]}),
-    ("gunicorn -k aiohttp.worker.GunicornWebWorker app:app",
-     {"entries": [("aiohttp.worker", "server", "gunicorn -k", "master"), ("app:app", *G[1:])],
-      "needs": ["gunicorn"]}),
+    (
+        "gunicorn -k uvicorn.workers.UvicornWorker main:app",
+        {
+            "entries": [("uvicorn.workers", "server", "gunicorn -k", "master"), ("main:app", *G[1:])],
+            "needs": ["gunicorn", "uvicorn"],
+        },
+    ),
+    ("gunicorn --worker-class uvicorn_worker.UvicornWorker main:app", {"needs": ["gunicorn", "uvicorn-worker"]}),
+    (
+        "gunicorn -k aiohttp.worker.GunicornWebWorker app:app",
+        {
+            "entries": [("aiohttp.worker", "server", "gunicorn -k", "master"), ("app:app", *G[1:])],
+            "needs": ["gunicorn"],
+        },
+    ),
     ("gunicorn -k eventlet app:app", {"notes": ["removed in gunicorn 26"]}),
     ("gunicorn -k gthread --threads 4 app:app", {"entries": [("app:app", *G[1:])]}),
     ("gunicorn -k tornado app:app", {"needs": ["gunicorn", "tornado"]}),
-    ("gunicorn --logger-class mylog.Logger app:app",
-     {"entries": [("mylog", "server", "gunicorn --logger-class", "master"),
-                  ("app:app", *G[1:])]}),
-    ("gunicorn --paste development.ini", {"needs": ["gunicorn", "PasteDeploy"],
-                                          "notes": ["PasteDeploy"]}),
+    (
+        "gunicorn --logger-class mylog.Logger app:app",
+        {"entries": [("mylog", "server", "gunicorn --logger-class", "master"), ("app:app", *G[1:])]},
+    ),
+    ("gunicorn --paste development.ini", {"needs": ["gunicorn", "PasteDeploy"], "notes": ["PasteDeploy"]}),
     # gunicorn config files
-    ("gunicorn -c conf/gunicorn_cfg.py", {"entries": [
-        ("conf/gunicorn_cfg.py", "config", "gunicorn -c", "master"),
-        ("gevent", "server", "gunicorn -k", "master"),
-        ("mysite.wsgi:application", *G[1:])]}),
-    ("gunicorn -c file:conf/gunicorn_cfg.py -k sync app:app", {"entries": [
-        ("conf/gunicorn_cfg.py", "config", "gunicorn -c", "master"), ("app:app", *G[1:])]}),
-    ("gunicorn -c python:mysite.gconf app:app", {"entries": [
-        ("mysite.gconf", "config", "gunicorn -c", "master"), ("app:app", *G[1:])]}),
+    (
+        "gunicorn -c conf/gunicorn_cfg.py",
+        {
+            "entries": [
+                ("conf/gunicorn_cfg.py", "config", "gunicorn -c", "master"),
+                ("gevent", "server", "gunicorn -k", "master"),
+                ("mysite.wsgi:application", *G[1:]),
+            ]
+        },
+    ),
+    (
+        "gunicorn -c file:conf/gunicorn_cfg.py -k sync app:app",
+        {"entries": [("conf/gunicorn_cfg.py", "config", "gunicorn -c", "master"), ("app:app", *G[1:])]},
+    ),
+    (
+        "gunicorn -c python:mysite.gconf app:app",
+        {"entries": [("mysite.gconf", "config", "gunicorn -c", "master"), ("app:app", *G[1:])]},
+    ),
     ("gunicorn -c missing.py app:app", {"notes": ["gunicorn config `missing.py`"]}),
     ("gunicorn", {"server": "gunicorn", "entries": [], "notes": ["no APP_MODULE"]}),
     # python -m / wrappers / env prefixes
     ("python -m gunicorn app:app", {"server": "gunicorn", "entries": [("app:app", *G[1:])]}),
     ("exec gunicorn app:app", {"server": "gunicorn"}),
-    ("FOO=bar WEB_CONCURRENCY=3 gunicorn app:app",
-     {"env": [("FOO", "bar"), ("WEB_CONCURRENCY", "3")], "server": "gunicorn"}),
+    (
+        "FOO=bar WEB_CONCURRENCY=3 gunicorn app:app",
+        {"env": [("FOO", "bar"), ("WEB_CONCURRENCY", "3")], "server": "gunicorn"},
+    ),
     ("env PYTHONUNBUFFERED=1 gunicorn app:app", {"env": [("PYTHONUNBUFFERED", "1")]}),
-    ("newrelic-admin run-program gunicorn app:app",
-     {"server": "gunicorn", "needs": ["newrelic", "gunicorn"]}),
+    ("newrelic-admin run-program gunicorn app:app", {"server": "gunicorn", "needs": ["newrelic", "gunicorn"]}),
     ("ddtrace-run gunicorn app:app", {"needs": ["ddtrace", "gunicorn"]}),
-    ("opentelemetry-instrument --traces_exporter console uvicorn main:app",
-     {"server": "uvicorn", "needs": ["opentelemetry-instrumentation", "uvicorn"]}),
+    (
+        "opentelemetry-instrument --traces_exporter console uvicorn main:app",
+        {"server": "uvicorn", "needs": ["opentelemetry-instrumentation", "uvicorn"]},
+    ),
     ("poetry run gunicorn app:app", {"server": "gunicorn", "installs": []}),
-    ("pipenv run python app.py", {"server": "python",
-                                  "entries": [("app.py", "module", "python", "master")]}),
+    ("pipenv run python app.py", {"server": "python", "entries": [("app.py", "module", "python", "master")]}),
     ("uv run gunicorn app:app", {"installs": [("project", ".", "uv", True)]}),
     ("uv run --no-sync gunicorn app:app", {"installs": []}),
     ("uv run --frozen --no-dev uvicorn main:app", {"installs": [("project", ".", "uv", False)]}),
-    ("uv run --with gunicorn gunicorn app:app", {"installs": [
-        ("package", "gunicorn", "uv", False), ("project", ".", "uv", True)]}),
+    (
+        "uv run --with gunicorn gunicorn app:app",
+        {"installs": [("package", "gunicorn", "uv", False), ("project", ".", "uv", True)]},
+    ),
     # chains and shells
-    ("python manage.py migrate && gunicorn mysite.wsgi", {"server": "gunicorn", "entries": [
-        ("manage.py", "module", "pre-start", "master"),
-        ("mysite.wsgi:application", *G[1:])], "needs": ["django", "gunicorn"]}),
-    ("python manage.py collectstatic --noinput; python manage.py migrate; "
-     "gunicorn mysite.wsgi:application", {"server": "gunicorn"}),
+    (
+        "python manage.py migrate && gunicorn mysite.wsgi",
+        {
+            "server": "gunicorn",
+            "entries": [("manage.py", "module", "pre-start", "master"), ("mysite.wsgi:application", *G[1:])],
+            "needs": ["django", "gunicorn"],
+        },
+    ),
+    (
+        "python manage.py collectstatic --noinput; python manage.py migrate; gunicorn mysite.wsgi:application",
+        {"server": "gunicorn"},
+    ),
     ("sh -c 'python manage.py migrate && gunicorn mysite.wsgi'", {"server": "gunicorn"}),
-    ('bash -c "cd backend && uvicorn main:app --port $PORT"',
-     {"server": "uvicorn", "paths": ["backend"],
-      "entries": [("main:app", "app", "uvicorn", "master")]}),
+    (
+        'bash -c "cd backend && uvicorn main:app --port $PORT"',
+        {"server": "uvicorn", "paths": ["backend"], "entries": [("main:app", "app", "uvicorn", "master")]},
+    ),
     ("cd src && gunicorn app:app", {"paths": ["src"]}),
-    ("pip install -r requirements.txt && gunicorn app:app",
-     {"server": "gunicorn", "installs": [("requirements", "requirements.txt", "pip", False)]}),
-    ("pip install gunicorn==22.0 && gunicorn app:app",
-     {"installs": [("package", "gunicorn==22.0", "pip", False)]}),
-    ("gunicorn app:app 2>&1 | tee log.txt", {"server": "gunicorn", "notes": [
-        "could not tell what `tee log.txt` runs"]}),
+    (
+        "pip install -r requirements.txt && gunicorn app:app",
+        {"server": "gunicorn", "installs": [("requirements", "requirements.txt", "pip", False)]},
+    ),
+    (
+        "pip install gunicorn==22.0 && gunicorn app:app",
+        {"installs": [("package", "gunicorn==22.0", "pip", False)]},
+    ),
+    (
+        "gunicorn app:app 2>&1 | tee log.txt",
+        {"server": "gunicorn", "notes": ["could not tell what `tee log.txt` runs"]},
+    ),
     # entrypoint scripts (read, never run)
-    ("./start.sh", {"server": "gunicorn", "entries": [
-        ("manage.py", "module", "pre-start", "master"),
-        ("mysite.wsgi:application", *G[1:])]}),
+    (
+        "./start.sh",
+        {
+            "server": "gunicorn",
+            "entries": [("manage.py", "module", "pre-start", "master"), ("mysite.wsgi:application", *G[1:])],
+        },
+    ),
     ("sh start.sh", {"server": "gunicorn"}),
-    (["./entrypoint.sh", "gunicorn", "app:app"], {"server": "gunicorn", "entries": [
-        ("manage.py", "module", "pre-start", "master"), ("app:app", *G[1:])]}),
-    ("./run_server.py", {"server": "python", "entries": [
-        ("run_server.py", "module", "python", "master")]}),
-    ("/usr/local/bin/docker-entrypoint.sh", {"server": None,
-                                             "notes": ["is not a file in the repo"]}),
+    (
+        ["./entrypoint.sh", "gunicorn", "app:app"],
+        {"server": "gunicorn", "entries": [("manage.py", "module", "pre-start", "master"), ("app:app", *G[1:])]},
+    ),
+    ("./run_server.py", {"server": "python", "entries": [("run_server.py", "module", "python", "master")]}),
+    ("/usr/local/bin/docker-entrypoint.sh", {"server": None, "notes": ["is not a file in the repo"]}),
     # uvicorn
-    ("uvicorn main:app --host 0.0.0.0 --port 8000", {"server": "uvicorn", "entries": [
-        ("main:app", "app", "uvicorn", "master")], "needs": ["uvicorn"]}),
-    ("uvicorn app:create_app --factory", {"entries": [
-        ("app:create_app()", "app", "uvicorn", "master")]}),
-    ("uvicorn main:app --loop uvloop --http httptools --ws wsproto", {"entries": [
-        ("uvloop", "server", "uvicorn --loop", "master"),
-        ("httptools", "server", "uvicorn --http", "master"),
-        ("wsproto", "server", "uvicorn --ws", "master"),
-        ("main:app", "app", "uvicorn", "master")]}),
-    ("uvicorn main:app --env-file .env --log-config log.yaml", {"needs": [
-        "uvicorn", "python-dotenv", "PyYAML"]}),
-    ("uvicorn --app-dir backend main:app --reload", {"paths": ["backend"], "entries": [
-        ("main:app", "app", "uvicorn", "master")]}),
+    (
+        "uvicorn main:app --host 0.0.0.0 --port 8000",
+        {"server": "uvicorn", "entries": [("main:app", "app", "uvicorn", "master")], "needs": ["uvicorn"]},
+    ),
+    ("uvicorn app:create_app --factory", {"entries": [("app:create_app()", "app", "uvicorn", "master")]}),
+    (
+        "uvicorn main:app --loop uvloop --http httptools --ws wsproto",
+        {
+            "entries": [
+                ("uvloop", "server", "uvicorn --loop", "master"),
+                ("httptools", "server", "uvicorn --http", "master"),
+                ("wsproto", "server", "uvicorn --ws", "master"),
+                ("main:app", "app", "uvicorn", "master"),
+            ]
+        },
+    ),
+    ("uvicorn main:app --env-file .env --log-config log.yaml", {"needs": ["uvicorn", "python-dotenv", "PyYAML"]}),
+    (
+        "uvicorn --app-dir backend main:app --reload",
+        {"paths": ["backend"], "entries": [("main:app", "app", "uvicorn", "master")]},
+    ),
     ("uvicorn main", {"notes": ["uvicorn needs module:attr"]}),
     ("python -m uvicorn main:app", {"server": "uvicorn"}),
     # other servers
-    ("hypercorn main:app -k uvloop --bind 0.0.0.0:8000", {"server": "hypercorn", "entries": [
-        ("uvloop", "server", "hypercorn -k", "master"),
-        ("main:app", "app", "hypercorn", "master")]}),
+    (
+        "hypercorn main:app -k uvloop --bind 0.0.0.0:8000",
+        {
+            "server": "hypercorn",
+            "entries": [
+                ("uvloop", "server", "hypercorn -k", "master"),
+                ("main:app", "app", "hypercorn", "master"),
+            ],
+        },
+    ),
     ("hypercorn main", {"entries": [("main:app", "app", "hypercorn", "master")]}),
     ("hypercorn asgi:main:app", {"entries": [("main:app", "app", "hypercorn", "master")]}),
-    ("hypercorn src/app:app", {"entries": [("src/app.py", "app", "hypercorn", "master")],
-                               "paths": ["src"]}),
-    ("daphne -b 0.0.0.0 -p 8000 mysite.asgi:application", {"server": "daphne", "entries": [
-        ("mysite.asgi:application", "app", "daphne", "master")]}),
-    ("waitress-serve --port=8080 --call app:create_app", {"server": "waitress", "entries": [
-        ("app:create_app()", "app", "waitress-serve", "master")]}),
-    ("waitress-serve --listen=*:8080 app.app", {"entries": [
-        ("app:app", "app", "waitress-serve", "master")]}),
-    ("granian --interface asgi --loop uvloop main:app", {"server": "granian", "entries": [
-        ("uvloop", "server", "granian --loop", "master"),
-        ("main:app", "app", "granian", "master")], "notes": []}),
+    ("hypercorn src/app:app", {"entries": [("src/app.py", "app", "hypercorn", "master")], "paths": ["src"]}),
+    (
+        "daphne -b 0.0.0.0 -p 8000 mysite.asgi:application",
+        {"server": "daphne", "entries": [("mysite.asgi:application", "app", "daphne", "master")]},
+    ),
+    (
+        "waitress-serve --port=8080 --call app:create_app",
+        {"server": "waitress", "entries": [("app:create_app()", "app", "waitress-serve", "master")]},
+    ),
+    ("waitress-serve --listen=*:8080 app.app", {"entries": [("app:app", "app", "waitress-serve", "master")]}),
+    (
+        "granian --interface asgi --loop uvloop main:app",
+        {
+            "server": "granian",
+            "entries": [
+                ("uvloop", "server", "granian --loop", "master"),
+                ("main:app", "app", "granian", "master"),
+            ],
+            "notes": [],
+        },
+    ),
     ("granian main:app", {"notes": ["--interface rsgi"]}),
-    ("fastapi run", {"server": "fastapi", "needs": ["fastapi-cli"],
-                     "entries": [("fastapi_cli", "server", "fastapi", "master"),
-                                 ("main.py", "app", "fastapi", "master")]}),
-    ("fastapi run backend/main.py --port 80", {"entries": [
-        ("fastapi_cli", "server", "fastapi", "master"),
-        ("backend/main.py", "app", "fastapi", "master")], "paths": ["backend"]}),
-    ("flask run --host=0.0.0.0", {"server": "flask", "entries": [
-        ("wsgi.py", "app", "flask", "master")]}),
+    (
+        "fastapi run",
+        {
+            "server": "fastapi",
+            "needs": ["fastapi-cli"],
+            "entries": [("fastapi_cli", "server", "fastapi", "master"), ("main.py", "app", "fastapi", "master")],
+        },
+    ),
+    (
+        "fastapi run backend/main.py --port 80",
+        {
+            "entries": [
+                ("fastapi_cli", "server", "fastapi", "master"),
+                ("backend/main.py", "app", "fastapi", "master"),
+            ],
+            "paths": ["backend"],
+        },
+    ),
+    ("flask run --host=0.0.0.0", {"server": "flask", "entries": [("wsgi.py", "app", "flask", "master")]}),
     ("flask --app mysite.wsgi run", {"entries": [("mysite.wsgi", "app", "flask", "master")]}),
-    ("FLASK_APP=app:create_app flask run", {"entries": [
-        ("app:create_app", "app", "flask", "master")], "env": [("FLASK_APP", "app:create_app")]}),
-    ("celery -A proj worker -l info", {"server": "celery", "entries": [
-        ("proj", "app", "celery", "master"), ("proj.celery", "app", "celery", "master")],
-        "needs": ["celery"]}),
-    ("celery -A tasks worker -P gevent", {"entries": [
-        ("gevent", "server", "celery --pool", "master"), ("tasks", "app", "celery", "master")]}),
-    ("celery --app=tasks.celery_app beat", {"entries": [
-        ("tasks:celery_app", "app", "celery", "master")]}),
+    (
+        "FLASK_APP=app:create_app flask run",
+        {"entries": [("app:create_app", "app", "flask", "master")], "env": [("FLASK_APP", "app:create_app")]},
+    ),
+    (
+        "celery -A proj worker -l info",
+        {
+            "server": "celery",
+            "entries": [("proj", "app", "celery", "master"), ("proj.celery", "app", "celery", "master")],
+            "needs": ["celery"],
+        },
+    ),
+    (
+        "celery -A tasks worker -P gevent",
+        {"entries": [("gevent", "server", "celery --pool", "master"), ("tasks", "app", "celery", "master")]},
+    ),
+    ("celery --app=tasks.celery_app beat", {"entries": [("tasks:celery_app", "app", "celery", "master")]}),
     ("celery worker", {"notes": ["no -A/--app"]}),
-    ("streamlit run streamlit_app.py --server.port $PORT", {"server": "streamlit", "entries": [
-        ("streamlit_app.py", "module", "streamlit run", "master")], "needs": ["streamlit"]}),
+    (
+        "streamlit run streamlit_app.py --server.port $PORT",
+        {
+            "server": "streamlit",
+            "entries": [("streamlit_app.py", "module", "streamlit run", "master")],
+            "needs": ["streamlit"],
+        },
+    ),
     # python and Django
     ("python app.py", {"server": "python", "entries": [("app.py", "module", "python", "master")]}),
-    ("python3 -u src/app.py", {"entries": [("src/app.py", "module", "python", "master")],
-                               "paths": ["src"]}),
-    ("python -m mysite.server --port 80", {"entries": [
-        ("mysite.server", "module", "python -m", "master")]}),
+    ("python3 -u src/app.py", {"entries": [("src/app.py", "module", "python", "master")], "paths": ["src"]}),
+    ("python -m mysite.server --port 80", {"entries": [("mysite.server", "module", "python -m", "master")]}),
     ("python missing.py", {"notes": ["`missing.py` (python) is not a file in the repo"]}),
-    ("python manage.py runserver 0.0.0.0:8000", {"server": "manage.py runserver", "entries": [
-        ("manage.py", "module", "manage.py runserver", "master")], "needs": ["django"]}),
-    ("python manage.py migrate --settings=mysite.settings", {"server": "manage.py", "env": [
-        ("DJANGO_SETTINGS_MODULE", "mysite.settings")]}),
+    (
+        "python manage.py runserver 0.0.0.0:8000",
+        {
+            "server": "manage.py runserver",
+            "entries": [("manage.py", "module", "manage.py runserver", "master")],
+            "needs": ["django"],
+        },
+    ),
+    (
+        "python manage.py migrate --settings=mysite.settings",
+        {"server": "manage.py", "env": [("DJANGO_SETTINGS_MODULE", "mysite.settings")]},
+    ),
     ("./manage.py runserver", {"server": "manage.py runserver"}),
-    ("django-admin migrate --settings=mysite.settings", {"server": "django-admin", "entries": [
-        ("mysite.settings", "module", "django-admin", "master")]}),
+    (
+        "django-admin migrate --settings=mysite.settings",
+        {"server": "django-admin", "entries": [("mysite.settings", "module", "django-admin", "master")]},
+    ),
     # what cannot be followed
-    ("supervisord -c /etc/supervisord.conf", {"server": None, "entries": [],
-                                             "notes": ["could not tell what `supervisord"]}),
+    (
+        "supervisord -c /etc/supervisord.conf",
+        {"server": None, "entries": [], "notes": ["could not tell what `supervisord"]},
+    ),
     ("python -c 'import app'", {"notes": ["`python -c` code is not followed"]}),
     ("gunicorn $APP_MODULE", {"notes": ["could not tell which module `$APP_MODULE`"]}),
     ("sh -c 'unterminated", {"notes": ["could not split"]}),
@@ -254,8 +355,7 @@ def test_start_command(project: Path, command: Any, expected: dict[str, Any]) ->
     if "env" in expected:
         assert list(start.env) == expected["env"]
     if "installs" in expected:
-        assert [(i.kind.value, i.spec, i.tool, i.include_dev) for i in start.installs] == (
-            expected["installs"])
+        assert [(i.kind.value, i.spec, i.tool, i.include_dev) for i in start.installs] == (expected["installs"])
     if "notes" in expected:
         if not expected["notes"]:
             assert start.notes == ()
@@ -264,8 +364,9 @@ def test_start_command(project: Path, command: Any, expected: dict[str, Any]) ->
 
 
 def test_gunicorn_cmd_args_from_env_lose_to_the_command_line(project: Path) -> None:
-    start = parse(project, "gunicorn app:app -k sync",
-                  env={"GUNICORN_CMD_ARGS": "-k gevent --chdir src --preload"})
+    start = parse(
+        project, "gunicorn app:app -k sync", env={"GUNICORN_CMD_ARGS": "-k gevent --chdir src --preload"}
+    )
     assert entries(start) == [("app:app", "app", "gunicorn", "master")]
     assert start.paths == ("src",)
 
@@ -273,7 +374,8 @@ def test_gunicorn_cmd_args_from_env_lose_to_the_command_line(project: Path) -> N
 def test_default_gunicorn_conf_in_the_working_directory(tmp_path: Path) -> None:
     (tmp_path / "gunicorn.conf.py").write_text(
         "import os\nwsgi_app = 'app:app'\npreload_app = True\n"
-        "raw_env = ['A=1']\nworker_class = os.environ.get('WORKER', 'uvicorn.workers.X')\n")
+        "raw_env = ['A=1']\nworker_class = os.environ.get('WORKER', 'uvicorn.workers.X')\n"
+    )
     start = parse_start_command("gunicorn", root=tmp_path, files=["gunicorn.conf.py", "app.py"])
     assert entries(start) == [
         ("gunicorn.conf.py", "config", "gunicorn -c", "master"),
@@ -287,7 +389,7 @@ def test_config_files_and_scripts_are_never_executed(tmp_path: Path) -> None:
     marker = tmp_path / "EXECUTED"
     body = f"open({str(marker)!r}, 'w').write('x')\n"
     (tmp_path / "gunicorn.conf.py").write_text(body + "wsgi_app = 'app:app'\n")
-    (tmp_path / "entry.sh").write_text(f"#!/bin/sh\ntouch {marker}\nexec \"$@\"\n")
+    (tmp_path / "entry.sh").write_text(f'#!/bin/sh\ntouch {marker}\nexec "$@"\n')
     (tmp_path / "run.py").write_text(body)
     files = ["gunicorn.conf.py", "entry.sh", "run.py", "app.py"]
     for command in (["./entry.sh", "gunicorn"], "python run.py", "sh entry.sh python run.py"):
@@ -310,14 +412,13 @@ def test_fastapi_entrypoint_from_pyproject(tmp_path: Path) -> None:
 
 def test_container_paths_map_back_to_the_repo(project: Path) -> None:
     def path_map(path: str) -> str | None:
-        return path[len("/srv/") :] if path.startswith("/srv/") else (
-            "" if path == "/srv" else None)
+        return path[len("/srv/") :] if path.startswith("/srv/") else ("" if path == "/srv" else None)
 
-    start = parse(project, ["python", "/srv/src/app.py"], container_workdir="/srv",
-                  path_map=path_map)
+    start = parse(project, ["python", "/srv/src/app.py"], container_workdir="/srv", path_map=path_map)
     assert entries(start) == [("src/app.py", "module", "python", "master")]
-    outside = parse(project, "gunicorn --chdir /opt/elsewhere app:app",
-                    container_workdir="/srv", path_map=path_map)
+    outside = parse(
+        project, "gunicorn --chdir /opt/elsewhere app:app", container_workdir="/srv", path_map=path_map
+    )
     assert any("not a directory copied from the repo" in n for n in outside.notes)
 
 

@@ -32,14 +32,25 @@ def write(root: Path, files: dict[str, str]) -> list[str]:
 
 
 def project(root: Path, compose: str, name: str = "docker-compose.yml") -> list[str]:
-    return write(root, {name: compose, "Dockerfile": DOCKERFILE, "app.py": "", "tasks.py": "",
-                        "manage.py": "", "requirements.txt": "", "requirements-dev.txt": "",
-                        "docker/worker.Dockerfile": "FROM python:3.11\nCOPY . /w\nWORKDIR /w\n"
-                                                    "CMD celery -A tasks worker\n"})
+    return write(
+        root,
+        {
+            name: compose,
+            "Dockerfile": DOCKERFILE,
+            "app.py": "",
+            "tasks.py": "",
+            "manage.py": "",
+            "requirements.txt": "",
+            "requirements-dev.txt": "",
+            "docker/worker.Dockerfile": "FROM python:3.11\nCOPY . /w\nWORKDIR /w\nCMD celery -A tasks worker\n",
+        },
+    )
 
 
 def test_services_with_build_are_targets(tmp_path: Path) -> None:
-    names = project(tmp_path, """\
+    names = project(
+        tmp_path,
+        """\
         services:
           web:
             build: .
@@ -61,13 +72,18 @@ def test_services_with_build_are_targets(tmp_path: Path) -> None:
             image: redis:7
           db:
             image: postgres:16
-    """)
+    """,
+    )
     targets = {t.name: t for t in read_targets(tmp_path, names)}
-    assert sorted(targets) == ["Dockerfile", "docker-compose.yml:dev", "docker-compose.yml:web",
-                               "docker-compose.yml:worker", "docker/worker.Dockerfile"]
+    assert sorted(targets) == [
+        "Dockerfile",
+        "docker-compose.yml:dev",
+        "docker-compose.yml:web",
+        "docker-compose.yml:worker",
+        "docker/worker.Dockerfile",
+    ]
     web = targets["docker-compose.yml:web"]
-    assert (web.kind, web.file, web.line, web.python) == ("compose", "docker-compose.yml", 2,
-                                                          "3.12")
+    assert (web.kind, web.file, web.line, web.python) == ("compose", "docker-compose.yml", 2, "3.12")
     assert web.commands == ("gunicorn --bind 0.0.0.0:8000 app:app",)
     assert ("DJANGO_SETTINGS_MODULE", "mysite.settings") in web.env
     dev = targets["docker-compose.yml:dev"]
@@ -80,7 +96,9 @@ def test_services_with_build_are_targets(tmp_path: Path) -> None:
 
 
 def test_entrypoint_override_clears_cmd(tmp_path: Path) -> None:
-    names = project(tmp_path, """\
+    names = project(
+        tmp_path,
+        """\
         services:
           api:
             build: .
@@ -88,23 +106,32 @@ def test_entrypoint_override_clears_cmd(tmp_path: Path) -> None:
           shell:
             build: .
             entrypoint: sh -c "python manage.py migrate && gunicorn app:app"
-    """, "compose.yaml")
+    """,
+        "compose.yaml",
+    )
     targets = {t.name: t for t in read_targets(tmp_path, names)}
     assert [e.spec for e in targets["compose.yaml:api"].entries] == ["app:app", "uvicorn"]
     shell = targets["compose.yaml:shell"]
     assert [(e.spec, e.via) for e in shell.entries] == [
-        ("manage.py", "pre-start"), ("app:app", "gunicorn"), ("django", "start command"),
-        ("gunicorn", "start command")]
+        ("manage.py", "pre-start"),
+        ("app:app", "gunicorn"),
+        ("django", "start command"),
+        ("gunicorn", "start command"),
+    ]
 
 
 def test_compose_in_a_subdirectory_resolves_its_context(tmp_path: Path) -> None:
-    names = project(tmp_path, """\
+    names = project(
+        tmp_path,
+        """\
         services:
           web:
             build:
               context: ..
               dockerfile: Dockerfile
-    """, "deploy/docker-compose.yml")
+    """,
+        "deploy/docker-compose.yml",
+    )
     targets = {t.name: t for t in read_targets(tmp_path, names)}
     # No build target: the last stage (dev) is what compose builds.
     web = targets["deploy/docker-compose.yml:web"]
@@ -117,8 +144,7 @@ def test_missing_build_file_is_a_note(tmp_path: Path) -> None:
     assert any("Nope" in n for n in targets["docker-compose.yml:web"].notes)
 
 
-@pytest.mark.parametrize("content", ["services: [unclosed", "services:\n  web: {build: .\n",
-                                     "\t- bad:\n  indent"])
+@pytest.mark.parametrize("content", ["services: [unclosed", "services:\n  web: {build: .\n", "\t- bad:\n  indent"])
 def test_bad_yaml_is_a_warning(tmp_path: Path, content: str) -> None:
     names = write(tmp_path, {"docker-compose.yml": content})
     (target,) = read_targets(tmp_path, names)

@@ -22,10 +22,10 @@ def write(root: Path, files: dict[str, str]) -> list[str]:
     return sorted(files)
 
 
-def build(root: Path, dockerfile: str, extra: Optional[dict[str, str]] = None,
-          stage: Optional[str] = None) -> Target:
-    files = {"Dockerfile": dockerfile, "app.py": "", "requirements.txt": "flask\n",
-             **(extra or {})}
+def build(
+    root: Path, dockerfile: str, extra: Optional[dict[str, str]] = None, stage: Optional[str] = None
+) -> Target:
+    files = {"Dockerfile": dockerfile, "app.py": "", "requirements.txt": "flask\n", **(extra or {})}
     names = write(root, files)
     return read_dockerfile(root, "Dockerfile", stage, names)
 
@@ -40,8 +40,10 @@ def entries(target: Target) -> list[str]:
 
 # --- tokenizer ---------------------------------------------------------------------------
 
+
 def test_continuations_and_comments_inside_them() -> None:
-    instructions, problems = parse_dockerfile(textwrap.dedent("""\
+    instructions, problems = parse_dockerfile(
+        textwrap.dedent("""\
         FROM python:3.12-slim
         RUN pip install \\
         # a comment line inside the continuation
@@ -49,7 +51,8 @@ def test_continuations_and_comments_inside_them() -> None:
 
               gunicorn
         CMD ["gunicorn", "app:app"]
-    """))
+    """)
+    )
     assert problems == []
     assert [(i.keyword, i.line) for i in instructions] == [("FROM", 1), ("RUN", 2), ("CMD", 7)]
     assert instructions[1].args.split() == ["pip", "install", "flask", "gunicorn"]
@@ -62,7 +65,8 @@ def test_escape_directive_backtick() -> None:
 
 
 def test_heredocs_and_their_problems() -> None:
-    instructions, problems = parse_dockerfile(textwrap.dedent("""\
+    instructions, problems = parse_dockerfile(
+        textwrap.dedent("""\
         FROM python:3.12
         RUN <<EOF
         pip install -r requirements.txt
@@ -72,7 +76,8 @@ def test_heredocs_and_their_problems() -> None:
         CONF
         RUN <<NEVER
         pip install x
-    """))
+    """)
+    )
     assert [i.keyword for i in instructions] == ["FROM", "RUN", "COPY", "RUN"]
     assert instructions[1].heredocs == (("EOF", "pip install -r requirements.txt"),)
     assert instructions[2].heredocs == (("CONF", "key=value"),)
@@ -80,28 +85,32 @@ def test_heredocs_and_their_problems() -> None:
 
 
 def test_bad_json_exec_form_falls_back_to_the_shell() -> None:
-    instructions, problems = parse_dockerfile("FROM python:3.12\nCMD [\"gunicorn\", app:app]\n")
+    instructions, problems = parse_dockerfile('FROM python:3.12\nCMD ["gunicorn", app:app]\n')
     assert instructions[1].exec_form is None
     assert problems and "not valid JSON" in problems[0].message
 
 
 # --- Python version ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("image", "version", "floats"), [
-    ("python:3.12-slim", "3.12", False),
-    ("python:3.11.9-alpine3.20", "3.11", False),
-    ("python:3.9-bookworm", "3.9", False),
-    ("docker.io/library/python:3.13", "3.13", False),
-    ("mirror.gcr.io/python:3.10-slim@sha256:abc", "3.10", False),
-    ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "3.12", False),
-    ("mcr.microsoft.com/devcontainers/python:3.11", "3.11", False),
-    ("tiangolo/uvicorn-gunicorn-fastapi:python3.11", "3.11", False),
-    ("public.ecr.aws/lambda/python:3.12", "3.12", False),
-    ("python:3", None, True),
-    ("python:latest", None, True),
-    ("python", None, True),
-    ("ubuntu:22.04", None, False),
-])
+
+@pytest.mark.parametrize(
+    ("image", "version", "floats"),
+    [
+        ("python:3.12-slim", "3.12", False),
+        ("python:3.11.9-alpine3.20", "3.11", False),
+        ("python:3.9-bookworm", "3.9", False),
+        ("docker.io/library/python:3.13", "3.13", False),
+        ("mirror.gcr.io/python:3.10-slim@sha256:abc", "3.10", False),
+        ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "3.12", False),
+        ("mcr.microsoft.com/devcontainers/python:3.11", "3.11", False),
+        ("tiangolo/uvicorn-gunicorn-fastapi:python3.11", "3.11", False),
+        ("public.ecr.aws/lambda/python:3.12", "3.12", False),
+        ("python:3", None, True),
+        ("python:latest", None, True),
+        ("python", None, True),
+        ("ubuntu:22.04", None, False),
+    ],
+)
 def test_python_from_image(image: str, version: Optional[str], floats: bool) -> None:
     found, note = python_from_image(image)
     assert found == version
@@ -109,14 +118,17 @@ def test_python_from_image(image: str, version: Optional[str], floats: bool) -> 
 
 
 def test_arg_before_from_and_stage_chains(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         ARG PYTHON_VERSION=3.10
         FROM python:${PYTHON_VERSION}-slim AS base
         WORKDIR /app
         FROM base AS final
         COPY . .
         CMD gunicorn app:app
-    """)
+    """,
+    )
     assert target.python == "3.10"
     assert target.python_source == "Dockerfile:2 FROM python:3.10-slim"
 
@@ -125,13 +137,18 @@ def test_arg_before_from_and_stage_chains(tmp_path: Path) -> None:
 
 RUN_CASES = [
     ("pip install -r requirements.txt", [("requirements", "requirements.txt", "pip")]),
-    ("pip3 install --no-cache-dir -r requirements.txt -r requirements/prod.txt",
-     [("requirements", "requirements.txt", "pip"),
-      ("requirements", "requirements/prod.txt", "pip")]),
-    ("python -m pip install 'flask[async]==3.0' gunicorn",
-     [("package", "flask[async]==3.0", "pip"), ("package", "gunicorn", "pip")]),
-    ("python3 -m pip install --upgrade pip && pip install .",
-     [("package", "pip", "pip"), ("project", ".", "pip")]),
+    (
+        "pip3 install --no-cache-dir -r requirements.txt -r requirements/prod.txt",
+        [("requirements", "requirements.txt", "pip"), ("requirements", "requirements/prod.txt", "pip")],
+    ),
+    (
+        "python -m pip install 'flask[async]==3.0' gunicorn",
+        [("package", "flask[async]==3.0", "pip"), ("package", "gunicorn", "pip")],
+    ),
+    (
+        "python3 -m pip install --upgrade pip && pip install .",
+        [("package", "pip", "pip"), ("project", ".", "pip")],
+    ),
     ("pip install -e .[postgres]", [("project", ".", "pip")]),
     ("pip install ./backend", [("project", "backend", "pip")]),
     ("uv pip install --system -r requirements.txt", [("requirements", "requirements.txt", "uv")]),
@@ -139,65 +156,84 @@ RUN_CASES = [
     ("poetry install --only main --no-root", [("project", ".", "poetry")]),
     ("pipenv install --deploy --system", [("project", ".", "pipenv")]),
     ("pdm install --prod", [("project", ".", "pdm")]),
-    ("pip install https://example.com/x.tar.gz", [("unknown", "https://example.com/x.tar.gz",
-                                                   "pip")]),
+    ("pip install https://example.com/x.tar.gz", [("unknown", "https://example.com/x.tar.gz", "pip")]),
     ("apt-get update && apt-get install -y libpq-dev", []),
 ]
 
 
 @pytest.mark.parametrize(("run", "expected"), RUN_CASES, ids=[r for r, _ in RUN_CASES])
 def test_run_installs(tmp_path: Path, run: str, expected: list[tuple[str, str, str]]) -> None:
-    target = build(tmp_path, f"FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN {run}\n",
-                   {"requirements/prod.txt": "", "backend/pyproject.toml": "",
-                    "pyproject.toml": ""})
+    target = build(
+        tmp_path,
+        f"FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN {run}\n",
+        {"requirements/prod.txt": "", "backend/pyproject.toml": "", "pyproject.toml": ""},
+    )
     assert installs(target) == expected
 
 
-@pytest.mark.parametrize(("run", "extras", "groups", "include_dev", "no_deps"), [
-    ("uv sync --locked --extra api --group web", ("api",), ("web",), True, False),
-    ("uv sync --no-dev --no-install-project", (), (), False, False),
-    ("poetry install --without dev --with docs", (), ("docs",), False, False),
-    ("poetry install", (), (), True, False),
-    ("pipenv install --dev --system", (), (), True, False),
-    ("pip install --no-deps .[s3,gcs]", ("gcs", "s3"), (), False, True),
-])
-def test_project_install_options(tmp_path: Path, run: str, extras: tuple[str, ...],
-                                 groups: tuple[str, ...], include_dev: bool,
-                                 no_deps: bool) -> None:
-    target = build(tmp_path, f"FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN {run}\n",
-                   {"pyproject.toml": ""})
+@pytest.mark.parametrize(
+    ("run", "extras", "groups", "include_dev", "no_deps"),
+    [
+        ("uv sync --locked --extra api --group web", ("api",), ("web",), True, False),
+        ("uv sync --no-dev --no-install-project", (), (), False, False),
+        ("poetry install --without dev --with docs", (), ("docs",), False, False),
+        ("poetry install", (), (), True, False),
+        ("pipenv install --dev --system", (), (), True, False),
+        ("pip install --no-deps .[s3,gcs]", ("gcs", "s3"), (), False, True),
+    ],
+)
+def test_project_install_options(
+    tmp_path: Path, run: str, extras: tuple[str, ...], groups: tuple[str, ...], include_dev: bool, no_deps: bool
+) -> None:
+    target = build(tmp_path, f"FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN {run}\n", {"pyproject.toml": ""})
     (install,) = target.installs
     assert (install.extras, install.groups, install.include_dev, install.no_deps) == (
-        extras, groups, include_dev, no_deps)
+        extras,
+        groups,
+        include_dev,
+        no_deps,
+    )
 
 
 def test_copy_maps_container_paths_back_to_the_repo(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.11-slim
         WORKDIR /app
         COPY requirements/prod.txt /app/req.txt
         COPY requirements/ ./reqs/
         RUN pip install -r /app/req.txt && cd reqs && pip install -r base.txt
         RUN pip install -r not-copied.txt
-    """, {"requirements/prod.txt": "", "requirements/base.txt": "", "not-copied.txt": ""})
-    assert installs(target) == [("requirements", "requirements/prod.txt", "pip"),
-                                ("requirements", "requirements/base.txt", "pip"),
-                                ("unknown", "not-copied.txt", "pip")]
+    """,
+        {"requirements/prod.txt": "", "requirements/base.txt": "", "not-copied.txt": ""},
+    )
+    assert installs(target) == [
+        ("requirements", "requirements/prod.txt", "pip"),
+        ("requirements", "requirements/base.txt", "pip"),
+        ("unknown", "not-copied.txt", "pip"),
+    ]
     assert any("not-copied.txt" in note for note in target.notes)
 
 
 def test_bind_mounts_count_as_copies(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.12-slim
         WORKDIR /app
         RUN --mount=type=bind,source=deploy/requirements.txt,target=/tmp/r.txt \\
             pip install -r /tmp/r.txt
-    """, {"deploy/requirements.txt": ""})
+    """,
+        {"deploy/requirements.txt": ""},
+    )
     assert installs(target) == [("requirements", "deploy/requirements.txt", "pip")]
 
 
 def test_venv_copied_from_a_builder_stage(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.12 AS builder
         RUN python -m venv /opt/venv
         ENV PATH="/opt/venv/bin:$PATH"
@@ -211,26 +247,32 @@ def test_venv_copied_from_a_builder_stage(tmp_path: Path) -> None:
         WORKDIR /app
         COPY . .
         CMD ["/opt/venv/bin/gunicorn", "app:app"]
-    """)
+    """,
+    )
     assert installs(target) == [("requirements", "requirements.txt", "pip")]
     assert entries(target) == ["app:app", "gunicorn"]
     assert target.python == "3.12"
 
 
 def test_prefix_install_copied_to_usr_local(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.11 AS builder
         COPY requirements.txt /tmp/
         RUN pip install --prefix=/install -r /tmp/requirements.txt
         FROM python:3.11-slim
         COPY --from=builder /install /usr/local
         CMD python app.py
-    """)
+    """,
+    )
     assert installs(target) == [("requirements", "requirements.txt", "pip")]
 
 
 def test_wheel_stage_installs_what_the_wheels_hold(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.11-slim AS builder
         WORKDIR /build
         COPY requirements.txt .
@@ -239,13 +281,16 @@ def test_wheel_stage_installs_what_the_wheels_hold(tmp_path: Path) -> None:
         COPY --from=builder /wheels /wheels
         RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
         CMD ["gunicorn", "app:app"]
-    """)
+    """,
+    )
     assert installs(target) == [("requirements", "requirements.txt", "pip")]
     assert target.installs[0].location is not None and target.installs[0].location.line == 7
 
 
 def test_poetry_export_then_pip_install(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.12 AS builder
         WORKDIR /src
         COPY pyproject.toml poetry.lock ./
@@ -253,33 +298,41 @@ def test_poetry_export_then_pip_install(tmp_path: Path) -> None:
         FROM python:3.12-slim
         COPY --from=builder /tmp/req.txt /tmp/req.txt
         RUN pip install -r /tmp/req.txt
-    """, {"pyproject.toml": "", "poetry.lock": ""})
+    """,
+        {"pyproject.toml": "", "poetry.lock": ""},
+    )
     assert installs(target) == [("project", ".", "poetry")]
     assert target.installs[0].include_dev is False
 
 
 # --- what runs ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("tail", "expected", "command"), [
-    ('CMD ["gunicorn", "app:app"]', ["app:app", "gunicorn"], "gunicorn app:app"),
-    ("CMD gunicorn app:app --bind 0.0.0.0:$PORT", ["app:app", "gunicorn"],
-     "gunicorn app:app --bind 0.0.0.0:$PORT"),
-    ('ENTRYPOINT ["gunicorn"]\nCMD ["app:app"]', ["app:app", "gunicorn"], "gunicorn app:app"),
-    ('ENTRYPOINT gunicorn app:app\nCMD ["ignored:x"]', ["app:app", "gunicorn"],
-     "gunicorn app:app"),
-    ('CMD ["python", "app.py"]\nCMD ["uvicorn", "app:app"]', ["app:app", "uvicorn"],
-     "uvicorn app:app"),
-    ('ENTRYPOINT ["python", "-m"]\nCMD ["app"]', ["app"], "python -m app"),
-])
-def test_cmd_and_entrypoint(tmp_path: Path, tail: str, expected: list[str],
-                            command: str) -> None:
+
+@pytest.mark.parametrize(
+    ("tail", "expected", "command"),
+    [
+        ('CMD ["gunicorn", "app:app"]', ["app:app", "gunicorn"], "gunicorn app:app"),
+        (
+            "CMD gunicorn app:app --bind 0.0.0.0:$PORT",
+            ["app:app", "gunicorn"],
+            "gunicorn app:app --bind 0.0.0.0:$PORT",
+        ),
+        ('ENTRYPOINT ["gunicorn"]\nCMD ["app:app"]', ["app:app", "gunicorn"], "gunicorn app:app"),
+        ('ENTRYPOINT gunicorn app:app\nCMD ["ignored:x"]', ["app:app", "gunicorn"], "gunicorn app:app"),
+        ('CMD ["python", "app.py"]\nCMD ["uvicorn", "app:app"]', ["app:app", "uvicorn"], "uvicorn app:app"),
+        ('ENTRYPOINT ["python", "-m"]\nCMD ["app"]', ["app"], "python -m app"),
+    ],
+)
+def test_cmd_and_entrypoint(tmp_path: Path, tail: str, expected: list[str], command: str) -> None:
     target = build(tmp_path, f"FROM python:3.12\nWORKDIR /app\nCOPY . .\n{tail}\n")
     assert entries(target) == expected
     assert target.commands == (command,)
 
 
 def test_entrypoint_script_is_read_through_copy(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.12-slim
         WORKDIR /srv
         COPY docker/entrypoint.sh /usr/local/bin/entrypoint.sh
@@ -287,11 +340,19 @@ def test_entrypoint_script_is_read_through_copy(tmp_path: Path) -> None:
         ENV DJANGO_SETTINGS_MODULE=mysite.settings.prod
         ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]
         CMD ["gunicorn", "mysite.wsgi"]
-    """, {"docker/entrypoint.sh": '#!/bin/sh\npython manage.py migrate\nexec "$@"\n',
-          "manage.py": "", "mysite/wsgi.py": ""})
+    """,
+        {
+            "docker/entrypoint.sh": '#!/bin/sh\npython manage.py migrate\nexec "$@"\n',
+            "manage.py": "",
+            "mysite/wsgi.py": "",
+        },
+    )
     assert [(e.spec, e.via) for e in target.entries] == [
-        ("manage.py", "pre-start"), ("mysite.wsgi:application", "gunicorn"),
-        ("django", "start command"), ("gunicorn", "start command")]
+        ("manage.py", "pre-start"),
+        ("mysite.wsgi:application", "gunicorn"),
+        ("django", "start command"),
+        ("gunicorn", "start command"),
+    ]
     assert ("DJANGO_SETTINGS_MODULE", "mysite.settings.prod") in target.env
 
 
@@ -311,19 +372,21 @@ def test_cmd_inherited_from_the_stage_it_is_built_from(tmp_path: Path) -> None:
     assert entries(build(tmp_path, dockerfile)) == ["app:app", "gunicorn"]
     dev = build(tmp_path, dockerfile, stage="dev")
     assert entries(dev) == ["app.py"]
-    assert installs(dev) == [("requirements", "requirements.txt", "pip"),
-                             ("package", "pytest", "pip")]
+    assert installs(dev) == [("requirements", "requirements.txt", "pip"), ("package", "pytest", "pip")]
 
 
 def test_workdir_makes_relative_script_paths(tmp_path: Path) -> None:
-    target = build(tmp_path, """\
+    target = build(
+        tmp_path,
+        """\
         FROM python:3.12
         COPY backend /code
         WORKDIR /code
         CMD ["python", "server.py"]
-    """, {"backend/server.py": ""})
-    assert [(e.spec, e.path) for e in target.entries] == [("backend/server.py",
-                                                          "backend/server.py")]
+    """,
+        {"backend/server.py": ""},
+    )
+    assert [(e.spec, e.path) for e in target.entries] == [("backend/server.py", "backend/server.py")]
     assert target.paths == ("backend",)
 
 
@@ -342,11 +405,25 @@ def test_unreadable_dockerfiles_are_warnings(tmp_path: Path, content: bytes) -> 
 
 
 def test_registry_finds_every_dockerfile_name(tmp_path: Path) -> None:
-    names = write(tmp_path, {name: "FROM python:3.12\nCMD python app.py\n" for name in (
-        "Dockerfile", "Dockerfile.zeabur", "deploy/api.Dockerfile", "web.dockerfile",
-        "Containerfile")} | {"Dockerfile.md": "# docs", "app.py": ""})
+    names = write(
+        tmp_path,
+        {
+            name: "FROM python:3.12\nCMD python app.py\n"
+            for name in (
+                "Dockerfile",
+                "Dockerfile.zeabur",
+                "deploy/api.Dockerfile",
+                "web.dockerfile",
+                "Containerfile",
+            )
+        }
+        | {"Dockerfile.md": "# docs", "app.py": ""},
+    )
     found = read_targets(tmp_path, names)
     assert [(t.name, t.kind) for t in found] == [
-        ("Containerfile", "dockerfile"), ("Dockerfile", "dockerfile"),
-        ("Dockerfile.zeabur", "dockerfile"), ("deploy/api.Dockerfile", "dockerfile"),
-        ("web.dockerfile", "dockerfile")]
+        ("Containerfile", "dockerfile"),
+        ("Dockerfile", "dockerfile"),
+        ("Dockerfile.zeabur", "dockerfile"),
+        ("deploy/api.Dockerfile", "dockerfile"),
+        ("web.dockerfile", "dockerfile"),
+    ]

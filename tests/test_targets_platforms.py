@@ -25,8 +25,10 @@ def targets(root: Path, files: dict[str, str]) -> dict[str, Target]:
 
 
 def test_render_python_and_docker_services(tmp_path: Path) -> None:
-    found = targets(tmp_path, {
-        "render.yaml": """\
+    found = targets(
+        tmp_path,
+        {
+            "render.yaml": """\
             services:
               - type: web
                 name: api
@@ -43,31 +45,40 @@ def test_render_python_and_docker_services(tmp_path: Path) -> None:
               - type: redis
                 name: cache
         """,
-        "jobs.Dockerfile": "FROM python:3.12\nCOPY . /j\nWORKDIR /j\nCMD python app.py\n",
-    })
+            "jobs.Dockerfile": "FROM python:3.12\nCOPY . /j\nWORKDIR /j\nCMD python app.py\n",
+        },
+    )
     assert sorted(found) == ["jobs.Dockerfile", "render.yaml:api", "render.yaml:jobs"]
     api = found["render.yaml:api"]
-    assert (api.kind, api.python, api.python_source) == ("platform", "3.11",
-                                                         "render.yaml PYTHON_VERSION")
+    assert (api.kind, api.python, api.python_source) == ("platform", "3.11", "render.yaml PYTHON_VERSION")
     assert [(i.kind.value, i.spec) for i in api.installs] == [
-        ("requirements", "requirements.txt"), ("package", "gunicorn")]
+        ("requirements", "requirements.txt"),
+        ("package", "gunicorn"),
+    ]
     assert [e.spec for e in api.entries] == ["main:app", "gunicorn"]
     jobs = found["render.yaml:jobs"]
     assert ([e.spec for e in jobs.entries], jobs.python) == (["app.py"], "3.12")
 
 
-@pytest.mark.parametrize(("yaml_text", "python", "entries", "provided"), [
-    ("runtime: python312\n", "3.12", ["main:app", "gunicorn"], ("gunicorn",)),
-    ("runtime: python311\nentrypoint: uvicorn app:app --port $PORT\n", "3.11",
-     ["app:app", "uvicorn"], ()),
-    ("runtime: python\nenv: flex\nentrypoint: gunicorn -b :$PORT main:app\n"
-     "runtime_config:\n  runtime_version: 3.10\n", "3.10", ["main:app", "gunicorn"], ()),
-])
-def test_app_engine(tmp_path: Path, yaml_text: str, python: str, entries: list[str],
-                    provided: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("yaml_text", "python", "entries", "provided"),
+    [
+        ("runtime: python312\n", "3.12", ["main:app", "gunicorn"], ("gunicorn",)),
+        ("runtime: python311\nentrypoint: uvicorn app:app --port $PORT\n", "3.11", ["app:app", "uvicorn"], ()),
+        (
+            "runtime: python\nenv: flex\nentrypoint: gunicorn -b :$PORT main:app\n"
+            "runtime_config:\n  runtime_version: 3.10\n",
+            "3.10",
+            ["main:app", "gunicorn"],
+            (),
+        ),
+    ],
+)
+def test_app_engine(
+    tmp_path: Path, yaml_text: str, python: str, entries: list[str], provided: tuple[str, ...]
+) -> None:
     app = targets(tmp_path, {"app.yaml": yaml_text})["app.yaml"]
-    assert (app.python, [e.spec for e in app.entries], app.provided) == (python, entries,
-                                                                          provided)
+    assert (app.python, [e.spec for e in app.entries], app.provided) == (python, entries, provided)
     assert [i.spec for i in app.installs] == ["requirements.txt"]
 
 
@@ -76,8 +87,10 @@ def test_app_yaml_that_is_not_app_engine_is_ignored(tmp_path: Path) -> None:
 
 
 def test_fly_processes_reuse_the_dockerfile(tmp_path: Path) -> None:
-    found = targets(tmp_path, {
-        "fly.toml": """\
+    found = targets(
+        tmp_path,
+        {
+            "fly.toml": """\
             app = "demo"
             [processes]
             web = "gunicorn main:app"
@@ -85,9 +98,10 @@ def test_fly_processes_reuse_the_dockerfile(tmp_path: Path) -> None:
             [deploy]
             release_command = "python manage.py migrate"
         """,
-        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
-                      "RUN pip install -r requirements.txt\nCMD gunicorn app:app\n",
-    })
+            "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+            "RUN pip install -r requirements.txt\nCMD gunicorn app:app\n",
+        },
+    )
     assert sorted(found) == ["Dockerfile", "fly.toml:web", "fly.toml:worker"]
     web = found["fly.toml:web"]
     assert ([e.spec for e in web.entries], web.python) == (["main:app", "gunicorn"], "3.12")
@@ -97,53 +111,81 @@ def test_fly_processes_reuse_the_dockerfile(tmp_path: Path) -> None:
 
 
 def test_fly_experimental_cmd(tmp_path: Path) -> None:
-    found = targets(tmp_path, {"fly.toml": '[experimental]\ncmd = ["uvicorn", "main:app"]\n',
-                               "Dockerfile": "FROM python:3.11\nCOPY . .\n"})
+    found = targets(
+        tmp_path,
+        {
+            "fly.toml": '[experimental]\ncmd = ["uvicorn", "main:app"]\n',
+            "Dockerfile": "FROM python:3.11\nCOPY . .\n",
+        },
+    )
     assert [e.spec for e in found["fly.toml"].entries] == ["main:app", "uvicorn"]
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("railway.json", '{"deploy": {"startCommand": "gunicorn main:app", '
-                     '"preDeployCommand": "python manage.py migrate"}}'),
-    ("railway.toml", '[deploy]\nstartCommand = "gunicorn main:app"\n'
-                     'preDeployCommand = "python manage.py migrate"\n'),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "railway.json",
+            '{"deploy": {"startCommand": "gunicorn main:app", "preDeployCommand": "python manage.py migrate"}}',
+        ),
+        (
+            "railway.toml",
+            '[deploy]\nstartCommand = "gunicorn main:app"\npreDeployCommand = "python manage.py migrate"\n',
+        ),
+    ],
+)
 def test_railway_on_nixpacks(tmp_path: Path, name: str, text: str) -> None:
     railway = targets(tmp_path, {name: text, "manage.py": ""})[name]
     assert [(e.spec, e.via) for e in railway.entries] == [
-        ("manage.py", "manage.py migrate"), ("main:app", "gunicorn"),
-        ("django", "start command"), ("gunicorn", "start command")]
+        ("manage.py", "manage.py migrate"),
+        ("main:app", "gunicorn"),
+        ("django", "start command"),
+        ("gunicorn", "start command"),
+    ]
     assert [i.spec for i in railway.installs] == ["requirements.txt"]
 
 
 def test_railway_dockerfile_builder(tmp_path: Path) -> None:
-    found = targets(tmp_path, {
-        "railway.toml": '[build]\nbuilder = "DOCKERFILE"\ndockerfilePath = "Dockerfile.prod"\n'
-                        '[deploy]\nstartCommand = "uvicorn main:app"\n',
-        "Dockerfile.prod": "FROM python:3.13\nCOPY . .\nRUN pip install -r requirements.txt\n",
-    })
+    found = targets(
+        tmp_path,
+        {
+            "railway.toml": '[build]\nbuilder = "DOCKERFILE"\ndockerfilePath = "Dockerfile.prod"\n'
+            '[deploy]\nstartCommand = "uvicorn main:app"\n',
+            "Dockerfile.prod": "FROM python:3.13\nCOPY . .\nRUN pip install -r requirements.txt\n",
+        },
+    )
     railway = found["railway.toml"]
-    assert ([e.spec for e in railway.entries], railway.python) == (["main:app", "uvicorn"],
-                                                                   "3.13")
+    assert ([e.spec for e in railway.entries], railway.python) == (["main:app", "uvicorn"], "3.13")
 
 
 def test_nixpacks(tmp_path: Path) -> None:
-    nix = targets(tmp_path, {"nixpacks.toml": """\
+    nix = targets(
+        tmp_path,
+        {
+            "nixpacks.toml": """\
         [variables]
         NIXPACKS_PYTHON_VERSION = "3.11"
         [phases.install]
         cmds = ["pip install -r requirements.txt", "pip install uvicorn"]
         [start]
         cmd = "uvicorn main:app --host 0.0.0.0"
-    """})["nixpacks.toml"]
+    """
+        },
+    )["nixpacks.toml"]
     assert (nix.python, [e.spec for e in nix.entries]) == ("3.11", ["main:app", "uvicorn"])
     assert [i.spec for i in nix.installs] == ["requirements.txt", "uvicorn"]
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("render.yaml", "services: [oops"), ("fly.toml", "app = "), ("railway.json", "{bad json"),
-    ("nixpacks.toml", "[start\ncmd = 1"), ("app.yaml", "runtime: [python312"),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("render.yaml", "services: [oops"),
+        ("fly.toml", "app = "),
+        ("railway.json", "{bad json"),
+        ("nixpacks.toml", "[start\ncmd = 1"),
+        ("app.yaml", "runtime: [python312"),
+    ],
+)
 def test_malformed_descriptors_are_warnings(tmp_path: Path, name: str, text: str) -> None:
     target = targets(tmp_path, {name: text})[name]
     assert target.warnings and target.entries == ()

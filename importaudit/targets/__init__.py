@@ -21,8 +21,9 @@ __all__ = ["READERS", "project_python_version", "read_dockerfile", "read_targets
 Reader = Callable[[Path, str, Sequence[str]], list[Target]]
 
 
-def read_dockerfile(root: Path, relpath: str, stage: Optional[str] = None,
-                    files: Optional[Sequence[str]] = None) -> Target:
+def read_dockerfile(
+    root: Path, relpath: str, stage: Optional[str] = None, files: Optional[Sequence[str]] = None
+) -> Target:
     """The target a Dockerfile builds: its final stage, or `stage` (a compose build.target)."""
     names = list(files) if files is not None else _walk(root)
     image = read_image(root, relpath, names, stage)
@@ -35,8 +36,10 @@ def _read_dockerfile(root: Path, relpath: str, files: Sequence[str]) -> list[Tar
 
 # File-name patterns (matched on the base name) and the reader for each descriptor.
 READERS: tuple[tuple[tuple[str, ...], Reader], ...] = (
-    (("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile",
-      "Containerfile.*"), _read_dockerfile),
+    (
+        ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*"),
+        _read_dockerfile,
+    ),
     (("Procfile",), read_procfile),
     (("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"), read_compose),
     (("render.yaml",), read_render),
@@ -71,10 +74,15 @@ def read_targets(root: Path, files: Sequence[str]) -> tuple[Target, ...]:
         except (RecursionError, ValueError, TypeError, AttributeError, KeyError) as exc:
             # A reader bug on odd input must not stop the audit: the descriptor becomes a
             # target that says so, and its verdict is unknown.
-            targets.append(Target(name=path, kind="platform", file=path,
-                                  notes=("could not read the descriptor",),
-                                  warnings=(SourceWarning(path, 0, f"{type(exc).__name__}: "
-                                                                   f"{exc}"),)))
+            targets.append(
+                Target(
+                    name=path,
+                    kind="platform",
+                    file=path,
+                    notes=("could not read the descriptor",),
+                    warnings=(SourceWarning(path, 0, f"{type(exc).__name__}: {exc}"),),
+                )
+            )
     unique: dict[str, Target] = {}
     for target in targets:
         unique.setdefault(target.name, target)

@@ -72,10 +72,12 @@ class Parts:
         elif path not in self.paths:
             self.paths.append(path)
 
-    def server_entry(self, module: str, distribution: Optional[str], via: str,
-                     ctx: CommandContext, phase: str = "master") -> None:
-        self.entries.append(Entry(module, EntryKind.SERVER, via=via, location=ctx.location,
-                                  distribution=distribution, phase=phase))
+    def server_entry(
+        self, module: str, distribution: Optional[str], via: str, ctx: CommandContext, phase: str = "master"
+    ) -> None:
+        self.entries.append(
+            Entry(module, EntryKind.SERVER, via=via, location=ctx.location, distribution=distribution, phase=phase)
+        )
         if distribution:
             self.need(distribution)
 
@@ -108,9 +110,16 @@ def module_for_file(path: str) -> str:
     return stem[:-3] if stem.endswith(".py") else stem
 
 
-def file_entry(path_written: str, parts: Parts, ctx: CommandContext, via: str,
-               kind: EntryKind = EntryKind.MODULE, attr: Optional[str] = None,
-               call: bool = False, phase: str = "master") -> None:
+def file_entry(
+    path_written: str,
+    parts: Parts,
+    ctx: CommandContext,
+    via: str,
+    kind: EntryKind = EntryKind.MODULE,
+    attr: Optional[str] = None,
+    call: bool = False,
+    phase: str = "master",
+) -> None:
     """An entry naming a file (`python app.py`, `streamlit run x.py`): kept as Entry.path."""
     repo = ctx.repo_path(path_written)
     if not ctx.is_file(repo):
@@ -119,19 +128,26 @@ def file_entry(path_written: str, parts: Parts, ctx: CommandContext, via: str,
         else:
             parts.note(f"`{path_written}` ({via}) is not a file in the repo")
             if repo is None:
-                parts.entries.append(Entry(module_for_file(path_written), kind, attr, call,
-                                           via, ctx.location, phase=phase))
+                parts.entries.append(
+                    Entry(module_for_file(path_written), kind, attr, call, via, ctx.location, phase=phase)
+                )
                 return
     assert repo is not None
     parent = posixpath.dirname(repo)
     if parent and parent not in parts.paths:
         parts.paths.append(parent)
-    parts.entries.append(Entry(module_for_file(repo), kind, attr, call, via, ctx.location,
-                               path=repo, phase=phase))
+    parts.entries.append(Entry(module_for_file(repo), kind, attr, call, via, ctx.location, path=repo, phase=phase))
 
 
-def module_entry(spec: str, parts: Parts, ctx: CommandContext, via: str,
-                 default_attr: Optional[str], phase: str, factory: bool = False) -> None:
+def module_entry(
+    spec: str,
+    parts: Parts,
+    ctx: CommandContext,
+    via: str,
+    default_attr: Optional[str],
+    phase: str,
+    factory: bool = False,
+) -> None:
     """An entry naming `module[:attr]`; a module that is really a file path becomes a path entry."""
     module, attr, call = split_spec(spec)
     if attr is None:
@@ -145,12 +161,12 @@ def module_entry(spec: str, parts: Parts, ctx: CommandContext, via: str,
     if not DOTTED.fullmatch(module):
         parts.note(f"could not tell which module `{spec}` ({via}) names")
         return
-    parts.entries.append(Entry(module, EntryKind.APP, attr, call or factory, via, ctx.location,
-                               phase=phase))
+    parts.entries.append(Entry(module, EntryKind.APP, attr, call or factory, via, ctx.location, phase=phase))
 
 
-def scan_options(args: Sequence[str], values: frozenset[str],
-                 flags: frozenset[str] = frozenset()) -> tuple[list[tuple[str, str]], list[str]]:
+def scan_options(
+    args: Sequence[str], values: frozenset[str], flags: frozenset[str] = frozenset()
+) -> tuple[list[tuple[str, str]], list[str]]:
     """Split argv into ([(option, value)], positionals); flags get value "".
 
     Options in `values` take the next word unless written `--opt=value`; with an empty `flags` set
@@ -170,17 +186,14 @@ def scan_options(args: Sequence[str], values: frozenset[str],
             if eq:
                 options.append((name, value))
             elif name in values or (
-                name.startswith("-") and not name.startswith("--") and name[:2] in values
-                and len(name) > 2
+                name.startswith("-") and not name.startswith("--") and name[:2] in values and len(name) > 2
             ):
                 if name not in values:  # -kgevent
                     options.append((name[:2], name[2:]))
                 elif index + 1 < len(args):
                     options.append((name, args[index + 1]))
                     index += 1
-            elif flags and name not in flags and index + 1 < len(args) and not args[
-                index + 1
-            ].startswith("-"):
+            elif flags and name not in flags and index + 1 < len(args) and not args[index + 1].startswith("-"):
                 options.append((name, args[index + 1]))
                 index += 1
             else:

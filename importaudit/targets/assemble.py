@@ -16,15 +16,36 @@ from .shell import split_words
 
 # The module a needed distribution's program imports first: the server itself must be installed.
 NEED_MODULES = {
-    "gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
-    "waitress": "waitress", "granian": "granian", "celery": "celery", "flask": "flask",
-    "quart": "quart", "django": "django", "streamlit": "streamlit", "chainlit": "chainlit",
-    "fastapi-cli": "fastapi_cli", "newrelic": "newrelic", "ddtrace": "ddtrace",
+    "gunicorn": "gunicorn",
+    "uvicorn": "uvicorn",
+    "hypercorn": "hypercorn",
+    "daphne": "daphne",
+    "waitress": "waitress",
+    "granian": "granian",
+    "celery": "celery",
+    "flask": "flask",
+    "quart": "quart",
+    "django": "django",
+    "streamlit": "streamlit",
+    "chainlit": "chainlit",
+    "fastapi-cli": "fastapi_cli",
+    "newrelic": "newrelic",
+    "ddtrace": "ddtrace",
     "opentelemetry-instrumentation": "opentelemetry.instrumentation",
-    "uvicorn-worker": "uvicorn_worker", "python-dotenv": "dotenv", "PyYAML": "yaml",
-    "gevent": "gevent", "eventlet": "eventlet", "tornado": "tornado", "uvloop": "uvloop",
-    "httptools": "httptools", "websockets": "websockets", "wsproto": "wsproto",
-    "PasteDeploy": "paste.deploy", "trio": "trio", "rloop": "rloop", "winloop": "winloop",
+    "uvicorn-worker": "uvicorn_worker",
+    "python-dotenv": "dotenv",
+    "PyYAML": "yaml",
+    "gevent": "gevent",
+    "eventlet": "eventlet",
+    "tornado": "tornado",
+    "uvloop": "uvloop",
+    "httptools": "httptools",
+    "websockets": "websockets",
+    "wsproto": "wsproto",
+    "PasteDeploy": "paste.deploy",
+    "trio": "trio",
+    "rloop": "rloop",
+    "winloop": "winloop",
 }
 
 Command = Union[str, Sequence[str]]
@@ -40,17 +61,34 @@ def need_entries(start: commands.StartCommand, location: Optional[Location]) -> 
     entries = []
     for need in start.needs:
         if need not in covered:
-            entries.append(Entry(NEED_MODULES.get(need, need.replace("-", "_")), EntryKind.SERVER,
-                                 via="start command", location=location, distribution=need,
-                                 phase="master"))
+            entries.append(
+                Entry(
+                    NEED_MODULES.get(need, need.replace("-", "_")),
+                    EntryKind.SERVER,
+                    via="start command",
+                    location=location,
+                    distribution=need,
+                    phase="master",
+                )
+            )
     return entries
 
 
 def command_target(
-    *, name: str, kind: str, file: str, line: int, start: Optional[commands.StartCommand],
-    command_text: Sequence[str], installs: Sequence[Install], env: Sequence[tuple[str, str]],
-    python: Optional[str], python_source: Optional[str], provided: Sequence[str] = (),
-    notes: Sequence[str] = (), warnings: Sequence[SourceWarning] = (),
+    *,
+    name: str,
+    kind: str,
+    file: str,
+    line: int,
+    start: Optional[commands.StartCommand],
+    command_text: Sequence[str],
+    installs: Sequence[Install],
+    env: Sequence[tuple[str, str]],
+    python: Optional[str],
+    python_source: Optional[str],
+    provided: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    warnings: Sequence[SourceWarning] = (),
 ) -> Target:
     """Merge what a descriptor installs with what its start command runs."""
     all_installs = list(installs)
@@ -68,37 +106,54 @@ def command_target(
         all_warnings += start.warnings
     if start is None or not start.entries:
         all_notes.append("no entry point could be determined")
-    return Target(name=name, kind=kind, file=file, line=line, python=python,
-                  python_source=python_source, installs=tuple(all_installs),
-                  entries=tuple(entries), commands=tuple(command_text), env=tuple(all_env),
-                  paths=tuple(paths), provided=tuple(provided), notes=tuple(all_notes),
-                  warnings=tuple(all_warnings))
+    return Target(
+        name=name,
+        kind=kind,
+        file=file,
+        line=line,
+        python=python,
+        python_source=python_source,
+        installs=tuple(all_installs),
+        entries=tuple(entries),
+        commands=tuple(command_text),
+        env=tuple(all_env),
+        paths=tuple(paths),
+        provided=tuple(provided),
+        notes=tuple(all_notes),
+        warnings=tuple(all_warnings),
+    )
 
 
 def _argv(spec: StartSpec) -> Command:
     return list(spec.exec_form) if spec.exec_form is not None else spec.text
 
 
-def image_command(entrypoint: Optional[StartSpec], cmd: Optional[StartSpec]
-                  ) -> tuple[Optional[Command], int]:
+def image_command(entrypoint: Optional[StartSpec], cmd: Optional[StartSpec]) -> tuple[Optional[Command], int]:
     """What a container runs: an exec ENTRYPOINT gets CMD as arguments; a shell one drops CMD."""
     if entrypoint is not None:
         if entrypoint.exec_form is None:
             return entrypoint.text, entrypoint.line
         args: list[str] = []
         if cmd is not None:
-            args = list(cmd.exec_form) if cmd.exec_form is not None else ["/bin/sh", "-c",
-                                                                            cmd.text]
+            args = list(cmd.exec_form) if cmd.exec_form is not None else ["/bin/sh", "-c", cmd.text]
         return [*entrypoint.exec_form, *args], (cmd or entrypoint).line
     if cmd is not None:
         return _argv(cmd), cmd.line
     return None, 0
 
 
-def image_target(root: Path, image: Image, *, name: str, kind: str = "dockerfile",
-                 file: Optional[str] = None, command: Optional[Command] = None,
-                 entrypoint: Optional[Command] = None, extra_env: Sequence[tuple[str, str]] = (),
-                 line: int = 0) -> Target:
+def image_target(
+    root: Path,
+    image: Image,
+    *,
+    name: str,
+    kind: str = "dockerfile",
+    file: Optional[str] = None,
+    command: Optional[Command] = None,
+    entrypoint: Optional[Command] = None,
+    extra_env: Sequence[tuple[str, str]] = (),
+    line: int = 0,
+) -> Target:
     """A target running `image`, with compose-style command/entrypoint overrides."""
     stage = image.stage
     entry_spec, cmd_spec = stage.entrypoint, stage.cmd
@@ -114,16 +169,29 @@ def image_target(root: Path, image: Image, *, name: str, kind: str = "dockerfile
     start = None
     notes = list(image.notes)
     if run is None:
-        notes.append("no CMD or ENTRYPOINT: the base image's default runs (python3 for python "
-                     "images)")
+        notes.append("no CMD or ENTRYPOINT: the base image's default runs (python3 for python images)")
     else:
         location = Location(file or image.file, run_line or line)
         start = commands.parse_start_command(
-            run, root=root, files=sorted(image.files), env=env, location=location,
-            container_workdir=stage.workdir, path_map=image.path_map())
+            run,
+            root=root,
+            files=sorted(image.files),
+            env=env,
+            location=location,
+            container_workdir=stage.workdir,
+            path_map=image.path_map(),
+        )
     return command_target(
-        name=name, kind=kind, file=file or image.file, line=run_line or line or stage.line,
-        start=start, command_text=() if run is None else (written(run),),
-        installs=stage.installs, env=sorted(env.items()) if extra_env else list(env.items()),
-        python=image.python, python_source=image.python_source, notes=notes,
-        warnings=image.warnings)
+        name=name,
+        kind=kind,
+        file=file or image.file,
+        line=run_line or line or stage.line,
+        start=start,
+        command_text=() if run is None else (written(run),),
+        installs=stage.installs,
+        env=sorted(env.items()) if extra_env else list(env.items()),
+        python=image.python,
+        python_source=image.python_source,
+        notes=notes,
+        warnings=image.warnings,
+    )

@@ -24,8 +24,7 @@ def _read(root: Path, path: str) -> Optional[str]:
         return None
 
 
-def project_python_version(root: Path, files: Sequence[str],
-                           folder: str = "") -> Optional[tuple[str, str]]:
+def project_python_version(root: Path, files: Sequence[str], folder: str = "") -> Optional[tuple[str, str]]:
     """(version "3.12", source file) from .python-version, runtime.txt or .tool-versions."""
     present = set(files)
     for name in _VERSION_FILES:
@@ -51,8 +50,9 @@ def project_python_version(root: Path, files: Sequence[str],
     return None
 
 
-def platform_installs(files: Sequence[str], folder: str = "", flavor: str = "heroku",
-                      location: Optional[Location] = None) -> tuple[list[Install], list[str]]:
+def platform_installs(
+    files: Sequence[str], folder: str = "", flavor: str = "heroku", location: Optional[Location] = None
+) -> tuple[list[Install], list[str]]:
     """What the platform's Python buildpack installs from the app directory, and notes.
 
     Heroku (heroku-buildpack-python lib/package_manager.sh) needs exactly one of
@@ -60,38 +60,49 @@ def platform_installs(files: Sequence[str], folder: str = "", flavor: str = "her
     `pip install .` for a bare pyproject.toml.
     """
     present = set(files)
-    has = {name: _join(folder, name) in present for name in (
-        "requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock",
-        "pyproject.toml", "setup.py")}
+    has = {
+        name: _join(folder, name) in present
+        for name in (
+            "requirements.txt",
+            "Pipfile",
+            "Pipfile.lock",
+            "poetry.lock",
+            "uv.lock",
+            "pdm.lock",
+            "pyproject.toml",
+            "setup.py",
+        )
+    }
     installs: list[Install] = []
     notes: list[str] = []
     project = folder or "."
     if has["requirements.txt"]:
-        installs.append(Install(InstallKind.REQUIREMENTS, _join(folder, "requirements.txt"),
-                                location, tool="pip"))
+        installs.append(Install(InstallKind.REQUIREMENTS, _join(folder, "requirements.txt"), location, tool="pip"))
     if has["Pipfile.lock"] or (has["Pipfile"] and flavor != "heroku"):
         installs.append(Install(InstallKind.PROJECT, project, location, tool="pipenv"))
     elif has["Pipfile"]:
         notes.append("Pipfile without Pipfile.lock: the Heroku buildpack refuses to build")
     if has["poetry.lock"]:
-        installs.append(Install(InstallKind.PROJECT, project, location, groups=("main",),
-                                tool="poetry"))
+        installs.append(Install(InstallKind.PROJECT, project, location, groups=("main",), tool="poetry"))
     if has["uv.lock"]:
         installs.append(Install(InstallKind.PROJECT, project, location, tool="uv"))
     if has["pdm.lock"] and flavor != "heroku":
         installs.append(Install(InstallKind.PROJECT, project, location, tool="pdm"))
     if flavor == "heroku" and len(installs) > 1:
-        notes.append("more than one of requirements.txt, Pipfile.lock, poetry.lock, uv.lock: "
-                     "the Heroku buildpack refuses to build")
+        notes.append(
+            "more than one of requirements.txt, Pipfile.lock, poetry.lock, uv.lock: "
+            "the Heroku buildpack refuses to build"
+        )
     if not installs and (has["pyproject.toml"] or has["setup.py"]):
         if flavor == "heroku":
-            notes.append("no requirements.txt, Pipfile.lock, poetry.lock or uv.lock: the Heroku "
-                         "buildpack cannot tell how to install this app")
+            notes.append(
+                "no requirements.txt, Pipfile.lock, poetry.lock or uv.lock: the Heroku "
+                "buildpack cannot tell how to install this app"
+            )
         else:
             installs.append(Install(InstallKind.PROJECT, project, location, tool="pip"))
     if not installs and not notes:
-        notes.append("nothing for the platform to install (no requirements.txt, lock file or "
-                     "pyproject.toml)")
+        notes.append("nothing for the platform to install (no requirements.txt, lock file or pyproject.toml)")
     if flavor == "heroku" and len(installs) > 1:
         installs = installs[:1]
     return installs, notes

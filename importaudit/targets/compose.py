@@ -64,9 +64,15 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
         text = (root / relpath).read_text(encoding="utf-8-sig")
         data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return [Target(name=relpath, kind="compose", file=relpath,
-                       notes=("could not read the compose file",),
-                       warnings=(SourceWarning(relpath, _error_line(exc), str(exc)[:200]),))]
+        return [
+            Target(
+                name=relpath,
+                kind="compose",
+                file=relpath,
+                notes=("could not read the compose file",),
+                warnings=(SourceWarning(relpath, _error_line(exc), str(exc)[:200]),),
+            )
+        ]
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict):
         return []
@@ -87,23 +93,42 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
             stage = str(build["target"]) if build.get("target") else None
             args = dict(_environment(build.get("args")))
             if "dockerfile_inline" in build:
-                targets.append(Target(name=f"{relpath}:{name}", kind="compose", file=relpath,
-                                      line=line, notes=("dockerfile_inline is not followed",)))
+                targets.append(
+                    Target(
+                        name=f"{relpath}:{name}",
+                        kind="compose",
+                        file=relpath,
+                        line=line,
+                        notes=("dockerfile_inline is not followed",),
+                    )
+                )
                 continue
         context_path = posixpath.normpath(posixpath.join(folder, context))
         context_path = "" if context_path == "." else context_path
         docker_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
         if context.startswith(("http://", "https://", "git@")) or docker_path not in files:
-            targets.append(Target(name=f"{relpath}:{name}", kind="compose", file=relpath,
-                                  line=line,
-                                  notes=(f"build file `{docker_path}` is not in the repo",)))
+            targets.append(
+                Target(
+                    name=f"{relpath}:{name}",
+                    kind="compose",
+                    file=relpath,
+                    line=line,
+                    notes=(f"build file `{docker_path}` is not in the repo",),
+                )
+            )
             continue
         image = read_image(root, docker_path, files, stage, context_path, args)
         target = image_target(
-            root, image, name=f"{relpath}:{name}", kind="compose", file=relpath,
+            root,
+            image,
+            name=f"{relpath}:{name}",
+            kind="compose",
+            file=relpath,
             command=_command(service.get("command")),
             entrypoint=_command(service.get("entrypoint")),
-            extra_env=_environment(service.get("environment")), line=line)
+            extra_env=_environment(service.get("environment")),
+            line=line,
+        )
         if service.get("env_file"):
             target = _with_note(target, "env_file variables are not read")
         targets.append(target)

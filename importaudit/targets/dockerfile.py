@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import json
 import posixpath
-import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..model import Install, InstallKind, Location, SourceWarning
-from .dockerfile_syntax import Instruction, parse_dockerfile
+from .dockerfile_syntax import Instruction, instruction_words, parse_dockerfile, python_from_image
 from .installs import parse_install
 from .shell import expand_vars, program_name, split_assignments, split_commands
 
@@ -77,8 +75,9 @@ class Image:
         return _path_map(self.stage.copies if copies is None else copies, self.files, self.dirs)
 
 
-def _path_map(copies: Sequence[Copy], files: frozenset[str],
-              dirs: frozenset[str]) -> Callable[[str], Optional[str]]:
+def _path_map(
+    copies: Sequence[Copy], files: frozenset[str], dirs: frozenset[str]
+) -> Callable[[str], Optional[str]]:
     """Container path -> repo path, through the COPY/ADD instructions seen so far (last wins)."""
 
     def resolve(path: str) -> Optional[str]:
@@ -105,55 +104,16 @@ def _path_map(copies: Sequence[Copy], files: frozenset[str],
     return resolve
 
 
-_PYTHON_TAG = re.compile(r"^(?P<major>\d)\.(?P<minor>\d{1,2})(?:[.\-]|$)")
-_PYTHON_IN_TAG = re.compile(r"(?:python|py)-?(?P<major>3)\.?(?P<minor>\d{1,2})(?!\d)")
-
-
-def python_from_image(image: str) -> tuple[Optional[str], Optional[str]]:
-    """(version, note) from a base image: python:3.12-slim -> "3.12"; python:3 floats."""
-    reference = image.split("@", 1)[0]
-    name, _, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (
-        reference, "", "")
-    base = name.rsplit("/", 1)[-1].lower()
-    if "python" in base or base in ("py",):
-        match = _PYTHON_TAG.match(tag)
-        if match:
-            return f"{match.group('major')}.{match.group('minor')}", None
-        inner = _PYTHON_IN_TAG.search(tag.lower())
-        if inner:
-            return f"{inner.group('major')}.{inner.group('minor')}", None
-        return None, f"base image `{image}` floats: its Python version changes over time"
-    inner = _PYTHON_IN_TAG.search(tag.lower())
-    if inner:
-        return f"{inner.group('major')}.{inner.group('minor')}", None
-    return None, f"base image `{image}` is not a python image: Python version unknown"
-
-
-def _words(text: str) -> list[str]:
-    stripped = text.strip()
-    if stripped.startswith("["):
-        try:
-            value = json.loads(stripped)
-        except ValueError:
-            value = None
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return list(value)
-    try:
-        return shlex.split(stripped, posix=True)
-    except ValueError:
-        return stripped.split()
-
-
 class _Reader:
     """Walks the instructions once, keeping each stage's state."""
 
-    def __init__(self, file: str, context: str, files: frozenset[str],
-                 build_args: Mapping[str, str]) -> None:
+    def __init__(self, file: str, context: str, files: frozenset[str], build_args: Mapping[str, str]) -> None:
         self.file = file
         self.context = context
         self.files = files
         self.dirs = frozenset(
-            {""} | {posixpath.dirname(name) for name in files}
+            {""}
+            | {posixpath.dirname(name) for name in files}
             | {name.rsplit("/", n)[0] for name in files for n in range(1, name.count("/") + 1)}
         )
         self.build_args = dict(build_args)
@@ -199,23 +159,39 @@ class _Reader:
         words = expand_vars(inst.args, self.global_args).split()
         image = words[0] if words else ""
         name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
-        parent = next((index for index, stage in enumerate(self.stages)
-                       if stage.name and stage.name.lower() == image.lower()), None)
+        parent = next(
+            (
+                index
+                for index, stage in enumerate(self.stages)
+                if stage.name and stage.name.lower() == image.lower()
+            ),
+            None,
+        )
         if parent is not None:
             base = self.stages[parent]
             stage = dataclasses.replace(
-                base, name=name, image=image, line=inst.line, parent=parent,
-                env=dict(base.env), args={}, copies=list(base.copies),
-                installs=list(base.installs), install_roots=list(base.install_roots),
-                wheel_dirs=dict(base.wheel_dirs), exports=dict(base.exports), cmd_here=False,
-                notes=list(base.notes))
+                base,
+                name=name,
+                image=image,
+                line=inst.line,
+                parent=parent,
+                env=dict(base.env),
+                args={},
+                copies=list(base.copies),
+                installs=list(base.installs),
+                install_roots=list(base.install_roots),
+                wheel_dirs=dict(base.wheel_dirs),
+                exports=dict(base.exports),
+                cmd_here=False,
+                notes=list(base.notes),
+            )
         else:
             stage = Stage(name=name, image=image, line=inst.line)
         self.stages.append(stage)
         return stage
 
     def arg(self, inst: Instruction, stage: Optional[Stage]) -> None:
-        for word in _words(inst.args):
+        for word in instruction_words(inst.args):
             key, eq, default = word.partition("=")
             if stage is None:
                 self.global_args[key] = self.build_args.get(key, default)
@@ -224,7 +200,7 @@ class _Reader:
                 stage.args[key] = expand_vars(value, self.vars(stage))
 
     def env(self, inst: Instruction, stage: Stage) -> None:
-        words = _words(inst.args)
+        words = instruction_words(inst.args)
         if words and "=" not in words[0]:  # legacy `ENV KEY value with spaces`
             key, _, value = inst.args.strip().partition(" ")
             stage.env[key] = expand_vars(value.strip(), self.vars(stage))
@@ -234,8 +210,11 @@ class _Reader:
             stage.env[key] = expand_vars(value, self.vars(stage))
 
     def repo(self, source: str) -> Optional[str]:
-        path = posixpath.normpath(posixpath.join(self.context, source)) if self.context else (
-            posixpath.normpath(source))
+        path = (
+            posixpath.normpath(posixpath.join(self.context, source))
+            if self.context
+            else (posixpath.normpath(source))
+        )
         if path.startswith("..") or path.startswith("/"):
             return None
         return "" if path == "." else path
@@ -244,13 +223,17 @@ class _Reader:
         flags = dict(inst.flags)
         if inst.heredocs:
             return  # COPY <<EOF writes inline text, nothing from the repo
-        words = [expand_vars(word, self.vars(stage)) for word in _words(inst.args)]
+        words = [expand_vars(word, self.vars(stage)) for word in instruction_words(inst.args)]
         if len(words) < 2:
             return
         sources, written_dest = words[:-1], words[-1]
         dest = posixpath.normpath(posixpath.join(stage.workdir, written_dest))
-        dest_is_dir = written_dest.endswith(("/", ".")) or len(sources) > 1 or dest == (
-            stage.workdir) or dest in {copy.dest for copy in stage.copies if copy.kind == "dir"}
+        dest_is_dir = (
+            written_dest.endswith(("/", "."))
+            or len(sources) > 1
+            or dest == (stage.workdir)
+            or dest in {copy.dest for copy in stage.copies if copy.kind == "dir"}
+        )
         if "from" in flags:
             self.copy_from_stage(flags["from"], sources, dest, stage)
             return
@@ -269,8 +252,7 @@ class _Reader:
                 stage.copies.append(Copy(dest, repo, "file"))
 
     def copy_from_stage(self, origin: str, sources: list[str], dest: str, stage: Stage) -> None:
-        found = next((s for s in self.stages if s.name and s.name.lower() == origin.lower()),
-                     None)
+        found = next((s for s in self.stages if s.name and s.name.lower() == origin.lower()), None)
         if found is None and origin.isdigit() and int(origin) < len(self.stages):
             found = self.stages[int(origin)]
         if found is None or found is stage:
@@ -284,8 +266,10 @@ class _Reader:
                 stage.exports[dest] = found.exports[path]
                 continue
             roots = [*found.install_roots, *_INSTALL_ROOTS]
-            if any(path == root or root.startswith(path.rstrip("/") + "/")
-                   or path.startswith(root + "/") for root in roots):
+            if any(
+                path == root or root.startswith(path.rstrip("/") + "/") or path.startswith(root + "/")
+                for root in roots
+            ):
                 stage.installs += [i for i in found.installs if i not in stage.installs]
                 stage.install_roots.append(dest)
 
@@ -298,8 +282,7 @@ class _Reader:
                 target = options.get("target", options.get("dst", options.get("destination")))
                 if repo is not None and target:
                     kind = "file" if repo in self.files else "dir"
-                    copies.append(Copy(posixpath.normpath(posixpath.join(stage.workdir, target)),
-                                       repo, kind))
+                    copies.append(Copy(posixpath.normpath(posixpath.join(stage.workdir, target)), repo, kind))
         texts: list[str] = []
         if inst.exec_form is not None:
             texts.append(shlex.join(inst.exec_form))
@@ -320,8 +303,14 @@ class _Reader:
                     continue
                 cwd = self.run_command(words, inst, stage, cwd, resolve_abs)
 
-    def run_command(self, words: list[str], inst: Instruction, stage: Stage, cwd: str,
-                    resolve_abs: Callable[[str], Optional[str]]) -> str:
+    def run_command(
+        self,
+        words: list[str],
+        inst: Instruction,
+        stage: Stage,
+        cwd: str,
+        resolve_abs: Callable[[str], Optional[str]],
+    ) -> str:
         program = program_name(words[0])
 
         def absolute(path: str) -> str:
@@ -329,16 +318,17 @@ class _Reader:
 
         if program == "cd" and len(words) > 1:
             return absolute(words[1])
-        if program in ("virtualenv", "venv") or words[1:3] in (["-m", "venv"],
-                                                               ["-m", "virtualenv"]):
-            stage.install_roots += [absolute(w) for w in words[1:] if not w.startswith("-")
-                                    and w not in ("venv", "virtualenv")][-1:]
+        if program in ("virtualenv", "venv") or words[1:3] in (["-m", "venv"], ["-m", "virtualenv"]):
+            stage.install_roots += [
+                absolute(w) for w in words[1:] if not w.startswith("-") and w not in ("venv", "virtualenv")
+            ][-1:]
             return cwd
         if program in ("poetry", "uv", "pdm") and words[1:2] == ["export"]:
             self.export(words, stage, cwd, resolve_abs, inst.line)
             return cwd
-        parsed = parse_install(words, location=self.location(inst.line),
-                               resolve=lambda path: resolve_abs(absolute(path)))
+        parsed = parse_install(
+            words, location=self.location(inst.line), resolve=lambda path: resolve_abs(absolute(path))
+        )
         if parsed is None:
             return cwd
         installs = []
@@ -349,32 +339,29 @@ class _Reader:
             return cwd
         if parsed.prefix:
             stage.install_roots.append(absolute(parsed.prefix))
-        if any(i.kind is InstallKind.PROJECT and i.tool in ("uv", "poetry", "pdm", "pipenv")
-               for i in installs):
+        if any(i.kind is InstallKind.PROJECT and i.tool in ("uv", "poetry", "pdm", "pipenv") for i in installs):
             stage.install_roots.append(cwd)  # the project's .venv lives here
         stage.installs += [i for i in installs if i not in stage.installs]
         stage.notes += [n for n in parsed.notes if n not in stage.notes]
         return cwd
 
-    def follow(self, install: Install, stage: Stage,
-               absolute: Callable[[str], str]) -> list[Install]:
+    def follow(self, install: Install, stage: Stage, absolute: Callable[[str], str]) -> list[Install]:
         """Unknown paths that are really wheels built in a stage or an exported requirements."""
         if install.kind is not InstallKind.UNKNOWN:
             return [install]
         path = absolute(install.spec)
         if path in stage.exports:
             return [stage.exports[path]]
-        folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(
-            ".whl") else path
+        folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
         if folder in stage.wheel_dirs:
-            return [dataclasses.replace(i, location=install.location)
-                    for i in stage.wheel_dirs[folder]]
+            return [dataclasses.replace(i, location=install.location) for i in stage.wheel_dirs[folder]]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages
             stage.notes.append(f"could not tell which stage built `{install.spec}`")
         return [install]
 
-    def export(self, words: list[str], stage: Stage, cwd: str,
-               resolve_abs: Callable[[str], Optional[str]], line: int) -> None:
+    def export(
+        self, words: list[str], stage: Stage, cwd: str, resolve_abs: Callable[[str], Optional[str]], line: int
+    ) -> None:
         """`poetry export -o requirements.txt`: that file will hold the project's dependencies."""
         output = None
         for index, word in enumerate(words):
@@ -387,17 +374,25 @@ class _Reader:
         with_dev = "--dev" in words or any(w in ("--with=dev", "--all-groups") for w in words)
         folder = resolve_abs(cwd) or "."
         stage.exports[posixpath.normpath(posixpath.join(cwd, output))] = Install(
-            InstallKind.PROJECT, folder or ".", self.location(line), include_dev=with_dev,
-            tool=program_name(words[0]))
+            InstallKind.PROJECT,
+            folder or ".",
+            self.location(line),
+            include_dev=with_dev,
+            tool=program_name(words[0]),
+        )
 
 
-def read_image(root: Path, relpath: str, files: Sequence[str], stage: Optional[str] = None,
-               context: Optional[str] = None,
-               build_args: Mapping[str, str] = {}) -> Image:
+def read_image(
+    root: Path,
+    relpath: str,
+    files: Sequence[str],
+    stage: Optional[str] = None,
+    context: Optional[str] = None,
+    build_args: Mapping[str, str] = {},
+) -> Image:
     """The image a Dockerfile builds (its final stage, or `stage`); never raises."""
     file_set = frozenset(files)
-    reader = _Reader(relpath, posixpath.dirname(relpath) if context is None else context,
-                     file_set, build_args)
+    reader = _Reader(relpath, posixpath.dirname(relpath) if context is None else context, file_set, build_args)
     image = Image(relpath, Stage(None, "", 0), file_set, reader.dirs)
     try:
         raw = (root / relpath).read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Optional
 
@@ -59,8 +60,7 @@ def _split_flags(keyword: str, text: str) -> tuple[tuple[tuple[str, str], ...], 
     return tuple(flags), rest.strip()
 
 
-def _exec_form(keyword: str, text: str,
-               problems: list[DockerfileProblem], line: int) -> Optional[tuple[str, ...]]:
+def _exec_form(keyword: str, text: str, problems: list[DockerfileProblem], line: int) -> Optional[tuple[str, ...]]:
     stripped = text.strip()
     if keyword not in ("CMD", "ENTRYPOINT", "RUN", "SHELL") or not stripped.startswith("["):
         return None
@@ -97,9 +97,7 @@ def parse_dockerfile(text: str) -> tuple[list[Instruction], list[DockerfileProbl
                 pieces.append(body[:-1])
                 index += 1
                 # Comment and empty lines inside a continuation are dropped (Docker does so).
-                while index < len(lines) and (
-                    not lines[index].strip() or lines[index].strip().startswith("#")
-                ):
+                while index < len(lines) and (not lines[index].strip() or lines[index].strip().startswith("#")):
                     index += 1
                 if index >= len(lines):
                     break
@@ -132,6 +130,47 @@ def parse_dockerfile(text: str) -> tuple[list[Instruction], list[DockerfileProbl
                 if not terminated:
                     problems.append(DockerfileProblem(start + 1, f"heredoc <<{word} never ends"))
                 heredocs.append((word, "\n".join(body_lines)))
-        instructions.append(Instruction(keyword, rest, start + 1, flags, tuple(heredocs),
-                                        _exec_form(keyword, rest, problems, start + 1)))
+        instructions.append(
+            Instruction(
+                keyword, rest, start + 1, flags, tuple(heredocs), _exec_form(keyword, rest, problems, start + 1)
+            )
+        )
     return instructions, problems
+
+
+_PYTHON_TAG = re.compile(r"^(?P<major>\d)\.(?P<minor>\d{1,2})(?:[.\-]|$)")
+_PYTHON_IN_TAG = re.compile(r"(?:python|py)-?(?P<major>3)\.?(?P<minor>\d{1,2})(?!\d)")
+
+
+def python_from_image(image: str) -> tuple[Optional[str], Optional[str]]:
+    """(version, note) from a base image: python:3.12-slim -> "3.12"; python:3 floats."""
+    reference = image.split("@", 1)[0]
+    name, _, tag = reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "")
+    base = name.rsplit("/", 1)[-1].lower()
+    if "python" in base or base in ("py",):
+        match = _PYTHON_TAG.match(tag)
+        if match:
+            return f"{match.group('major')}.{match.group('minor')}", None
+        inner = _PYTHON_IN_TAG.search(tag.lower())
+        if inner:
+            return f"{inner.group('major')}.{inner.group('minor')}", None
+        return None, f"base image `{image}` floats: its Python version changes over time"
+    inner = _PYTHON_IN_TAG.search(tag.lower())
+    if inner:
+        return f"{inner.group('major')}.{inner.group('minor')}", None
+    return None, f"base image `{image}` is not a python image: Python version unknown"
+
+
+def instruction_words(text: str) -> list[str]:
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            value = json.loads(stripped)
+        except ValueError:
+            value = None
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return list(value)
+    try:
+        return shlex.split(stripped, posix=True)
+    except ValueError:
+        return stripped.split()

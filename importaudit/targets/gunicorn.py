@@ -14,27 +14,96 @@ from .shell import split_words
 
 # Options that take a value (from gunicorn 27's KNOWN_SETTINGS); --proxy-protocol is left out
 # because it was a flag before gunicorn 24 and a value-less use would swallow the app spec.
-VALUE_OPTIONS = frozenset({
-    "--access-logfile", "--access-logformat", "--asgi-disconnect-grace-period", "--asgi-lifespan",
-    "--asgi-loop", "--backlog", "--bind", "--ca-certs", "--cert-reqs", "--certfile", "--chdir",
-    "--ciphers", "--config", "--control-socket", "--control-socket-mode", "--dirty-app",
-    "--dirty-graceful-timeout", "--dirty-threads", "--dirty-timeout", "--dirty-workers",
-    "--dogstatsd-tags", "--env", "--error-logfile", "--forwarded-allow-ips", "--forwarder-headers",
-    "--graceful-timeout", "--group", "--header-map", "--http-parser", "--http-protocols",
-    "--http2-cleartext", "--http2-initial-window-size", "--http2-max-concurrent-streams",
-    "--http2-max-frame-size", "--http2-max-header-list-size", "--keep-alive", "--keyfile",
-    "--limit-request-field_size", "--limit-request-fields", "--limit-request-line", "--log-config",
-    "--log-config-json", "--log-file", "--log-level", "--log-syslog-facility",
-    "--log-syslog-prefix", "--log-syslog-to", "--logger-class", "--max-requests",
-    "--max-requests-jitter", "--name", "--paste", "--paste-global", "--paster", "--pid",
-    "--protocol", "--proxy-allow-from", "--pythonpath", "--reload-engine", "--reload-extra-file",
-    "--root-path", "--ssl-version", "--statsd-host", "--statsd-prefix", "--threads", "--timeout",
-    "--umask", "--user", "--uwsgi-allow-from", "--websocket-max-message-size", "--worker-class",
-    "--worker-connections", "--worker-tmp-dir", "--workers", "-b", "-c", "-e", "-g", "-k", "-m",
-    "-n", "-p", "-t", "-u", "-w"
-})
-_BUILTIN_WORKERS = frozenset({"sync", "gthread", "asgi", "egg:gunicorn#sync",
-                              "egg:gunicorn#gthread"})
+VALUE_OPTIONS = frozenset(
+    {
+        "--access-logfile",
+        "--access-logformat",
+        "--asgi-disconnect-grace-period",
+        "--asgi-lifespan",
+        "--asgi-loop",
+        "--backlog",
+        "--bind",
+        "--ca-certs",
+        "--cert-reqs",
+        "--certfile",
+        "--chdir",
+        "--ciphers",
+        "--config",
+        "--control-socket",
+        "--control-socket-mode",
+        "--dirty-app",
+        "--dirty-graceful-timeout",
+        "--dirty-threads",
+        "--dirty-timeout",
+        "--dirty-workers",
+        "--dogstatsd-tags",
+        "--env",
+        "--error-logfile",
+        "--forwarded-allow-ips",
+        "--forwarder-headers",
+        "--graceful-timeout",
+        "--group",
+        "--header-map",
+        "--http-parser",
+        "--http-protocols",
+        "--http2-cleartext",
+        "--http2-initial-window-size",
+        "--http2-max-concurrent-streams",
+        "--http2-max-frame-size",
+        "--http2-max-header-list-size",
+        "--keep-alive",
+        "--keyfile",
+        "--limit-request-field_size",
+        "--limit-request-fields",
+        "--limit-request-line",
+        "--log-config",
+        "--log-config-json",
+        "--log-file",
+        "--log-level",
+        "--log-syslog-facility",
+        "--log-syslog-prefix",
+        "--log-syslog-to",
+        "--logger-class",
+        "--max-requests",
+        "--max-requests-jitter",
+        "--name",
+        "--paste",
+        "--paste-global",
+        "--paster",
+        "--pid",
+        "--protocol",
+        "--proxy-allow-from",
+        "--pythonpath",
+        "--reload-engine",
+        "--reload-extra-file",
+        "--root-path",
+        "--ssl-version",
+        "--statsd-host",
+        "--statsd-prefix",
+        "--threads",
+        "--timeout",
+        "--umask",
+        "--user",
+        "--uwsgi-allow-from",
+        "--websocket-max-message-size",
+        "--worker-class",
+        "--worker-connections",
+        "--worker-tmp-dir",
+        "--workers",
+        "-b",
+        "-c",
+        "-e",
+        "-g",
+        "-k",
+        "-m",
+        "-n",
+        "-p",
+        "-t",
+        "-u",
+        "-w",
+    }
+)
+_BUILTIN_WORKERS = frozenset({"sync", "gthread", "asgi", "egg:gunicorn#sync", "egg:gunicorn#gthread"})
 # Worker names (and gunicorn's own worker modules) whose module needs a third-party distribution.
 _NAMED_WORKERS = {
     "gevent": ("gevent", "gevent"),
@@ -48,8 +117,19 @@ _NAMED_WORKERS = {
     "uvicorn.workers": ("uvicorn.workers", "uvicorn"),
     "uvicorn_worker": ("uvicorn_worker", "uvicorn-worker"),
 }
-_CONFIG_NAMES = frozenset({"wsgi_app", "worker_class", "pythonpath", "chdir", "preload_app",
-                           "raw_env", "logger_class", "logconfig_dict", "paste"})
+_CONFIG_NAMES = frozenset(
+    {
+        "wsgi_app",
+        "worker_class",
+        "pythonpath",
+        "chdir",
+        "preload_app",
+        "raw_env",
+        "logger_class",
+        "logconfig_dict",
+        "paste",
+    }
+)
 
 
 def worker_entry(value: str, parts: Parts, ctx: CommandContext, via: str = "gunicorn -k") -> None:
@@ -79,13 +159,14 @@ def _literal(node: ast.AST, env: dict[str, str]) -> object:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         pass
-    if isinstance(node, ast.Call) and len(node.args) == 2 and isinstance(node.func,
-                                                                         ast.Attribute):
+    if isinstance(node, ast.Call) and len(node.args) == 2 and isinstance(node.func, ast.Attribute):
         name = ast.unparse(node.func)
         key = node.args[0]
-        if name in ("os.environ.get", "os.getenv", "environ.get") and isinstance(
-            key, ast.Constant
-        ) and isinstance(key.value, str):
+        if (
+            name in ("os.environ.get", "os.getenv", "environ.get")
+            and isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+        ):
             if key.value in env:
                 return env[key.value]
             return _literal(node.args[1], env)
@@ -109,14 +190,11 @@ def read_config(path: str, ctx: CommandContext) -> tuple[dict[str, object], Opti
             targets, value = [node.target], node.value
         for target in targets:
             if isinstance(target, ast.Name) and target.id in _CONFIG_NAMES and value is not None:
-                settings[target.id] = (
-                    True if target.id == "logconfig_dict" else _literal(value, ctx.env)
-                )
+                settings[target.id] = True if target.id == "logconfig_dict" else _literal(value, ctx.env)
     return settings, None
 
 
-def _config_path(config: Optional[str], ctx: CommandContext,
-                 parts: Parts) -> tuple[Optional[str], Optional[str]]:
+def _config_path(config: Optional[str], ctx: CommandContext, parts: Parts) -> tuple[Optional[str], Optional[str]]:
     """(repo path of a config file, python module of a config) for -c, or the default file."""
     if config is None:
         default = ctx.repo_path("gunicorn.conf.py")
@@ -148,11 +226,20 @@ def parse_gunicorn(args: Sequence[str], parts: Parts, ctx: CommandContext) -> No
     config_file, config_module = _config_path(last(options, "-c", "--config"), here, parts)
     settings: dict[str, object] = {}
     if config_module:
-        parts.entries.append(Entry(config_module, EntryKind.CONFIG, via="gunicorn -c",
-                                   location=ctx.location, phase="master"))
+        parts.entries.append(
+            Entry(config_module, EntryKind.CONFIG, via="gunicorn -c", location=ctx.location, phase="master")
+        )
     if config_file:
-        parts.entries.append(Entry("__config__", EntryKind.CONFIG, via="gunicorn -c",
-                                   location=ctx.location, path=config_file, phase="master"))
+        parts.entries.append(
+            Entry(
+                "__config__",
+                EntryKind.CONFIG,
+                via="gunicorn -c",
+                location=ctx.location,
+                path=config_file,
+                phase="master",
+            )
+        )
         settings, problem = read_config(config_file, here)
         if problem:
             parts.warnings.append(SourceWarning(config_file, 0, problem))

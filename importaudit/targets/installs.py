@@ -13,17 +13,64 @@ from .shell import is_python, program_name
 # A path as the command writes it -> repo-relative path ("" = the root); None = not in the repo.
 PathResolver = Callable[[str], Optional[str]]
 
-_PIP_VALUE_OPTIONS = frozenset({
-    "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f", "--find-links",
-    "--trusted-host", "--prefix", "--target", "-t", "--root", "--progress-bar", "--timeout",
-    "--retries", "--src", "--upgrade-strategy", "--only-binary", "--no-binary", "--platform",
-    "--python-version", "--implementation", "--abi", "--cache-dir", "--log", "--proxy", "--cert",
-    "--client-cert", "--exists-action", "--global-option", "--config-settings", "-C",
-    "--root-user-action", "--report", "--python", "-p", "--index-strategy", "--keyring-provider",
-    "--resolution", "--prerelease", "--extra", "--group", "--link-mode", "--index",
-    "--default-index", "--exclude-newer", "--override", "-w", "--wheel-dir", "--build-constraint",
-    "--torch-backend", "--python-platform", "-d", "--dest"
-})
+_PIP_VALUE_OPTIONS = frozenset(
+    {
+        "-c",
+        "--constraint",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "--trusted-host",
+        "--prefix",
+        "--target",
+        "-t",
+        "--root",
+        "--progress-bar",
+        "--timeout",
+        "--retries",
+        "--src",
+        "--upgrade-strategy",
+        "--only-binary",
+        "--no-binary",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--cache-dir",
+        "--log",
+        "--proxy",
+        "--cert",
+        "--client-cert",
+        "--exists-action",
+        "--global-option",
+        "--config-settings",
+        "-C",
+        "--root-user-action",
+        "--report",
+        "--python",
+        "-p",
+        "--index-strategy",
+        "--keyring-provider",
+        "--resolution",
+        "--prerelease",
+        "--extra",
+        "--group",
+        "--link-mode",
+        "--index",
+        "--default-index",
+        "--exclude-newer",
+        "--override",
+        "-w",
+        "--wheel-dir",
+        "--build-constraint",
+        "--torch-backend",
+        "--python-platform",
+        "-d",
+        "--dest",
+    }
+)
 _PIP_PROGRAMS = re.compile(r"pip(?:[23](?:\.\d+)?)?")
 
 
@@ -65,13 +112,14 @@ def _split_extras(spec: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _is_path(spec: str) -> bool:
-    return spec in (".", "..") or spec.startswith(("./", "../", "/", "~")) or (
-        "/" in spec and "://" not in spec and "@" not in spec and not spec.endswith(".whl")
+    return (
+        spec in (".", "..")
+        or spec.startswith(("./", "../", "/", "~"))
+        or ("/" in spec and "://" not in spec and "@" not in spec and not spec.endswith(".whl"))
     )
 
 
-def _pip(words: Sequence[str], tool: str, location: Optional[Location],
-         resolve: PathResolver) -> InstallParse:
+def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve: PathResolver) -> InstallParse:
     """`pip install ...` / `pip wheel ...` / `uv pip install ...` after the program words."""
     result = InstallParse()
     if not words or words[0] not in ("install", "wheel", "sync"):
@@ -121,14 +169,20 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location],
     return result
 
 
-def _pip_item(kind: str, text: str, tool: str, location: Optional[Location],
-              resolve: PathResolver, no_deps: bool, extras: tuple[str, ...]) -> Install:
+def _pip_item(
+    kind: str,
+    text: str,
+    tool: str,
+    location: Optional[Location],
+    resolve: PathResolver,
+    no_deps: bool,
+    extras: tuple[str, ...],
+) -> Install:
     if kind in ("requirements", "sync"):
         path = resolve(text)
         if path and path.rsplit("/", 1)[-1] in ("pyproject.toml", "setup.py", "setup.cfg"):
             folder = path.rpartition("/")[0] or "."
-            return Install(InstallKind.PROJECT, folder, location, extras=extras, tool=tool,
-                           no_deps=no_deps)
+            return Install(InstallKind.PROJECT, folder, location, extras=extras, tool=tool, no_deps=no_deps)
         if path:
             return Install(InstallKind.REQUIREMENTS, path, location, tool=tool, no_deps=no_deps)
         return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
@@ -139,17 +193,15 @@ def _pip_item(kind: str, text: str, tool: str, location: Optional[Location],
         project = _project(target, resolve)
         if project is None or target.endswith((".whl", ".tar.gz", ".zip")) or "*" in target:
             return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
-        return Install(InstallKind.PROJECT, project, location, extras=item_extras, tool=tool,
-                       no_deps=no_deps)
-    if target.endswith((".whl", ".tar.gz", ".zip")) or "*" in target or "://" in target.split(
-        "@"
-    )[0]:
+        return Install(InstallKind.PROJECT, project, location, extras=item_extras, tool=tool, no_deps=no_deps)
+    if target.endswith((".whl", ".tar.gz", ".zip")) or "*" in target or "://" in target.split("@")[0]:
         return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
     return Install(InstallKind.PACKAGE, text, location, tool=tool, no_deps=no_deps)
 
 
-def _project_tool(tool: str, words: Sequence[str], location: Optional[Location],
-                  resolve: PathResolver) -> InstallParse:
+def _project_tool(
+    tool: str, words: Sequence[str], location: Optional[Location], resolve: PathResolver
+) -> InstallParse:
     """`uv sync`, `poetry install`, `pipenv install`, `pdm install` and friends."""
     result = InstallParse()
     if not words:
@@ -166,9 +218,26 @@ def _project_tool(tool: str, words: Sequence[str], location: Optional[Location],
     while index < len(words):
         word = words[index]
         name = word.split("=", 1)[0]
-        if name in ("--group", "--with", "-G", "--extra", "-E", "--extras", "--without",
-                    "--only", "--only-group", "--project", "--directory", "-C", "--python",
-                    "-p", "--index-url", "--python-platform", "--no-group", "--categories"):
+        if name in (
+            "--group",
+            "--with",
+            "-G",
+            "--extra",
+            "-E",
+            "--extras",
+            "--without",
+            "--only",
+            "--only-group",
+            "--project",
+            "--directory",
+            "-C",
+            "--python",
+            "-p",
+            "--index-url",
+            "--python-platform",
+            "--no-group",
+            "--categories",
+        ):
             value, index = _option_value(words, index)
             values = [v for v in re.split(r"[,\s]+", value or "") if v]
             if name in ("--group", "--with", "-G"):
@@ -198,8 +267,8 @@ def _project_tool(tool: str, words: Sequence[str], location: Optional[Location],
             only or "dev" in without
         )
     elif tool == "poetry":
-        include_dev = not ({"--no-dev", "--only-root"} & flags) and not only and not (
-            {"dev", "test"} & set(without)
+        include_dev = (
+            not ({"--no-dev", "--only-root"} & flags) and not only and not ({"dev", "test"} & set(without))
         )
     elif tool == "pdm":
         include_dev = not ({"--prod", "--production"} & flags)
@@ -207,11 +276,20 @@ def _project_tool(tool: str, words: Sequence[str], location: Optional[Location],
         include_dev = "--dev" in flags or "-d" in flags
     chosen = tuple(sorted(set(only or groups)))
     if "--all-extras" in flags or "--all-groups" in flags:
-        result.notes.append(f"`{tool} {sub}` installs every extra/group: " +
-                            ("--all-extras" if "--all-extras" in flags else "--all-groups"))
+        result.notes.append(
+            f"`{tool} {sub}` installs every extra/group: "
+            + ("--all-extras" if "--all-extras" in flags else "--all-groups")
+        )
     result.installs.append(
-        Install(InstallKind.PROJECT, folder, location, extras=tuple(sorted(set(extras))),
-                groups=chosen, include_dev=include_dev or "dev" in chosen, tool=tool)
+        Install(
+            InstallKind.PROJECT,
+            folder,
+            location,
+            extras=tuple(sorted(set(extras))),
+            groups=chosen,
+            include_dev=include_dev or "dev" in chosen,
+            tool=tool,
+        )
     )
     return result
 
@@ -224,8 +302,9 @@ _PROJECT_SUBCOMMANDS = {
 }
 
 
-def parse_install(words: Sequence[str], *, location: Optional[Location] = None,
-                  resolve: PathResolver) -> Optional[InstallParse]:
+def parse_install(
+    words: Sequence[str], *, location: Optional[Location] = None, resolve: PathResolver
+) -> Optional[InstallParse]:
     """The installs of one simple command; None when the command installs nothing Python."""
     if not words:
         return None
@@ -242,8 +321,7 @@ def parse_install(words: Sequence[str], *, location: Optional[Location] = None,
         parsed = _pip(rest, "pip", location, resolve)
         return parsed if rest and rest[0] in ("install", "wheel") else None
     if program == "uv" and rest[:1] == ["pip"]:
-        return _pip(rest[1:], "uv", location, resolve) if rest[1:2] in (
-            ["install"], ["sync"]) else None
+        return _pip(rest[1:], "uv", location, resolve) if rest[1:2] in (["install"], ["sync"]) else None
     if program == "pip-sync":
         return _pip(["sync", *rest], "pip", location, resolve)
     if program in _PROJECT_SUBCOMMANDS and rest and rest[0] in _PROJECT_SUBCOMMANDS[program]:
@@ -254,11 +332,9 @@ def parse_install(words: Sequence[str], *, location: Optional[Location] = None,
             if not word.startswith("-"):
                 result.installs.append(Install(InstallKind.PACKAGE, word, location, tool="conda"))
         return result
-    if program in ("conda", "mamba", "micromamba") and rest[:2] in (["env", "create"],
-                                                                  ["env", "update"]):
+    if program in ("conda", "mamba", "micromamba") and rest[:2] in (["env", "create"], ["env", "update"]):
         result = InstallParse()
-        result.installs.append(Install(InstallKind.UNKNOWN, " ".join(words), location,
-                                       tool="conda"))
+        result.installs.append(Install(InstallKind.UNKNOWN, " ".join(words), location, tool="conda"))
         result.notes.append(f"could not tell what `{' '.join(words)}` installs")
         return result
     return None

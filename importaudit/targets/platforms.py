@@ -38,8 +38,15 @@ def _load(root: Path, relpath: str) -> tuple[Any, Optional[SourceWarning]]:
 
 
 def _broken(relpath: str, warning: SourceWarning) -> list[Target]:
-    return [Target(name=relpath, kind="platform", file=relpath, warnings=(warning,),
-                   notes=("could not read the descriptor",))]
+    return [
+        Target(
+            name=relpath,
+            kind="platform",
+            file=relpath,
+            warnings=(warning,),
+            notes=("could not read the descriptor",),
+        )
+    ]
 
 
 def _get(data: Any, *keys: str) -> Any:
@@ -56,19 +63,29 @@ def _text(value: Any) -> Optional[str]:
     return str(value) if isinstance(value, (str, int, float)) and str(value).strip() else None
 
 
-def _buildpack_target(root: Path, files: Sequence[str], *, name: str, relpath: str,
-                      folder: str, start: Optional[str], build: Optional[str], flavor: str,
-                      python: Optional[tuple[str, str]] = None, provided: Sequence[str] = (),
-                      notes: Sequence[str] = (), release: Optional[str] = None,
-                      installs: Optional[list[Install]] = None) -> Target:
+def _buildpack_target(
+    root: Path,
+    files: Sequence[str],
+    *,
+    name: str,
+    relpath: str,
+    folder: str,
+    start: Optional[str],
+    build: Optional[str],
+    flavor: str,
+    python: Optional[tuple[str, str]] = None,
+    provided: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    release: Optional[str] = None,
+    installs: Optional[list[Install]] = None,
+) -> Target:
     """A target built by the platform's buildpack: its build command or default installs."""
     location = Location(relpath, 0)
     fixed = installs is not None
     installs = list(installs or [])
     all_notes = list(notes)
     if build and not fixed:
-        built = commands.parse_start_command(build, root=root, files=files, workdir=folder,
-                                             location=location)
+        built = commands.parse_start_command(build, root=root, files=files, workdir=folder, location=location)
         installs += built.installs
         all_notes += [note for note in built.notes if "could not tell what" not in note]
     if not installs and not fixed:
@@ -79,23 +96,35 @@ def _buildpack_target(root: Path, files: Sequence[str], *, name: str, relpath: s
     parsed = None
     if start:
         texts.append(start)
-        parsed = commands.parse_start_command(start, root=root, files=files, workdir=folder,
-                                              location=location)
+        parsed = commands.parse_start_command(start, root=root, files=files, workdir=folder, location=location)
     if release:
         texts.append(f"release: {release}")
-        before = commands.parse_start_command(release, root=root, files=files, workdir=folder,
-                                              location=location)
+        before = commands.parse_start_command(release, root=root, files=files, workdir=folder, location=location)
         if parsed is not None:
             parsed = commands.StartCommand(
-                parsed.server, tuple(e for e in before.entries) + parsed.entries,
-                before.installs + parsed.installs, before.env + parsed.env, parsed.paths,
-                parsed.notes, tuple(dict.fromkeys(before.needs + parsed.needs)),
-                parsed.warnings)
-    return command_target(name=name, kind="platform", file=relpath, line=0, start=parsed,
-                          command_text=texts, installs=installs, env=[],
-                          python=version[0] if version else None,
-                          python_source=version[1] if version else None,
-                          provided=provided, notes=all_notes)
+                parsed.server,
+                tuple(e for e in before.entries) + parsed.entries,
+                before.installs + parsed.installs,
+                before.env + parsed.env,
+                parsed.paths,
+                parsed.notes,
+                tuple(dict.fromkeys(before.needs + parsed.needs)),
+                parsed.warnings,
+            )
+    return command_target(
+        name=name,
+        kind="platform",
+        file=relpath,
+        line=0,
+        start=parsed,
+        command_text=texts,
+        installs=installs,
+        env=[],
+        python=version[0] if version else None,
+        python_source=version[1] if version else None,
+        provided=provided,
+        notes=all_notes,
+    )
 
 
 def read_render(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
@@ -111,26 +140,47 @@ def read_render(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
         label = str(service.get("name") or index)
         name = relpath if len(services) == 1 else f"{relpath}:{label}"
         folder = str(service.get("rootDir") or "").strip("/")
-        env = {str(item.get("key")): str(item.get("value")) for item in
-               service.get("envVars") or [] if isinstance(item, dict) and "value" in item}
+        env = {
+            str(item.get("key")): str(item.get("value"))
+            for item in service.get("envVars") or []
+            if isinstance(item, dict) and "value" in item
+        }
         if runtime == "docker":
             dockerfile = posixpath.normpath(str(service.get("dockerfilePath") or "./Dockerfile"))
             context = posixpath.normpath(str(service.get("dockerContext") or "."))
             if dockerfile not in files:
-                targets.append(Target(name=name, kind="platform", file=relpath,
-                                      notes=(f"`{dockerfile}` is not in the repo",)))
+                targets.append(
+                    Target(name=name, kind="platform", file=relpath, notes=(f"`{dockerfile}` is not in the repo",))
+                )
                 continue
             image = read_image(root, dockerfile, files, None, "" if context == "." else context)
-            targets.append(image_target(root, image, name=name, kind="platform", file=relpath,
-                                        command=_text(service.get("dockerCommand")),
-                                        extra_env=sorted(env.items())))
+            targets.append(
+                image_target(
+                    root,
+                    image,
+                    name=name,
+                    kind="platform",
+                    file=relpath,
+                    command=_text(service.get("dockerCommand")),
+                    extra_env=sorted(env.items()),
+                )
+            )
             continue
         version = parse_version(env.get("PYTHON_VERSION", ""))
         python = (f"{version[0]}.{version[1]}", f"{relpath} PYTHON_VERSION") if version else None
-        targets.append(_buildpack_target(
-            root, files, name=name, relpath=relpath, folder=folder,
-            start=_text(service.get("startCommand")), build=_text(service.get("buildCommand")),
-            flavor="render", python=python))
+        targets.append(
+            _buildpack_target(
+                root,
+                files,
+                name=name,
+                relpath=relpath,
+                folder=folder,
+                start=_text(service.get("startCommand")),
+                build=_text(service.get("buildCommand")),
+                flavor="render",
+                python=python,
+            )
+        )
     return targets
 
 
@@ -145,8 +195,10 @@ def read_app_yaml(root: Path, relpath: str, files: Sequence[str]) -> list[Target
     folder = posixpath.dirname(relpath)
     # Flex: runtime_config.runtime_version (python_version before); YAML reads 3.10 as 3.1,
     # so the number is taken from the text.
-    written = re.search(r"(?:runtime|python)_version:\s*[\"']?(\d+\.\d+)",
-                        (root / relpath).read_text(encoding="utf-8-sig", errors="replace"))
+    written = re.search(
+        r"(?:runtime|python)_version:\s*[\"']?(\d+\.\d+)",
+        (root / relpath).read_text(encoding="utf-8-sig", errors="replace"),
+    )
     version = parse_version(runtime) or (parse_version(written.group(1)) if written else None)
     python = (f"{version[0]}.{version[1]}", f"{relpath} runtime: {runtime}") if version else None
     entrypoint = _text(_get(data, "entrypoint"))
@@ -161,9 +213,22 @@ def read_app_yaml(root: Path, relpath: str, files: Sequence[str]) -> list[Target
     installs = [i for i in installs if i.spec.endswith("requirements.txt")]
     if not installs:
         notes.append("App Engine installs requirements.txt, which is missing")
-    return [_buildpack_target(root, files, name=relpath, relpath=relpath, folder=folder,
-                              start=entrypoint, build=None, flavor="gae", python=python,
-                              provided=provided, notes=notes, installs=installs)]
+    return [
+        _buildpack_target(
+            root,
+            files,
+            name=relpath,
+            relpath=relpath,
+            folder=folder,
+            start=entrypoint,
+            build=None,
+            flavor="gae",
+            python=python,
+            provided=provided,
+            notes=notes,
+            installs=installs,
+        )
+    ]
 
 
 def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
@@ -174,20 +239,26 @@ def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
     processes = _get(data, "processes") if isinstance(_get(data, "processes"), dict) else {}
     cmd = _text(_get(data, "experimental", "cmd"))
     release = _text(_get(data, "deploy", "release_command"))
-    dockerfile = posixpath.normpath(posixpath.join(
-        folder, str(_get(data, "build", "dockerfile") or "Dockerfile")))
+    dockerfile = posixpath.normpath(posixpath.join(folder, str(_get(data, "build", "dockerfile") or "Dockerfile")))
     runs = sorted((str(k), _text(v)) for k, v in processes.items()) or [("", cmd)]
     targets = []
     for process, command in runs:
         name = f"{relpath}:{process}" if len(runs) > 1 else relpath
         if dockerfile in files:
             image = read_image(root, dockerfile, files, None, folder)
-            target = image_target(root, image, name=name, kind="platform", file=relpath,
-                                  command=command)
+            target = image_target(root, image, name=name, kind="platform", file=relpath, command=command)
         else:
-            target = _buildpack_target(root, files, name=name, relpath=relpath, folder=folder,
-                                       start=command, build=None, flavor="heroku",
-                                       notes=(f"no {dockerfile}: built by a buildpack",))
+            target = _buildpack_target(
+                root,
+                files,
+                name=name,
+                relpath=relpath,
+                folder=folder,
+                start=command,
+                build=None,
+                flavor="heroku",
+                notes=(f"no {dockerfile}: built by a buildpack",),
+            )
         if release:
             target = _add_note(target, f"release_command runs before each deploy: {release}")
         targets.append(target)
@@ -207,19 +278,29 @@ def read_railway(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
     folder = posixpath.dirname(relpath)
     start = _text(_get(data, "deploy", "startCommand"))
     builder = str(_get(data, "build", "builder") or "").upper()
-    dockerfile = posixpath.normpath(posixpath.join(
-        folder, str(_get(data, "build", "dockerfilePath") or "Dockerfile")))
+    dockerfile = posixpath.normpath(
+        posixpath.join(folder, str(_get(data, "build", "dockerfilePath") or "Dockerfile"))
+    )
     if builder == "DOCKERFILE" or (not builder and dockerfile in files):
         if dockerfile not in files:
-            return [Target(name=relpath, kind="platform", file=relpath,
-                           notes=(f"`{dockerfile}` is not in the repo",))]
+            return [
+                Target(name=relpath, kind="platform", file=relpath, notes=(f"`{dockerfile}` is not in the repo",))
+            ]
         image = read_image(root, dockerfile, files, None, folder)
-        return [image_target(root, image, name=relpath, kind="platform", file=relpath,
-                             command=start)]
-    return [_buildpack_target(root, files, name=relpath, relpath=relpath, folder=folder,
-                              start=start, build=_text(_get(data, "build", "buildCommand")),
-                              flavor="nixpacks",
-                              release=_text(_get(data, "deploy", "preDeployCommand")))]
+        return [image_target(root, image, name=relpath, kind="platform", file=relpath, command=start)]
+    return [
+        _buildpack_target(
+            root,
+            files,
+            name=relpath,
+            relpath=relpath,
+            folder=folder,
+            start=start,
+            build=_text(_get(data, "build", "buildCommand")),
+            flavor="nixpacks",
+            release=_text(_get(data, "deploy", "preDeployCommand")),
+        )
+    ]
 
 
 def read_nixpacks(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
@@ -230,11 +311,20 @@ def read_nixpacks(root: Path, relpath: str, files: Sequence[str]) -> list[Target
     install_cmds = _get(data, "phases", "install", "cmds")
     build = " && ".join(str(c) for c in install_cmds) if isinstance(install_cmds, list) else None
     version = parse_version(str(_get(data, "variables", "NIXPACKS_PYTHON_VERSION") or ""))
-    python = (f"{version[0]}.{version[1]}", f"{relpath} NIXPACKS_PYTHON_VERSION") if (
-        version) else None
+    python = (f"{version[0]}.{version[1]}", f"{relpath} NIXPACKS_PYTHON_VERSION") if (version) else None
     start = _text(_get(data, "start", "cmd"))
     if start is None and f"{folder}/Procfile".lstrip("/") in files:
         return []  # the Procfile is the start command; its own targets cover it
-    return [_buildpack_target(root, files, name=relpath, relpath=relpath, folder=folder,
-                              start=start, build=build, flavor="nixpacks", python=python)]
-
+    return [
+        _buildpack_target(
+            root,
+            files,
+            name=relpath,
+            relpath=relpath,
+            folder=folder,
+            start=start,
+            build=build,
+            flavor="nixpacks",
+            python=python,
+        )
+    ]

@@ -22,8 +22,14 @@ def read_procfile(root: Path, relpath: str, files: Sequence[str]) -> list[Target
     try:
         text = (root / relpath).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return [Target(name=relpath, kind="procfile", file=relpath,
-                       warnings=(SourceWarning(relpath, 0, f"could not read: {exc}"),))]
+        return [
+            Target(
+                name=relpath,
+                kind="procfile",
+                file=relpath,
+                warnings=(SourceWarning(relpath, 0, f"could not read: {exc}"),),
+            )
+        ]
     processes: list[tuple[str, str, int]] = []
     warnings: list[SourceWarning] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -36,8 +42,15 @@ def read_procfile(root: Path, relpath: str, files: Sequence[str]) -> list[Target
             continue
         processes.append((match.group("name"), match.group("command").strip(), number))
     if not processes:
-        return [Target(name=relpath, kind="procfile", file=relpath, warnings=tuple(warnings),
-                       notes=("the Procfile names no process",))]
+        return [
+            Target(
+                name=relpath,
+                kind="procfile",
+                file=relpath,
+                warnings=tuple(warnings),
+                notes=("the Procfile names no process",),
+            )
+        ]
     version = project_python_version(root, files, folder)
     installs, notes = platform_installs(files, folder, "heroku", Location(relpath, 0))
     release = [(command, number) for name, command, number in processes if name == "release"]
@@ -46,29 +59,43 @@ def read_procfile(root: Path, relpath: str, files: Sequence[str]) -> list[Target
     targets = []
     for name, command, number in runs:
         location = Location(relpath, number)
-        start = commands.parse_start_command(command, root=root, files=files, workdir=folder,
-                                             location=location)
+        start = commands.parse_start_command(command, root=root, files=files, workdir=folder, location=location)
         texts = [command]
         extra_entries = []
         extra_notes = list(notes)
         if release and (name == "web" or not has_web):
             for release_command, release_line in release:
                 before = commands.parse_start_command(
-                    release_command, root=root, files=files, workdir=folder,
-                    location=Location(relpath, release_line))
+                    release_command,
+                    root=root,
+                    files=files,
+                    workdir=folder,
+                    location=Location(relpath, release_line),
+                )
                 texts.append(f"release: {release_command}")
                 extra_notes.append(f"release runs before each deploy: {release_command}")
-                extra_entries += [dataclasses.replace(entry, via="release", phase="master")
-                                  for entry in before.entries]
-                extra_entries += [dataclasses.replace(entry, via="release") for entry in
-                                  need_entries(before, Location(relpath, release_line))]
+                extra_entries += [
+                    dataclasses.replace(entry, via="release", phase="master") for entry in before.entries
+                ]
+                extra_entries += [
+                    dataclasses.replace(entry, via="release")
+                    for entry in need_entries(before, Location(relpath, release_line))
+                ]
         target = command_target(
-            name=f"{relpath}:{name}", kind="procfile", file=relpath, line=number, start=start,
-            command_text=texts, installs=installs, env=[],
-            python=version[0] if version else None, python_source=version[1] if version else None,
-            notes=extra_notes, warnings=warnings)
+            name=f"{relpath}:{name}",
+            kind="procfile",
+            file=relpath,
+            line=number,
+            start=start,
+            command_text=texts,
+            installs=installs,
+            env=[],
+            python=version[0] if version else None,
+            python_source=version[1] if version else None,
+            notes=extra_notes,
+            warnings=warnings,
+        )
         if extra_entries:
             target = dataclasses.replace(target, entries=tuple(extra_entries) + target.entries)
         targets.append(target)
     return targets
-

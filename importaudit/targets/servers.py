@@ -25,28 +25,86 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10
     import tomli as tomllib
 
-_UVICORN_VALUES = frozenset({
-    "--app-dir", "--backlog", "--env-file", "--fd", "--forwarded-allow-ips",
-    "--h11-max-incomplete-event-size", "--header", "--host", "--http", "--interface", "--lifespan",
-    "--limit-concurrency", "--limit-max-requests", "--limit-max-requests-jitter", "--log-config",
-    "--log-level", "--loop", "--port", "--reload-delay", "--reload-dir", "--reload-exclude",
-    "--reload-include", "--root-path", "--ssl-ca-certs", "--ssl-cert-reqs", "--ssl-certfile",
-    "--ssl-ciphers", "--ssl-keyfile", "--ssl-keyfile-password", "--ssl-version",
-    "--timeout-graceful-shutdown", "--timeout-keep-alive", "--timeout-worker-healthcheck", "--uds",
-    "--workers", "--ws", "--ws-max-queue", "--ws-max-size", "--ws-per-message-deflate",
-    "--ws-ping-interval", "--ws-ping-timeout"
-})
+_UVICORN_VALUES = frozenset(
+    {
+        "--app-dir",
+        "--backlog",
+        "--env-file",
+        "--fd",
+        "--forwarded-allow-ips",
+        "--h11-max-incomplete-event-size",
+        "--header",
+        "--host",
+        "--http",
+        "--interface",
+        "--lifespan",
+        "--limit-concurrency",
+        "--limit-max-requests",
+        "--limit-max-requests-jitter",
+        "--log-config",
+        "--log-level",
+        "--loop",
+        "--port",
+        "--reload-delay",
+        "--reload-dir",
+        "--reload-exclude",
+        "--reload-include",
+        "--root-path",
+        "--ssl-ca-certs",
+        "--ssl-cert-reqs",
+        "--ssl-certfile",
+        "--ssl-ciphers",
+        "--ssl-keyfile",
+        "--ssl-keyfile-password",
+        "--ssl-version",
+        "--timeout-graceful-shutdown",
+        "--timeout-keep-alive",
+        "--timeout-worker-healthcheck",
+        "--uds",
+        "--workers",
+        "--ws",
+        "--ws-max-queue",
+        "--ws-max-size",
+        "--ws-per-message-deflate",
+        "--ws-ping-interval",
+        "--ws-ping-timeout",
+    }
+)
 _HYPERCORN_FLAGS = frozenset({"-D", "--daemon", "--debug", "--reload", "--help", "-h"})
-_GRANIAN_FLAGS = frozenset({"--reload", "--factory", "--ws", "--no-ws", "--log", "--no-log",
-                            "--access-log", "--no-access-log", "--respawn-failed-workers",
-                            "--reload-ignore-worker-failure", "--version", "--help",
-                            "--process-name", "--opt", "--no-opt", "--workers-kill-timeout"})
+_GRANIAN_FLAGS = frozenset(
+    {
+        "--reload",
+        "--factory",
+        "--ws",
+        "--no-ws",
+        "--log",
+        "--no-log",
+        "--access-log",
+        "--no-access-log",
+        "--respawn-failed-workers",
+        "--reload-ignore-worker-failure",
+        "--version",
+        "--help",
+        "--process-name",
+        "--opt",
+        "--no-opt",
+        "--workers-kill-timeout",
+    }
+)
 _DAPHNE_FLAGS = frozenset({"--proxy-headers", "-s", "--no-server-name", "--help", "-h"})
-_WAITRESS_FLAGS = frozenset({
-    "--call", "--help", "--asyncore-use-poll", "--clear-untrusted-proxy-headers",
-    "--expose-tracebacks", "--ipv4", "--ipv6", "--log-socket-errors",
-    "--log-untrusted-proxy-headers"
-})
+_WAITRESS_FLAGS = frozenset(
+    {
+        "--call",
+        "--help",
+        "--asyncore-use-poll",
+        "--clear-untrusted-proxy-headers",
+        "--expose-tracebacks",
+        "--ipv4",
+        "--ipv6",
+        "--log-socket-errors",
+        "--log-untrusted-proxy-headers",
+    }
+)
 # Option value -> (module, distribution) the server imports for it.
 _UVICORN_OPTION_MODULES = {
     ("--loop", "uvloop"): ("uvloop", "uvloop"),
@@ -56,6 +114,22 @@ _UVICORN_OPTION_MODULES = {
     ("--ws", "wsproto"): ("wsproto", "wsproto"),
 }
 _LOOPS = {"uvloop": "uvloop", "rloop": "rloop", "winloop": "winloop", "trio": "trio"}
+_RELEASE_COMMANDS = frozenset(
+    {
+        "migrate",
+        "collectstatic",
+        "check",
+        "compilemessages",
+        "createcachetable",
+        "makemigrations",
+        "loaddata",
+        "compress",
+        "createsuperuser",
+        "shell",
+        "showmigrations",
+        "wait_for_db",
+    }
+)
 _FASTAPI_FILES = ("main.py", "app.py", "api.py", "app/main.py", "app/app.py", "app/api.py")
 
 
@@ -96,8 +170,9 @@ def parse_hypercorn(args: Sequence[str], parts: Parts, ctx: CommandContext) -> N
         parts.server_entry(worker, _LOOPS[worker], "hypercorn -k", ctx)
     config = last(options, "-c", "--config")
     if config and config.startswith("python:"):
-        parts.entries.append(Entry(config[7:], EntryKind.CONFIG, via="hypercorn -c",
-                                   location=ctx.location, phase="master"))
+        parts.entries.append(
+            Entry(config[7:], EntryKind.CONFIG, via="hypercorn -c", location=ctx.location, phase="master")
+        )
     elif config and config.startswith("file:"):
         file_entry(config[5:], parts, ctx, "hypercorn -c", EntryKind.CONFIG)
     cwd_on_path(parts, ctx)
@@ -113,8 +188,7 @@ def parse_hypercorn(args: Sequence[str], parts: Parts, ctx: CommandContext) -> N
 def parse_daphne(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
     parts.server = "daphne"
     parts.need("daphne")
-    _, positionals = scan_options(args, frozenset({"-b", "-p", "-u", "-e", "-v", "-t"}),
-                                  _DAPHNE_FLAGS)
+    _, positionals = scan_options(args, frozenset({"-b", "-p", "-u", "-e", "-v", "-t"}), _DAPHNE_FLAGS)
     cwd_on_path(parts, ctx)
     if not positionals:
         parts.note("daphne is given no application")
@@ -176,9 +250,21 @@ def parse_fastapi(args: Sequence[str], parts: Parts, ctx: CommandContext) -> Non
     parts.server = "fastapi"
     parts.need("fastapi-cli")
     parts.server_entry("fastapi_cli", "fastapi-cli", "fastapi", ctx)
-    options, positionals = scan_options(args, frozenset(
-        {"--app", "--entrypoint", "--host", "--port", "--root-path", "--workers",
-         "--reload-dir", "--forwarded-allow-ips"}))
+    options, positionals = scan_options(
+        args,
+        frozenset(
+            {
+                "--app",
+                "--entrypoint",
+                "--host",
+                "--port",
+                "--root-path",
+                "--workers",
+                "--reload-dir",
+                "--forwarded-allow-ips",
+            }
+        ),
+    )
     if not positionals or positionals[0] not in ("run", "dev"):
         parts.note(f"could not tell what `fastapi {' '.join(args)}` runs")
         return
@@ -193,17 +279,31 @@ def parse_fastapi(args: Sequence[str], parts: Parts, ctx: CommandContext) -> Non
             if ctx.is_file(ctx.repo_path(candidate)):
                 file_entry(candidate, parts, ctx, "fastapi", EntryKind.APP, attr)
                 return
-        parts.note("fastapi found none of main.py, app.py, api.py, app/main.py, app/app.py, "
-                   "app/api.py")
+        parts.note("fastapi found none of main.py, app.py, api.py, app/main.py, app/app.py, app/api.py")
 
 
-def parse_flask(args: Sequence[str], parts: Parts, ctx: CommandContext,
-                program: str = "flask") -> None:
+def parse_flask(args: Sequence[str], parts: Parts, ctx: CommandContext, program: str = "flask") -> None:
     parts.server = program
     parts.need(program)
-    options, _ = scan_options(args, frozenset(
-        {"--app", "-A", "--env-file", "-e", "--host", "-h", "--port", "-p", "--cert", "--key",
-         "--extra-files", "--exclude-patterns"}))
+    options, _ = scan_options(
+        args,
+        frozenset(
+            {
+                "--app",
+                "-A",
+                "--env-file",
+                "-e",
+                "--host",
+                "-h",
+                "--port",
+                "-p",
+                "--cert",
+                "--key",
+                "--extra-files",
+                "--exclude-patterns",
+            }
+        ),
+    )
     if last(options, "--env-file", "-e"):
         parts.server_entry("dotenv", "python-dotenv", f"{program} --env-file", ctx)
     spec = last(options, "--app", "-A") or ctx.env.get(f"{program.upper()}_APP")
@@ -223,11 +323,44 @@ def parse_flask(args: Sequence[str], parts: Parts, ctx: CommandContext,
 def parse_celery(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
     parts.server = "celery"
     parts.need("celery")
-    options, _ = scan_options(args, frozenset(
-        {"-A", "--app", "-b", "--broker", "--result-backend", "--loader", "--config",
-         "--workdir", "-l", "--loglevel", "-c", "--concurrency", "-P", "--pool", "-Q", "--queues",
-         "-n", "--hostname", "-s", "--schedule", "-S", "--scheduler", "--logfile", "-f",
-         "--pidfile", "-E", "--max-tasks-per-child", "--autoscale", "-O", "--uid", "--gid"}))
+    options, _ = scan_options(
+        args,
+        frozenset(
+            {
+                "-A",
+                "--app",
+                "-b",
+                "--broker",
+                "--result-backend",
+                "--loader",
+                "--config",
+                "--workdir",
+                "-l",
+                "--loglevel",
+                "-c",
+                "--concurrency",
+                "-P",
+                "--pool",
+                "-Q",
+                "--queues",
+                "-n",
+                "--hostname",
+                "-s",
+                "--schedule",
+                "-S",
+                "--scheduler",
+                "--logfile",
+                "-f",
+                "--pidfile",
+                "-E",
+                "--max-tasks-per-child",
+                "--autoscale",
+                "-O",
+                "--uid",
+                "--gid",
+            }
+        ),
+    )
     pool = last(options, "-P", "--pool")
     if pool in ("gevent", "eventlet"):
         parts.server_entry(pool, pool, "celery --pool", ctx)
@@ -243,23 +376,21 @@ def parse_celery(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None
     module = app
     repo_base = ctx.repo_path(app.replace(".", "/"))
     as_module = repo_base is not None and (
-        ctx.is_file(f"{repo_base}.py") or ctx.is_file(f"{repo_base}/__init__.py"))
+        ctx.is_file(f"{repo_base}.py") or ctx.is_file(f"{repo_base}/__init__.py")
+    )
     if not as_module and "." in app:
         head, attr = app.rsplit(".", 1)
         head_base = ctx.repo_path(head.replace(".", "/"))
-        if head_base is not None and (ctx.is_file(f"{head_base}.py")
-                                      or ctx.is_file(f"{head_base}/__init__.py")):
+        if head_base is not None and (ctx.is_file(f"{head_base}.py") or ctx.is_file(f"{head_base}/__init__.py")):
             module_entry(f"{head}:{attr}", parts, ctx, "celery", None, "master")
             return
     if repo_base is not None and ctx.is_file(f"{repo_base}/celery.py"):
-        parts.entries.append(Entry(module, EntryKind.APP, via="celery", location=ctx.location,
-                                   phase="master"))
+        parts.entries.append(Entry(module, EntryKind.APP, via="celery", location=ctx.location, phase="master"))
         module = f"{app}.celery"
     module_entry(module, parts, ctx, "celery", None, "master")
 
 
-def parse_file_runner(program: str, args: Sequence[str], parts: Parts,
-                      ctx: CommandContext) -> None:
+def parse_file_runner(program: str, args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
     """`streamlit run x.py`, `chainlit run x.py`: the file runs as a script."""
     parts.server = program
     parts.need(program)
@@ -268,6 +399,39 @@ def parse_file_runner(program: str, args: Sequence[str], parts: Parts,
         file_entry(positionals[1], parts, ctx, f"{program} run")
     else:
         parts.note(f"could not tell what `{program} {' '.join(args)}` runs")
+
+
+def parse_manage(script: str, words: list[str], parts: Parts, ctx: CommandContext) -> None:
+    """manage.py SUBCOMMAND [--settings=x]: runs manage.py, which sets up Django."""
+    options, positionals = scan_options(words, frozenset({"--settings", "--pythonpath"}))
+    sub = positionals[0] if positionals else ""
+    parts.server = "manage.py runserver" if sub in ("runserver", "runserver_plus") else "manage.py"
+    parts.need("django")
+    file_entry(script, parts, ctx, f"manage.py {sub}".strip())
+    for name, value in options:
+        if name == "--settings":
+            parts.env.append(("DJANGO_SETTINGS_MODULE", value))
+        elif name == "--pythonpath":
+            parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
+    if sub and sub not in _RELEASE_COMMANDS and parts.server == "manage.py":
+        parts.note(f"manage.py {sub}: a custom or third-party command, followed as manage.py")
+
+
+def parse_django_admin(words: list[str], parts: Parts, ctx: CommandContext) -> None:
+    options, _ = scan_options(words, frozenset({"--settings", "--pythonpath"}))
+    parts.server = "django-admin"
+    parts.need("django")
+    settings = dict(options).get("--settings") or ctx.env.get("DJANGO_SETTINGS_MODULE")
+    for name, value in options:
+        if name == "--pythonpath":
+            parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
+    if settings:
+        parts.env.append(("DJANGO_SETTINGS_MODULE", settings))
+        parts.entries.append(
+            Entry(settings, EntryKind.MODULE, via="django-admin", location=ctx.location, phase="master")
+        )
+    else:
+        parts.note("django-admin without --settings or DJANGO_SETTINGS_MODULE")
 
 
 ServerParser = Callable[[Sequence[str], Parts, CommandContext], None]
