@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import os
 import re
@@ -39,7 +40,9 @@ class SourceRef:
     is_notebook: bool
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_identifier(part: str) -> bool:
+    """Cached: the same directory names come back for every file below them."""
     return part.isidentifier() and not keyword.iskeyword(part)
 
 
@@ -185,14 +188,16 @@ class Project:
 class _IgnoreRules:
     """Gitignore-style patterns of one directory, compiled so a path costs a few regex calls.
 
-    Consecutive patterns of the same polarity are joined into one regex; checking the groups
-    from the last one back gives git's "the last matching pattern decides" at a fraction of
-    pathspec's per-pattern cost (a 100-line Python .gitignore on 10,000 files: 0.4 s -> 0.05 s).
+    Consecutive patterns of the same kind are joined into one regex; checking the groups from
+    the last one back gives git's "the last matching pattern decides". Patterns without a
+    slash (`*.log`, `build/`) are matched against the last component only: the walk has
+    already decided every parent directory, and it spares the regex engine the `(.+/)?`
+    backtracking that made pathspec's per-pattern matching cost most of the walk.
     """
 
     def __init__(self, lines: Sequence[str], source: str) -> None:
         self.warnings: list[SourceWarning] = []
-        compiled: list[tuple[bool, re.Pattern[str]]] = []
+        compiled: list[tuple[tuple[bool, bool], re.Pattern[str]]] = []
         for number, line in enumerate(lines, 1):
             try:
                 spec = pathspec.GitIgnoreSpec.from_lines([line])
@@ -203,32 +208,59 @@ class _IgnoreRules:
                 regex = getattr(pattern, "regex", None)
                 include = getattr(pattern, "include", None)
                 if isinstance(regex, re.Pattern) and include is not None:
-                    compiled.append((bool(include), regex))
-        self._groups: list[tuple[bool, re.Pattern[str]]] = []
+                    compiled.append(((bool(include), _matches_basename(line)), regex))
+        # Runs of one polarity; in each, one regex for basename patterns and one for the rest.
+        self._runs: list[tuple[bool, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]] = []
         start = 0
         while start < len(compiled):
+            include = compiled[start][0][0]
             end = start
-            while end < len(compiled) and compiled[end][0] == compiled[start][0]:
+            while end < len(compiled) and compiled[end][0][0] == include:
                 end += 1
-            members = [regex for _, regex in compiled[start:end]]
-            try:
-                joined = "|".join(
-                    f"(?:{_NAMED_GROUP.sub('(?:', regex.pattern)})" for regex in members
-                )
-                self._groups.append((compiled[start][0], re.compile(joined, members[0].flags)))
-            except re.error:
-                self._groups.extend((compiled[start][0], regex) for regex in members)
+            run = compiled[start:end]
+            self._runs.append((
+                include,
+                _joined([regex for (_, basename), regex in run if basename]),
+                _joined([regex for (_, basename), regex in run if not basename]),
+            ))  # fmt: skip
             start = end
 
     def __bool__(self) -> bool:
-        return bool(self._groups)
+        return bool(self._runs)
 
     def decide(self, path: str) -> Optional[bool]:
-        """True: ignored; False: re-included by a `!` pattern; None: no pattern matches."""
-        for include, regex in reversed(self._groups):
-            if regex.match(path) is not None:
+        """True: ignored; False: re-included by `!`; None: no pattern matches.
+
+        `path` ends with "/" for a directory; its parent directories must already be decided.
+        """
+        core, slash = (path[:-1], "/") if path.endswith("/") else (path, "")
+        last = core.rpartition("/")[2] + slash
+        for include, by_name, by_path in reversed(self._runs):
+            if any(rx.match(last) for rx in by_name) or any(rx.match(path) for rx in by_path):
                 return include
         return None
+
+
+def _joined(members: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """One regex matching where any member does (pathspec's named groups made anonymous)."""
+    if not members:
+        return ()
+    try:
+        joined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', regex.pattern)})" for regex in members)
+        return (re.compile(joined, members[0].flags),)
+    except re.error:  # a pattern that does not combine: keep pathspec's regexes as they are
+        return tuple(members)
+
+
+def _matches_basename(line: str) -> bool:
+    """Whether a gitignore pattern has no slash but a trailing one: it matches at any depth."""
+    pattern = line.strip()
+    if pattern.startswith("!"):
+        pattern = pattern[1:]
+    pattern = pattern.rstrip("/")
+    if pattern.startswith("**/"):
+        pattern = pattern[3:]
+    return "/" not in pattern
 
 
 def _excluded(path: str, rules: Sequence[tuple[str, _IgnoreRules]]) -> bool:
@@ -261,9 +293,7 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
                 entries = list(listing)
         except OSError as exc:
             if not rel:
-                raise AuditError(
-                    f"{root}: cannot read the directory: {exc.strerror or exc}"
-                ) from exc
+                raise AuditError(f"{root}: cannot read the directory: {exc.strerror or exc}") from exc
             warnings.append(SourceWarning(rel, 0, f"cannot read directory: {exc.strerror or exc}"))
             continue
         names = {entry.name for entry in entries}
@@ -302,9 +332,9 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
     return files, warnings
 
 
-def _module_name(index: ModuleIndex, path: str, roots: Sequence[str]) -> Optional[str]:
+def _module_name(index: ModuleIndex, path: str, deepest_first: Sequence[str]) -> Optional[str]:
     """Named under the deepest root holding it (src/pkg/mod.py -> pkg.mod, not src.pkg.mod)."""
-    for root in sorted(roots, key=len, reverse=True):
+    for root in deepest_first:
         if root and not path.startswith(root + "/"):
             continue
         name = index.module_for(path, root)
@@ -313,9 +343,7 @@ def _module_name(index: ModuleIndex, path: str, roots: Sequence[str]) -> Optiona
     return None
 
 
-def discover(
-    root: Path, *, exclude: Sequence[str] = (), first_party: Sequence[str] = ()
-) -> Project:
+def discover(root: Path, *, exclude: Sequence[str] = (), first_party: Sequence[str] = ()) -> Project:
     """Walk `root` (no symlinked dirs, excluded dirs pruned early) and index what it defines."""
     if not root.is_dir():
         raise AuditError(f"{root}: not a directory")
@@ -328,10 +356,11 @@ def discover(
     # src layout: src/ holds importable code and is not itself a package.
     if index.resolve("src") != "src/__init__.py" and index.top_level_names(("src",)):
         roots = ("", "src")
+    deepest_first = sorted(roots, key=len, reverse=True)
     sources = tuple(
         SourceRef(
             path=path,
-            module=None if path.endswith(".ipynb") else _module_name(index, path, roots),
+            module=None if path.endswith(".ipynb") else _module_name(index, path, deepest_first),
             is_package=path.rpartition("/")[2] == "__init__.py",
             is_test=_is_test(path),
             is_notebook=path.endswith(".ipynb"),

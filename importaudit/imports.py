@@ -73,7 +73,8 @@ class _Extractor(GrammarVisitor):
         self.names: list[str] = []  # qualified-name stack: classes and functions
         self.guards: list[Guard] = []
         self.aliases: dict[str, str] = {}  # local name -> dotted name it was imported as
-        self.constants: dict[str, list[str]] = {}
+        self.module_body: list[ast.stmt] = []
+        self.constants: Optional[dict[str, list[str]]] = None  # read on first import_module(NAME)
         self.imports: list[Import] = []
         self.calls: dict[tuple[str, Optional[str]], int] = {}
         self.functions: list[str] = []
@@ -104,12 +105,10 @@ class _Extractor(GrammarVisitor):
         found: Optional[frozenset[str]] = None
         for line in range(first, last + 1):
             rules = self.ignores.get(line)
-            if rules is None:
-                continue
-            if not rules or found == frozenset():
-                found = frozenset()  # a bare ignore anywhere ignores every rule
-            else:
-                found = rules if found is None else found | rules
+            if rules is not None:
+                # A bare ignore anywhere on the statement ignores every rule.
+                bare = not rules or found == frozenset()
+                found = frozenset() if bare else (found or frozenset()) | rules
         return found
 
     def add_import(
@@ -177,6 +176,9 @@ class _Extractor(GrammarVisitor):
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
             values = [target.value]
         elif isinstance(target, ast.Name):
+            if self.constants is None:
+                self.constants = {}
+                _string_constants(self.module_body, self.constants)
             values = self.constants.get(target.id, [])
         package: Optional[str] = self.package
         level_of_dunder = 0
@@ -324,15 +326,18 @@ class _Extractor(GrammarVisitor):
             other = test.comparators[0] if dotted_name(test.left) == "__name__" else test.left
             if isinstance(other, ast.Constant) and other.value == "__main__":
                 return _MAIN_CONDITION
-        mentioned = False
+        mentioned = aliased = False
         for node in ast.walk(test):  # a small expression: the statement walk is the visitor's
+            if isinstance(node, ast.Name) and self.aliases.get(node.id, node.id) != node.id:
+                aliased = aliased or self.aliases[node.id].partition(".")[0] in _CONDITION_MODULES
             name = dotted_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
             if name is not None and self.canonical(name).startswith(_CONDITION_NAMES):
                 mentioned = True
-                break
         if not mentioned:
             return None
-        return ast.unparse(_Canonicalize(self).visit(copy.deepcopy(test)))
+        if aliased:
+            test = _Canonicalize(self).visit(copy.deepcopy(test))  # the caller's tree stays intact
+        return ast.unparse(test)
 
 
 class _Canonicalize(ast.NodeTransformer):
@@ -363,9 +368,7 @@ def parse_source(
 ) -> tuple[Optional[ast.Module], ParsedFile]:
     """Parse once and extract once; never raises on bad input (it becomes `syntax_error`)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    parsed = ParsedFile(
-        path=path, module=module, is_package=is_package, is_test=is_test, is_notebook=is_notebook
-    )
+    parsed = ParsedFile(path=path, module=module, is_package=is_package, is_test=is_test, is_notebook=is_notebook)
     if is_notebook:
         tree, problem, raw = parse_notebook(raw, path)
     else:
@@ -374,15 +377,13 @@ def parse_source(
         return None, replace(parsed, syntax_error=problem)
     extractor = _Extractor(path, module, is_package, raw)
     extractor.ignores = ignore_comments(raw)
-    _string_constants(tree.body, extractor.constants)
+    extractor.module_body = tree.body
     try:
         extractor.visit(tree)
     except (RecursionError, MemoryError) as exc:
         message = f"too deeply nested to analyse ({type(exc).__name__})"
         return tree, replace(parsed, syntax_error=problem or syntax_problem(path, 1, message))
-    calls = sorted(
-        extractor.calls.items(), key=lambda item: (item[1], item[0][0], item[0][1] or "")
-    )
+    calls = sorted(extractor.calls.items(), key=lambda item: (item[1], item[0][0], item[0][1] or ""))
     return tree, replace(
         parsed,
         imports=tuple(extractor.imports),
@@ -401,8 +402,6 @@ def parse_file(root: Path, ref: SourceRef) -> tuple[Optional[ast.Module], Parsed
     except OSError as exc:
         parsed = ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package,
                             is_test=ref.is_test, is_notebook=ref.is_notebook)  # fmt: skip
-        return None, replace(
-            parsed, syntax_error=syntax_problem(ref.path, 1, f"cannot read: {exc}")
-        )
+        return None, replace(parsed, syntax_error=syntax_problem(ref.path, 1, f"cannot read: {exc}"))
     return parse_source(data, ref.path, ref.module, ref.is_package, is_test=ref.is_test,
                         is_notebook=ref.is_notebook)  # fmt: skip

@@ -115,9 +115,7 @@ def read_notebook(data: Union[bytes, str]) -> tuple[NotebookCell, ...]:
     return tuple(found)
 
 
-def parse_notebook(
-    data: bytes, path: str
-) -> tuple[Optional[ast.Module], Optional[SyntaxProblem], bytes]:
+def parse_notebook(data: bytes, path: str) -> tuple[Optional[ast.Module], Optional[SyntaxProblem], bytes]:
     """One module made of the cells that parse; the first cell that does not is the problem."""
     try:
         cells = read_notebook(data)

@@ -82,9 +82,7 @@ def test_default_excludes(tmp_path: Path, files: list[str], kept: list[str]) -> 
         ),
     ],
 )  # fmt: skip
-def test_gitignore(
-    tmp_path: Path, files: list[str], contents: dict[str, str], kept: list[str]
-) -> None:
+def test_gitignore(tmp_path: Path, files: list[str], contents: dict[str, str], kept: list[str]) -> None:
     make(tmp_path, files, contents)
     assert list(discover(tmp_path).files) == kept
 
@@ -175,9 +173,7 @@ def test_root_must_be_a_directory(tmp_path: Path) -> None:
         ("notebooks/test_eda.ipynb", None, False, True),
     ],
 )
-def test_source_refs(
-    tmp_path: Path, path: str, module: Optional[str], is_package: bool, is_test: bool
-) -> None:
+def test_source_refs(tmp_path: Path, path: str, module: Optional[str], is_package: bool, is_test: bool) -> None:
     make(tmp_path, ["pkg/__init__.py", path])
     [ref] = [ref for ref in discover(tmp_path).sources if ref.path == path]
     assert (ref.module, ref.is_package, ref.is_test) == (module, is_package, is_test)

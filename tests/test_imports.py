@@ -178,8 +178,7 @@ HANDLER = ("handler", None, False, 1)
             [("suppress", None, False, 2)],
         ),
         (
-            "from contextlib import suppress\n"
-            "with suppress(KeyError, ModuleNotFoundError):\n import a",
+            "from contextlib import suppress\nwith suppress(KeyError, ModuleNotFoundError):\n import a",
             "a",
             [("suppress", None, False, 2)],
         ),
@@ -272,8 +271,7 @@ HANDLER = ("handler", None, False, 1)
             [("condition", "platform.system() == 'Windows'", False, 2)],
         ),
         (
-            "import sys\nif sys.platform == 'win32':\n import a\n"
-            "elif sys.platform == 'darwin':\n import b",
+            "import sys\nif sys.platform == 'win32':\n import a\nelif sys.platform == 'darwin':\n import b",
             "b",
             [
                 ("condition", "sys.platform == 'win32'", True, 2),
@@ -293,8 +291,7 @@ HANDLER = ("handler", None, False, 1)
             [("condition", "__name__ == '__main__'", False, 1)],
         ),
         (
-            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-            " try:\n  import a\n except ImportError:\n  pass",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n try:\n  import a\n except ImportError:\n  pass",
             "a",
             [("type-checking", None, False, 2), ("except-import", None, False, 3)],
         ),
@@ -420,8 +417,7 @@ def test_bindings(src: str, expected: list[tuple[str, str]]) -> None:
             frozenset({"unused"}),
         ),
         (
-            "from a import (\n    b,  # importaudit: ignore[unused]\n"
-            "    c,  # importaudit: ignore\n)",
+            "from a import (\n    b,  # importaudit: ignore[unused]\n    c,  # importaudit: ignore\n)",
             frozenset(),
         ),
         (
@@ -508,9 +504,7 @@ def test_reading_never_raises(
         assert parsed.syntax_error is None
     else:
         assert parsed.syntax_error is not None
-        assert parsed.syntax_error.location == parsed.syntax_error.location.__class__(
-            "pkg/mod.py", error_line
-        )
+        assert parsed.syntax_error.location == parsed.syntax_error.location.__class__("pkg/mod.py", error_line)
         assert message_part in parsed.syntax_error.message
         assert parsed.syntax_error.message
 
