@@ -47,6 +47,15 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except AuditError as exc:
             _fail(str(exc))
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except RecursionError:
+            _fail("the project is nested too deeply to analyse (RecursionError); please report it")
+        except Exception as exc:  # a bug of ours: one line, not a traceback, unless asked
+            if os.environ.get("IMPORTAUDIT_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set IMPORTAUDIT_DEBUG=1 for the "
+                  "traceback, and please report it)")
         return None
 
 

@@ -24,8 +24,8 @@ class Rule(str, Enum):
     VERSION_CONFLICT = "version-conflict"
     # Not in the contract's table: a project file the tool could not fully read.
     UNREADABLE = "unreadable"
-    # A guarded / TYPE_CHECKING / optional import that nothing provides (info only).
-    OPTIONAL = "optional"
+    # A string that names a module only at run time (an env var with no default): info only.
+    UNRESOLVED = "unresolved"
     # A requirement or descriptor fact worth knowing (conflicting sources, requires-python...).
     CONFIG = "config"
 

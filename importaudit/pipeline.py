@@ -17,7 +17,7 @@ from .config import Config
 from .discover import Project, discover
 from .distributions import DistributionIndex
 from .environment import InstalledEnvironment
-from .frameworks import FrameworkContext, framework_imports
+from .frameworks import FrameworkContext, FrameworkResult, framework_imports
 from .imports import parse_file
 from .model import (
     AuditError,
@@ -108,8 +108,13 @@ def load_workspace(root: Path, config: Config) -> Workspace:
     project = discover(root, exclude=config.exclude, first_party=config.first_party)
     parsed: dict[str, ParsedFile] = {}
     trees: dict[str, ast.Module] = {}
+    warnings = list(project.warnings)
     for ref in project.sources:
-        tree, result = parse_file(root, ref)
+        try:
+            tree, result = parse_file(root, ref)
+        except (RecursionError, MemoryError, ValueError) as exc:
+            warnings.append(SourceWarning(ref.path, 0, f"could not analyse this file ({exc})"))
+            continue
         parsed[ref.path] = result
         if tree is not None:
             trees[ref.path] = tree
@@ -119,7 +124,7 @@ def load_workspace(root: Path, config: Config) -> Workspace:
         InstalledEnvironment.from_python(config.python) if config.python else InstalledEnvironment.current()
     )
     index = DistributionIndex(config.module_map, environment)
-    warnings = list(project.warnings) + list(declared.warnings)
+    warnings.extend(declared.warnings)
     if declaration is not None:
         warnings.extend(declaration.warnings)
     return Workspace(
@@ -170,7 +175,12 @@ def _lower_bound(spec: str) -> Optional[tuple[int, int]]:
 
 
 def select_targets(ws: Workspace) -> list[Target]:
-    found = list(read_targets(ws.root, ws.project.files))
+    try:
+        found = list(read_targets(ws.root, ws.project.files))
+    except Exception as exc:  # a descriptor we cannot read: audit the project as a whole
+        ws.warnings.append(SourceWarning("", 0, "could not read the deploy descriptors "
+                                                f"({type(exc).__name__}: {exc})"))
+        found = []
     extra_entries = tuple(_entry_from_spec(spec) for spec in ws.config.entries)
     if ws.config.targets:
         names = {t.name for t in found}
@@ -226,6 +236,7 @@ class TargetAudit:
     notes: list[str]
     fix_file: Optional[str]
     unresolved_entries: list[str]
+    unresolved_strings: list[tuple[Import, str]]
 
 
 def _runtime_requirements(
@@ -238,7 +249,14 @@ def _runtime_requirements(
             reqs.extend(rs.requirements)
         return reqs, warnings
     for install in target.installs:
-        got, warned = requirements_for_install(ws.root, install, env)
+        try:
+            got, warned = requirements_for_install(ws.root, install, env)
+        except Exception as exc:  # one unreadable install must not stop the audit
+            where = install.location.file if install.location else (target.file or "")
+            line = install.location.line if install.location else 0
+            warnings.append(SourceWarning(where, line, f"could not read what `{install.spec}` "
+                                                       f"installs ({type(exc).__name__}: {exc})"))
+            continue
         reqs.extend(got)
         warnings.extend(warned)
     return reqs, warnings
@@ -378,8 +396,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         if imp.phase not in (None, "boot") and imp.scope is not Scope.FUNCTION:
             imp = replace(imp, scope=Scope.FUNCTION, function=REQUEST_UNIT)
         string_imports.setdefault(imp.location.file, []).append(imp)
-    for imp in fw.unresolved:
-        notes.append(f"{imp.location.file}:{imp.location.line}: {imp.via or imp.module}")
+    unresolved_strings = list(zip(fw.unresolved, fw.unresolved_messages or
+                                  tuple("" for _ in fw.unresolved)))
     notes.extend(fw.notes)
     if string_imports:
         files = {
@@ -403,6 +421,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         notes=notes,
         fix_file=_fix_file(ws, target),
         unresolved_entries=unresolved,
+        unresolved_strings=unresolved_strings,
     )
 
 
@@ -506,6 +525,18 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
         finding = _judge_import(ws, ta, imp, Where.BOOT, {}, ())
         if finding is not None:
             out.append(finding)
+    target = None if ta.target.implicit else ta.target.name
+    for imp, why in ta.unresolved_strings:
+        host = imp.location.file
+        if ta.graph is not None and host in ws.parsed and not ta.graph.reached(host):
+            continue
+        out.append(Finding(
+            rule=Rule.UNRESOLVED, severity=Severity.INFO, module=imp.module or (imp.via or "?"),
+            message=f"{host}:{imp.location.line}: {why or imp.via or 'a setting names a module'}"
+                    " — importaudit cannot tell what it loads",
+            context=Context.STRING, target=target, file=host or None,
+            line=imp.location.line or None,
+        ))
     return out
 
 

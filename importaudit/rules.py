@@ -20,6 +20,8 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.NOT_INSTALLED: "with --python: required at boot, not importable in that environment",
     Rule.VERSION_CONFLICT: "with --python: installed version does not satisfy the declared specifier",
     Rule.UNREADABLE: "a project file importaudit could not fully read (the audit went on without it)",
+    Rule.UNRESOLVED: "a setting names a module only at run time (e.g. an environment variable with "
+    "no default), so importaudit cannot check it",
     Rule.CONFIG: "a declaration worth a look: conflicting requirement sources, a requires-python "
     "that excludes the target, a marker that excludes it",
 }
