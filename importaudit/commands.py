@@ -12,6 +12,7 @@ from typing import Callable, Optional, Union
 
 from .model import Entry, EntryKind, Install, InstallKind, Location, SourceWarning
 from .targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
+from .targets.cli_options import UTILITIES
 from .targets.installs import parse_install
 from .targets.servers import SERVERS, parse_django_admin, parse_manage
 from .targets.shell import (
@@ -63,85 +64,6 @@ _WRAPPERS = {
     "doppler": (None, 1),
     "infisical": (None, 1),
 }
-# Commands that neither run Python nor install anything: ignored without a note.
-_UTILITIES = frozenset(
-    {
-        "echo",
-        "printf",
-        "sleep",
-        "mkdir",
-        "cp",
-        "mv",
-        "rm",
-        "ln",
-        "touch",
-        "chmod",
-        "chown",
-        "cat",
-        "test",
-        "[",
-        "[[",
-        "true",
-        "false",
-        "set",
-        "unset",
-        "trap",
-        "wait",
-        "shift",
-        "umask",
-        "ulimit",
-        "source",
-        ".",
-        "sh-wait",
-        "wait-for-it",
-        "wait-for-it.sh",
-        "dockerize",
-        "apt-get",
-        "apt",
-        "apk",
-        "yum",
-        "dnf",
-        "curl",
-        "wget",
-        "tar",
-        "unzip",
-        "git",
-        "ls",
-        "pwd",
-        "whoami",
-        "id",
-        "env_file",
-        "sed",
-        "awk",
-        "grep",
-        "head",
-        "tail",
-        "until",
-        "while",
-        "for",
-        "case",
-        "esac",
-        "return",
-        "exit",
-        "local",
-        "read",
-        "sync",
-        "alembic",
-        "npm",
-        "yarn",
-        "node",
-        "npx",
-        "nginx",
-        "service",
-        "crond",
-        "cron",
-        "update-ca-certificates",
-        "useradd",
-        "adduser",
-        "addgroup",
-        "groupadd",
-    }
-)
 _MAX_DEPTH = 4
 
 
@@ -435,7 +357,7 @@ def _dispatch(
     if "/" in words[0] or words[0].endswith((".sh", ".py")):
         _run_script(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
         return
-    if program in _UTILITIES:
+    if program in UTILITIES:
         return
     parts.note(f"could not tell what `{text}` runs")
     runs.append(_Run(parts, False, exec_form))

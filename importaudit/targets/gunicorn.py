@@ -10,99 +10,9 @@ from typing import Optional
 
 from ..model import Entry, EntryKind, SourceWarning
 from .appspec import CommandContext, Parts, every, last, module_entry, scan_options
+from .cli_options import GUNICORN_VALUES
 from .shell import split_words
 
-# Options that take a value (from gunicorn 27's KNOWN_SETTINGS); --proxy-protocol is left out
-# because it was a flag before gunicorn 24 and a value-less use would swallow the app spec.
-VALUE_OPTIONS = frozenset(
-    {
-        "--access-logfile",
-        "--access-logformat",
-        "--asgi-disconnect-grace-period",
-        "--asgi-lifespan",
-        "--asgi-loop",
-        "--backlog",
-        "--bind",
-        "--ca-certs",
-        "--cert-reqs",
-        "--certfile",
-        "--chdir",
-        "--ciphers",
-        "--config",
-        "--control-socket",
-        "--control-socket-mode",
-        "--dirty-app",
-        "--dirty-graceful-timeout",
-        "--dirty-threads",
-        "--dirty-timeout",
-        "--dirty-workers",
-        "--dogstatsd-tags",
-        "--env",
-        "--error-logfile",
-        "--forwarded-allow-ips",
-        "--forwarder-headers",
-        "--graceful-timeout",
-        "--group",
-        "--header-map",
-        "--http-parser",
-        "--http-protocols",
-        "--http2-cleartext",
-        "--http2-initial-window-size",
-        "--http2-max-concurrent-streams",
-        "--http2-max-frame-size",
-        "--http2-max-header-list-size",
-        "--keep-alive",
-        "--keyfile",
-        "--limit-request-field_size",
-        "--limit-request-fields",
-        "--limit-request-line",
-        "--log-config",
-        "--log-config-json",
-        "--log-file",
-        "--log-level",
-        "--log-syslog-facility",
-        "--log-syslog-prefix",
-        "--log-syslog-to",
-        "--logger-class",
-        "--max-requests",
-        "--max-requests-jitter",
-        "--name",
-        "--paste",
-        "--paste-global",
-        "--paster",
-        "--pid",
-        "--protocol",
-        "--proxy-allow-from",
-        "--pythonpath",
-        "--reload-engine",
-        "--reload-extra-file",
-        "--root-path",
-        "--ssl-version",
-        "--statsd-host",
-        "--statsd-prefix",
-        "--threads",
-        "--timeout",
-        "--umask",
-        "--user",
-        "--uwsgi-allow-from",
-        "--websocket-max-message-size",
-        "--worker-class",
-        "--worker-connections",
-        "--worker-tmp-dir",
-        "--workers",
-        "-b",
-        "-c",
-        "-e",
-        "-g",
-        "-k",
-        "-m",
-        "-n",
-        "-p",
-        "-t",
-        "-u",
-        "-w",
-    }
-)
 _BUILTIN_WORKERS = frozenset({"sync", "gthread", "asgi", "egg:gunicorn#sync", "egg:gunicorn#gthread"})
 # Worker names (and gunicorn's own worker modules) whose module needs a third-party distribution.
 _NAMED_WORKERS = {
@@ -213,10 +123,10 @@ def parse_gunicorn(args: Sequence[str], parts: Parts, ctx: CommandContext) -> No
     """gunicorn [OPTIONS] [APP_MODULE]: app entry, worker class, config file, paths, env."""
     parts.server = "gunicorn"
     parts.need("gunicorn")
-    cli, positionals = scan_options(args, VALUE_OPTIONS)
+    cli, positionals = scan_options(args, GUNICORN_VALUES)
     from_env: list[tuple[str, str]] = []
     if ctx.env.get("GUNICORN_CMD_ARGS"):
-        from_env, _ = scan_options(split_words(ctx.env["GUNICORN_CMD_ARGS"]), VALUE_OPTIONS)
+        from_env, _ = scan_options(split_words(ctx.env["GUNICORN_CMD_ARGS"]), GUNICORN_VALUES)
     # Priority: command line > GUNICORN_CMD_ARGS > config file (gunicorn docs, configure.md).
     options = from_env + cli
     chdir = last(options, "--chdir")

@@ -8,69 +8,12 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..model import Install, InstallKind, Location
+from .cli_options import PIP_VALUES
 from .shell import is_python, program_name
 
 # A path as the command writes it -> repo-relative path ("" = the root); None = not in the repo.
 PathResolver = Callable[[str], Optional[str]]
 
-_PIP_VALUE_OPTIONS = frozenset(
-    {
-        "-c",
-        "--constraint",
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "-f",
-        "--find-links",
-        "--trusted-host",
-        "--prefix",
-        "--target",
-        "-t",
-        "--root",
-        "--progress-bar",
-        "--timeout",
-        "--retries",
-        "--src",
-        "--upgrade-strategy",
-        "--only-binary",
-        "--no-binary",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--cache-dir",
-        "--log",
-        "--proxy",
-        "--cert",
-        "--client-cert",
-        "--exists-action",
-        "--global-option",
-        "--config-settings",
-        "-C",
-        "--root-user-action",
-        "--report",
-        "--python",
-        "-p",
-        "--index-strategy",
-        "--keyring-provider",
-        "--resolution",
-        "--prerelease",
-        "--extra",
-        "--group",
-        "--link-mode",
-        "--index",
-        "--default-index",
-        "--exclude-newer",
-        "--override",
-        "-w",
-        "--wheel-dir",
-        "--build-constraint",
-        "--torch-backend",
-        "--python-platform",
-        "-d",
-        "--dest",
-    }
-)
 _PIP_PROGRAMS = re.compile(r"pip(?:[23](?:\.\d+)?)?")
 
 
@@ -153,7 +96,7 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve:
             value, index = _option_value(words, index)
             extras += (value,) if value else ()
             continue
-        if name in _PIP_VALUE_OPTIONS:
+        if name in PIP_VALUES:
             _, index = _option_value(words, index)
             continue
         if word.startswith("-"):

@@ -18,6 +18,7 @@ from .appspec import (
     module_entry,
     scan_options,
 )
+from .cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
 from .gunicorn import parse_gunicorn
 
 if sys.version_info >= (3, 11):
@@ -25,86 +26,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10
     import tomli as tomllib
 
-_UVICORN_VALUES = frozenset(
-    {
-        "--app-dir",
-        "--backlog",
-        "--env-file",
-        "--fd",
-        "--forwarded-allow-ips",
-        "--h11-max-incomplete-event-size",
-        "--header",
-        "--host",
-        "--http",
-        "--interface",
-        "--lifespan",
-        "--limit-concurrency",
-        "--limit-max-requests",
-        "--limit-max-requests-jitter",
-        "--log-config",
-        "--log-level",
-        "--loop",
-        "--port",
-        "--reload-delay",
-        "--reload-dir",
-        "--reload-exclude",
-        "--reload-include",
-        "--root-path",
-        "--ssl-ca-certs",
-        "--ssl-cert-reqs",
-        "--ssl-certfile",
-        "--ssl-ciphers",
-        "--ssl-keyfile",
-        "--ssl-keyfile-password",
-        "--ssl-version",
-        "--timeout-graceful-shutdown",
-        "--timeout-keep-alive",
-        "--timeout-worker-healthcheck",
-        "--uds",
-        "--workers",
-        "--ws",
-        "--ws-max-queue",
-        "--ws-max-size",
-        "--ws-per-message-deflate",
-        "--ws-ping-interval",
-        "--ws-ping-timeout",
-    }
-)
 _HYPERCORN_FLAGS = frozenset({"-D", "--daemon", "--debug", "--reload", "--help", "-h"})
-_GRANIAN_FLAGS = frozenset(
-    {
-        "--reload",
-        "--factory",
-        "--ws",
-        "--no-ws",
-        "--log",
-        "--no-log",
-        "--access-log",
-        "--no-access-log",
-        "--respawn-failed-workers",
-        "--reload-ignore-worker-failure",
-        "--version",
-        "--help",
-        "--process-name",
-        "--opt",
-        "--no-opt",
-        "--workers-kill-timeout",
-    }
-)
 _DAPHNE_FLAGS = frozenset({"--proxy-headers", "-s", "--no-server-name", "--help", "-h"})
-_WAITRESS_FLAGS = frozenset(
-    {
-        "--call",
-        "--help",
-        "--asyncore-use-poll",
-        "--clear-untrusted-proxy-headers",
-        "--expose-tracebacks",
-        "--ipv4",
-        "--ipv6",
-        "--log-socket-errors",
-        "--log-untrusted-proxy-headers",
-    }
-)
 # Option value -> (module, distribution) the server imports for it.
 _UVICORN_OPTION_MODULES = {
     ("--loop", "uvloop"): ("uvloop", "uvloop"),
@@ -114,29 +37,13 @@ _UVICORN_OPTION_MODULES = {
     ("--ws", "wsproto"): ("wsproto", "wsproto"),
 }
 _LOOPS = {"uvloop": "uvloop", "rloop": "rloop", "winloop": "winloop", "trio": "trio"}
-_RELEASE_COMMANDS = frozenset(
-    {
-        "migrate",
-        "collectstatic",
-        "check",
-        "compilemessages",
-        "createcachetable",
-        "makemigrations",
-        "loaddata",
-        "compress",
-        "createsuperuser",
-        "shell",
-        "showmigrations",
-        "wait_for_db",
-    }
-)
 _FASTAPI_FILES = ("main.py", "app.py", "api.py", "app/main.py", "app/app.py", "app/api.py")
 
 
 def parse_uvicorn(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
     parts.server = "uvicorn"
     parts.need("uvicorn")
-    options, positionals = scan_options(args, _UVICORN_VALUES)
+    options, positionals = scan_options(args, UVICORN_VALUES)
     for (option, value), (module, dist) in _UVICORN_OPTION_MODULES.items():
         if last(options, option) == value:
             parts.server_entry(module, dist, f"uvicorn {option}", ctx)
@@ -199,7 +106,7 @@ def parse_daphne(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None
 def parse_waitress(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
     parts.server = "waitress"
     parts.need("waitress")
-    options, positionals = scan_options(args, frozenset(), _WAITRESS_FLAGS)
+    options, positionals = scan_options(args, frozenset(), WAITRESS_FLAGS)
     spec = last(options, "--app") or (positionals[0] if positionals else None)
     cwd_on_path(parts, ctx)
     if not spec:
@@ -214,7 +121,7 @@ def parse_waitress(args: Sequence[str], parts: Parts, ctx: CommandContext) -> No
 def parse_granian(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
     parts.server = "granian"
     parts.need("granian")
-    options, positionals = scan_options(args, frozenset(), _GRANIAN_FLAGS)
+    options, positionals = scan_options(args, frozenset(), GRANIAN_FLAGS)
     loop = last(options, "--loop")
     if loop in _LOOPS:
         parts.server_entry(loop, _LOOPS[loop], "granian --loop", ctx)
@@ -413,7 +320,7 @@ def parse_manage(script: str, words: list[str], parts: Parts, ctx: CommandContex
             parts.env.append(("DJANGO_SETTINGS_MODULE", value))
         elif name == "--pythonpath":
             parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
-    if sub and sub not in _RELEASE_COMMANDS and parts.server == "manage.py":
+    if sub and sub not in RELEASE_COMMANDS and parts.server == "manage.py":
         parts.note(f"manage.py {sub}: a custom or third-party command, followed as manage.py")
 
 
