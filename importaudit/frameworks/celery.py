@@ -63,9 +63,7 @@ class _CeleryReader:
         if choice.problem is not None:
             self.out.unknown("", at, f"Celery {via}", phase, choice.problem, placed)
 
-    def includes(
-        self, value: Optional[Value], via: str, phase: str, placed: Optional[Placed]
-    ) -> None:
+    def includes(self, value: Optional[Value], via: str, phase: str, placed: Optional[Placed]) -> None:
         for text in texts(resolve_env(value, self.env)):
             if text.value and all(part.isidentifier() for part in text.value.split(".")):
                 self.out.add_text(text.value, text, f"Celery {via}", phase, placed=placed)
@@ -75,7 +73,7 @@ def celery_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Celery(...) calls, `app.conf` assignments/updates and broker settings, in any file."""
     reader = _CeleryReader(ctx, out)
     for path, tree in ctx.sorted_trees():
-        scan = FileScan(path, tree)
+        scan = out.scan(path, tree)
         for placed, call in scan.calls():
             _celery_call(reader, scan, placed, call)
         for placed in scan.placed:
@@ -90,17 +88,13 @@ def _celery_call(reader: _CeleryReader, scan: FileScan, placed: Placed, call: as
     if name.rsplit(".", 1)[-1] == "Celery":
         for keyword in call.keywords:
             if keyword.arg in _APP_KEYWORDS:
-                reader.url(
-                    evaluator.value(keyword.value), where, _APP_KEYWORDS[keyword.arg], phase, placed
-                )
+                reader.url(evaluator.value(keyword.value), where, _APP_KEYWORDS[keyword.arg], phase, placed)
             elif keyword.arg == "include":
                 reader.includes(evaluator.value(keyword.value), "include", phase, placed)
     elif name.endswith("conf.update"):
         for keyword in call.keywords:
             if keyword.arg in _CONF_KEYS:
-                reader.url(
-                    evaluator.value(keyword.value), where, _CONF_KEYS[keyword.arg], phase, placed
-                )
+                reader.url(evaluator.value(keyword.value), where, _CONF_KEYS[keyword.arg], phase, placed)
             elif keyword.arg in _INCLUDE_KEYS:
                 reader.includes(evaluator.value(keyword.value), keyword.arg, phase, placed)
 

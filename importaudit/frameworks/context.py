@@ -9,7 +9,7 @@ from typing import Optional
 
 from ..model import Guard, How, Import, Location, Scope
 from .values import Text
-from .walk import Placed
+from .walk import FileScan, Placed
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,7 @@ class FrameworkContext:
     trees: Mapping[str, ast.Module]  # path -> parsed tree (parsed once by the imports stage)
     modules: Mapping[str, str]  # dotted module -> path, for the target's import roots
     env: Mapping[str, str] = field(default_factory=dict)  # the target's environment
-    installed: Mapping[str, str] = field(
-        default_factory=dict
-    )  # canonical dist -> version ("" unknown)
+    installed: Mapping[str, str] = field(default_factory=dict)  # canonical dist -> version ("" unknown)
     boot_paths: frozenset[str] = frozenset()  # files reached at boot so far
 
     def tree_of(self, module: str) -> Optional[tuple[str, ast.Module]]:
@@ -60,6 +58,14 @@ class Collector:
     unresolved: list[tuple[Import, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     settings_module: Optional[str] = None
+    scans: dict[str, FileScan] = field(default_factory=dict)
+
+    def scan(self, path: str, tree: ast.Module) -> FileScan:
+        """The file's placed statements and namespaces, computed once for all readers."""
+        found = self.scans.get(path)
+        if found is None:
+            found = self.scans[path] = FileScan(path, tree)
+        return found
 
     def add(
         self,
@@ -104,9 +110,7 @@ class Collector:
         message: str,
         placed: Optional[Placed] = None,
     ) -> None:
-        self.unresolved.append(
-            (_make(module, where, via, phase, None, placed, How.STRING), message)
-        )
+        self.unresolved.append((_make(module, where, via, phase, None, placed, How.STRING), message))
         self.notes.append(f"{where.file}:{where.line}: {message}")
 
     def result(self) -> FrameworkResult:

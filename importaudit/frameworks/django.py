@@ -57,7 +57,7 @@ _DB_URL_READERS = {"dj_database_url.config": "dj", "dj_database_url.parse": "dj"
 
 def django_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Everything the Django settings of this target name, with the phase that imports it."""
-    found = find_settings_module(ctx)
+    found = find_settings_module(ctx, out.scan)
     if found is None:
         return
     module, where = found
@@ -100,9 +100,7 @@ class _SettingsStrings:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def add(
-        self, module: str, text: Text, via: str, phase: str, hint: Optional[str] = None
-    ) -> None:
+    def add(self, module: str, text: Text, via: str, phase: str, hint: Optional[str] = None) -> None:
         if module:
             self.out.add_text(module, text, via, phase, hint)
 
@@ -130,8 +128,7 @@ class _SettingsStrings:
     def installed_apps(self) -> None:
         apps = self.texts(self.ns.get("INSTALLED_APPS"))
         autodiscover = any(
-            text.value.startswith("django.contrib.admin")
-            and not text.value.endswith("SimpleAdminConfig")
+            text.value.startswith("django.contrib.admin") and not text.value.endswith("SimpleAdminConfig")
             for text in apps
         )
         for text in apps:
@@ -145,11 +142,7 @@ class _SettingsStrings:
             # populate() imports each app's `apps` and `models`; admin autodiscovery its `admin`
             for sub in ("apps", "models", "admin"):
                 implied = f"{app}.{sub}"
-                if (
-                    implied != module
-                    and implied in self.ctx.modules
-                    and (sub != "admin" or autodiscover)
-                ):
+                if implied != module and implied in self.ctx.modules and (sub != "admin" or autodiscover):
                     self.add(implied, text, "INSTALLED_APPS", "boot")
             if entry == "django.contrib.postgres":  # psycopg_any imports the driver at populate()
                 self.add(
@@ -169,9 +162,7 @@ class _SettingsStrings:
                     for stmt in node.body:
                         if (
                             isinstance(stmt, ast.Assign)
-                            and any(
-                                isinstance(t, ast.Name) and t.id == "name" for t in stmt.targets
-                            )
+                            and any(isinstance(t, ast.Name) and t.id == "name" for t in stmt.targets)
                             and isinstance(stmt.value, ast.Constant)
                             and isinstance(stmt.value.value, str)
                         ):
@@ -242,9 +233,7 @@ class _SettingsStrings:
             return
         engine = django_url_engine(url.value, library)
         if engine is None:
-            self.out.unknown(
-                "", where, via, "boot", f"{via}: the URL {url.value!r} names no known engine"
-            )
+            self.out.unknown("", where, via, "boot", f"{via}: the URL {url.value!r} names no known engine")
             return
         self.drivers(django_engine_drivers(engine, pymysql), url, f"{via} {value.callee}")
 
@@ -257,9 +246,7 @@ class _SettingsStrings:
             for text in self.texts(entry.get("BACKEND")):
                 client = _LAZY_CACHE_CLIENTS.get(text.value)
                 if client is not None:
-                    self.add(
-                        client.module, text, f"CACHES['{alias}'] BACKEND", "request", client.hint
-                    )
+                    self.add(client.module, text, f"CACHES['{alias}'] BACKEND", "request", client.hint)
             options = entry.get("OPTIONS")
             if isinstance(options, Dict):
                 for key in _CACHE_OPTION_CLASSES:
@@ -276,9 +263,7 @@ class _SettingsStrings:
             if not isinstance(options, Dict):
                 continue
             self.classes(options.get("loaders"), "TEMPLATES loaders", "migrate")
-            self.classes(
-                options.get("context_processors"), "TEMPLATES context_processors", "migrate"
-            )
+            self.classes(options.get("context_processors"), "TEMPLATES context_processors", "migrate")
             for text in self.texts(options.get("builtins")):
                 self.add(text.value, text, "TEMPLATES builtins", "migrate")
             libraries = options.get("libraries")
@@ -302,21 +287,14 @@ class _SettingsStrings:
             return
         path, tree = found
         for node in ast.walk(tree):
-            if (
-                not isinstance(node, ast.Call)
-                or (dotted(node.func) or "").rsplit(".", 1)[-1] != "include"
-            ):
+            if not isinstance(node, ast.Call) or (dotted(node.func) or "").rsplit(".", 1)[-1] != "include":
                 continue
             if not node.args:
                 continue
             first = node.args[0]
             if isinstance(first, ast.Tuple) and first.elts:
                 first = first.elts[0]  # include(("blog.urls", "blog"))
-            if (
-                isinstance(first, ast.Constant)
-                and isinstance(first.value, str)
-                and _is_path(first.value)
-            ):
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and _is_path(first.value):
                 text = Text(first.value, path, first.lineno, first.col_offset)
                 self.add(first.value, text, f"include() in {module}", "migrate")
                 self.urlconf(first.value, (*seen, module))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from ..model import Location
 from .context import FrameworkContext
 from .evaluate import Evaluator
 from .values import EnvRead, Namespace, Seq, Text, dotted, resolve_env
-from .walk import module_level, placed_statements
+from .walk import FileScan, module_level
+
+# Gives the (cached) FileScan of a file: the collector's cache, or a fresh scan.
+Scanner = Callable[[str, ast.Module], FileScan]
 
 SETTINGS_VAR = "DJANGO_SETTINGS_MODULE"
 _APP_FACTORIES = frozenset({"get_wsgi_application", "get_asgi_application"})
@@ -35,83 +38,69 @@ class Settings:
     notes: list[str] = field(default_factory=list)
 
 
-def find_settings_module(ctx: FrameworkContext) -> Optional[tuple[str, Location]]:
+def find_settings_module(ctx: FrameworkContext, scans: Optional[Scanner] = None) -> Optional[tuple[str, Location]]:
     """The target's DJANGO_SETTINGS_MODULE, else the best setdefault() in wsgi/asgi/manage.py."""
-    sites = sorted(_settings_sites(ctx), key=lambda s: (s.rank, s.location.file, s.location.line))
+    scan = scans or FileScan
+    sites = sorted(_settings_sites(ctx, scan), key=lambda s: (s.rank, s.location.file, s.location.line))
     from_env = ctx.env.get(SETTINGS_VAR, "").strip()
     if from_env:
         # The environment wins over setdefault(); locate it at the file that would have set it.
-        where = sites[0].location if sites else _server_file(ctx)
+        where = sites[0].location if sites else _server_file(ctx, scan)
         return from_env, where
     if not sites:
         return None
     return sites[0].module, sites[0].location
 
 
-def _settings_sites(ctx: FrameworkContext) -> list[SettingsSite]:
+def _settings_sites(ctx: FrameworkContext, scan: Scanner) -> list[SettingsSite]:
     sites: list[SettingsSite] = []
     for path, tree in ctx.sorted_trees():
-        rank = _file_rank(ctx, path, tree)
-        for placed in placed_statements(tree):
-            found = _named_settings(placed.node)
-            if found is not None:
-                sites.append(SettingsSite(found.value, Location(path, found.line, found.col), rank))
+        named, factory = _scan_for_settings(scan(path, tree))
+        if path in ctx.boot_paths:
+            rank = 0
+        elif factory:
+            rank = 1
+        else:
+            rank = 2 if path.rsplit("/", 1)[-1] == "manage.py" else 3
+        sites.extend(SettingsSite(t.value, Location(path, t.line, t.col), rank) for t in named)
     return sites
 
 
-def _named_settings(stmt: ast.stmt) -> Optional[Text]:
-    """The literal of `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x")` or `[...] = "x"`."""
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-        call = stmt.value
-        if (
-            dotted(call.func) in {"os.environ.setdefault", "environ.setdefault"}
-            and len(call.args) == 2
-        ):
+def _scan_for_settings(scan: FileScan) -> tuple[list[Text], bool]:
+    """The settings modules a file names, and whether it builds the WSGI/ASGI app."""
+    named: list[Text] = []
+    factory = False
+    for _, call in scan.calls():
+        callee = dotted(call.func) or ""
+        if callee.rsplit(".", 1)[-1] in _APP_FACTORIES:
+            factory = True
+        elif callee in {"os.environ.setdefault", "environ.setdefault"} and len(call.args) == 2:
             key, value = call.args
-            if (
-                _is_str(key, SETTINGS_VAR)
-                and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-            ):
-                return Text(value.value, "", value.lineno, value.col_offset)
-    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
-        literal = stmt.value
-        for target in stmt.targets:
-            if (
-                isinstance(target, ast.Subscript)
-                and dotted(target.value) in {"os.environ", "environ"}
-                and _is_str(target.slice, SETTINGS_VAR)
-                and isinstance(literal.value, str)
-            ):
-                return Text(literal.value, "", literal.lineno, literal.col_offset)
-    return None
+            if _is_str(key, SETTINGS_VAR) and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                named.append(Text(value.value, "", value.lineno, value.col_offset))
+    for placed in scan.placed:
+        node = placed.node
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            literal = node.value
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and dotted(target.value) in {"os.environ", "environ"}
+                    and _is_str(target.slice, SETTINGS_VAR)
+                    and isinstance(literal.value, str)
+                ):
+                    named.append(Text(literal.value, "", literal.lineno, literal.col_offset))
+    return named, factory
 
 
 def _is_str(node: ast.AST, expected: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == expected
 
 
-def _file_rank(ctx: FrameworkContext, path: str, tree: ast.Module) -> int:
-    if path in ctx.boot_paths:
-        return 0
-    if _calls_app_factory(tree):
-        return 1
-    return 2 if path.rsplit("/", 1)[-1] == "manage.py" else 3
-
-
-def _calls_app_factory(tree: ast.Module) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = dotted(node.func) or ""
-            if name.rsplit(".", 1)[-1] in _APP_FACTORIES:
-                return True
-    return False
-
-
-def _server_file(ctx: FrameworkContext) -> Location:
+def _server_file(ctx: FrameworkContext, scan: Scanner) -> Location:
     """The wsgi/asgi file (the one calling get_wsgi_application), line 0; ("", 0) if none."""
     for path, tree in ctx.sorted_trees():
-        if _calls_app_factory(tree):
+        if _scan_for_settings(scan(path, tree))[1]:
             return Location(path, 0)
     return Location("", 0)
 
@@ -123,9 +112,7 @@ def read_settings(module: str, ctx: FrameworkContext) -> Settings:
     return settings
 
 
-def _load(
-    module: str, ctx: FrameworkContext, settings: Settings, seen: tuple[str, ...]
-) -> Namespace:
+def _load(module: str, ctx: FrameworkContext, settings: Settings, seen: tuple[str, ...]) -> Namespace:
     found = ctx.tree_of(module)
     if found is None:
         settings.notes.append(
@@ -151,9 +138,7 @@ def _load(
         names = _load(source, ctx, settings, (*seen, module))
         for alias in node.names:
             if alias.name == "*":
-                evaluator.namespace.update(
-                    {k: v for k, v in names.items() if not k.startswith("_")}
-                )
+                evaluator.namespace.update({k: v for k, v in names.items() if not k.startswith("_")})
             elif alias.name in names:
                 evaluator.namespace[alias.asname or alias.name] = names[alias.name]
 

@@ -94,9 +94,7 @@ def sqlalchemy_choice(url: str, version: Optional[str]) -> Choice:
     """The DBAPI module `create_engine(url)` imports, for the SQLAlchemy version installed."""
     scheme = url_scheme(url)
     if scheme is None:
-        return Choice(
-            problem=f"the database URL {url!r} has no literal scheme; the driver is unknown"
-        )
+        return Choice(problem=f"the database URL {url!r} has no literal scheme; the driver is unknown")
     dialect, _, driver = scheme.partition("+")
     if dialect == "postgres":
         return Choice(
@@ -107,18 +105,14 @@ def sqlalchemy_choice(url: str, version: Optional[str]) -> Choice:
         )
     plugin = _SA_PLUGINS.get(dialect)
     if dialect not in _SA_BUILTIN and plugin is None:
-        return Choice(
-            problem=f"'{dialect}://' is not a built-in SQLAlchemy dialect; it needs a plugin"
-        )
+        return Choice(problem=f"'{dialect}://' is not a built-in SQLAlchemy dialect; it needs a plugin")
     plugins = (plugin,) if plugin is not None else ()
     if driver:
         found = _SA_DRIVERS.get(driver)
         if found is None:
             if plugin is not None:
                 return Choice(plugins=plugins)
-            return Choice(
-                problem=f"'{scheme}://' names a driver importaudit does not know: {driver}"
-            )
+            return Choice(problem=f"'{scheme}://' names a driver importaudit does not know: {driver}")
         return Choice(drivers=(found,) if found.module else (), plugins=plugins)
     if plugin is not None:
         return Choice(plugins=plugins)
@@ -266,9 +260,7 @@ def celery_choice(url: str, sqlalchemy: Optional[str]) -> Choice:
         bare += "://"
     scheme = url_scheme(bare)
     if scheme is None:
-        return Choice(
-            problem=f"the Celery URL {url!r} has no literal scheme; its transport is unknown"
-        )
+        return Choice(problem=f"the Celery URL {url!r} has no literal scheme; its transport is unknown")
     if scheme.startswith("db+"):
         inner = sqlalchemy_choice(bare[3:], sqlalchemy)
         sa = Driver("sqlalchemy", "SQLAlchemy")

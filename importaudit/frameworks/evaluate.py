@@ -184,9 +184,7 @@ class Evaluator:
         elif isinstance(target, ast.Subscript):
             self._store_path(target.value, self.value(target.slice), value)
 
-    def _store_path(
-        self, container: ast.expr, key: Optional[Value], value: Optional[Value]
-    ) -> None:
+    def _store_path(self, container: ast.expr, key: Optional[Value], value: Optional[Value]) -> None:
         """`D["a"]["b"] = v`: rebuild the nested dicts from the root name down."""
         current = self.value(container)
         if not isinstance(current, Dict) or not isinstance(key, Text):
@@ -208,13 +206,9 @@ class Evaluator:
             updated = _mutated_seq(current, func.attr, args)
         elif isinstance(current, Dict) and func.attr == "update":
             update = (
-                args[0]
-                if args
-                else Dict(tuple((kw.arg, self.value(kw.value)) for kw in call.keywords if kw.arg))
+                args[0] if args else Dict(tuple((kw.arg, self.value(kw.value)) for kw in call.keywords if kw.arg))
             )
-            updated = (
-                current.merged(update) if isinstance(update, Dict) else current.set("**", update)
-            )
+            updated = current.merged(update) if isinstance(update, Dict) else current.set("**", update)
         elif isinstance(current, Dict) and func.attr == "setdefault" and len(args) == 2:
             key = args[0]
             if isinstance(key, Text) and current.get(key.value) is None:
@@ -242,9 +236,7 @@ class Evaluator:
                 self._run_if(stmt, on_import, decide)
             elif isinstance(stmt, ast.Try):
                 caught = Guard(GuardKind.EXCEPT_IMPORT, line=stmt.lineno)
-                self._run_guarded(
-                    stmt.body, on_import, decide, caught if catches_import_error(stmt) else None
-                )
+                self._run_guarded(stmt.body, on_import, decide, caught if catches_import_error(stmt) else None)
                 self.run(stmt.orelse, on_import, decide)
                 self.run(stmt.finalbody, on_import, decide)
             elif isinstance(stmt, ast.With):
@@ -301,23 +293,13 @@ def _mutated_seq(current: Seq, method: str, args: list[Optional[Value]]) -> Opti
         return Seq(current.items + args[0].items)
     if method == "insert" and len(args) == 2:
         index = args[0]
-        position = (
-            index.value
-            if isinstance(index, Const) and isinstance(index.value, int)
-            else len(current.items)
-        )
+        position = index.value if isinstance(index, Const) and isinstance(index.value, int) else len(current.items)
         items = list(current.items)
         items.insert(position, args[1])
         return Seq(tuple(items))
     if method == "remove" and len(args) == 1 and isinstance(args[0], Text):
         gone = args[0].value
-        return Seq(
-            tuple(
-                item
-                for item in current.items
-                if not (isinstance(item, Text) and item.value == gone)
-            )
-        )
+        return Seq(tuple(item for item in current.items if not (isinstance(item, Text) and item.value == gone)))
     return None
 
 

@@ -20,7 +20,7 @@ _IMPORTERS = {
 def loop_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Imports of each item of a literal (or module-constant) list looped over."""
     for path, tree in ctx.sorted_trees():
-        scan = FileScan(path, tree)
+        scan = out.scan(path, tree)
         loops = [p for p in scan.placed if isinstance(p.node, ast.For)]
         for loop in loops:
             _loop(scan, loop, out)
@@ -36,9 +36,7 @@ def _loop(scan: FileScan, loop: Placed, out: Collector) -> None:
     if not isinstance(items, Seq):
         return
     names = [item for item in items.items if isinstance(item, Text)]
-    inside = {
-        id(stmt) for stmt in ast.walk(node) if isinstance(stmt, ast.stmt) and stmt is not node
-    }
+    inside = {id(stmt) for stmt in ast.walk(node) if isinstance(stmt, ast.stmt) and stmt is not node}
     for placed in scan.placed:
         if id(placed.node) not in inside:
             continue

@@ -6,7 +6,7 @@ from typing import Optional
 
 from .context import Collector, FrameworkContext
 from .values import Dict, Seq, Text, Value, dotted, resolve_env
-from .walk import FileScan, Placed, phase_of
+from .walk import Placed, phase_of
 
 _DICT_CONFIG = frozenset({"logging.config.dictConfig", "config.dictConfig", "dictConfig"})
 # dictConfig sections whose entries may name a class or a `()` factory
@@ -63,7 +63,7 @@ def logging_imports(ctx: FrameworkContext, out: Collector) -> None:
     """dictConfig(...) calls anywhere and gunicorn's `logconfig_dict` in its config file."""
     env = dict(ctx.env)
     for path, tree in ctx.sorted_trees():
-        scan = FileScan(path, tree)
+        scan = out.scan(path, tree)
         for placed, call in scan.calls():
             if dotted(call.func) in _DICT_CONFIG and call.args:
                 config = scan.evaluator(placed).value(call.args[0])

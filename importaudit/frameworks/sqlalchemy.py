@@ -77,7 +77,7 @@ def sqlalchemy_imports(ctx: FrameworkContext, out: Collector) -> None:
     """create_engine()/engine_from_config() calls and Flask-SQLAlchemy config keys, any file."""
     reader = _UrlReader(ctx, out)
     for path, tree in ctx.sorted_trees():
-        scan = FileScan(path, tree)
+        scan = out.scan(path, tree)
         for placed, call in scan.calls():
             _engine_call(reader, scan, placed, call)
             _config_update(reader, scan, placed, call)
@@ -95,9 +95,7 @@ def _engine_call(reader: _UrlReader, scan: FileScan, placed: Placed, call: ast.C
             reader.url(evaluator.value(node), where, name, placed)
     elif name == "engine_from_config" and call.args:
         config = evaluator.value(call.args[0])
-        prefix_value = evaluator.value(
-            _keyword(call, "prefix") or (call.args[1] if len(call.args) > 1 else None)
-        )
+        prefix_value = evaluator.value(_keyword(call, "prefix") or (call.args[1] if len(call.args) > 1 else None))
         prefix = prefix_value.value if isinstance(prefix_value, Text) else "sqlalchemy."
         if isinstance(config, Dict):
             reader.url(config.get(prefix + "url"), where, name, placed)

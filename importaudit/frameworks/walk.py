@@ -53,14 +53,10 @@ def _walk(
             yield from _walk_if(stmt, scope, function, guards, qual)
         elif isinstance(stmt, ast.Try):
             caught = catches_import_error(stmt)
-            inner_guards = (
-                (*guards, Guard(GuardKind.EXCEPT_IMPORT, line=stmt.lineno)) if caught else guards
-            )
+            inner_guards = (*guards, Guard(GuardKind.EXCEPT_IMPORT, line=stmt.lineno)) if caught else guards
             yield from _walk(stmt.body, scope, function, inner_guards, qual)
             for handler in stmt.handlers:
-                handler_guards = (
-                    (*guards, Guard(GuardKind.HANDLER, line=handler.lineno)) if caught else guards
-                )
+                handler_guards = (*guards, Guard(GuardKind.HANDLER, line=handler.lineno)) if caught else guards
                 yield from _walk(handler.body, scope, function, handler_guards, qual)
             yield from _walk(stmt.orelse, scope, function, guards, qual)
             yield from _walk(stmt.finalbody, scope, function, guards, qual)
@@ -130,6 +126,11 @@ class FileScan:
         module.run(tree.body)  # both branches of every if: a config's values, whichever runs
         self.module_namespace: Namespace = module.namespace
         self._local: dict[str, Namespace] = {}
+        self._bodies: dict[str, list[ast.stmt]] = {}
+        self._calls: Optional[list[tuple[Placed, ast.Call]]] = None
+        for placed in self.placed:
+            if placed.function is not None and not isinstance(placed.node, _Function):
+                self._bodies.setdefault(placed.function, []).append(placed.node)
 
     def evaluator(self, placed: Placed) -> Evaluator:
         """Module bindings, plus the enclosing function's own simple assignments."""
@@ -138,31 +139,30 @@ class FileScan:
         local = self._local.get(placed.function)
         if local is None:
             evaluator = Evaluator(self.path, self.module_namespace)
-            for other in self.placed:
-                if other.function == placed.function and not isinstance(other.node, _Function):
-                    evaluator.apply(other.node)
+            for stmt in self._bodies.get(placed.function, ()):
+                evaluator.apply(stmt)
             local = self._local[placed.function] = evaluator.namespace
         return Evaluator(self.path, local)
 
-    def calls(self) -> Iterator[tuple[Placed, ast.Call]]:
+    def calls(self) -> list[tuple[Placed, ast.Call]]:
         """Every call with the statement holding it (nested statements report their own)."""
-        for placed in self.placed:
-            for node in own_expressions(placed.node):
-                if isinstance(node, ast.Call):
-                    yield placed, node
+        if self._calls is None:
+            self._calls = [
+                (placed, node)
+                for placed in self.placed
+                for node in own_expressions(placed.node)
+                if isinstance(node, ast.Call)
+            ]
+        return self._calls
 
 
 def own_expressions(stmt: ast.stmt) -> Iterator[ast.AST]:
     """The expression nodes of a statement, not those of the statements nested in it."""
-    stack: list[ast.AST] = [
-        child for child in ast.iter_child_nodes(stmt) if not isinstance(child, ast.stmt)
-    ]
+    stack: list[ast.AST] = [child for child in ast.iter_child_nodes(stmt) if not isinstance(child, ast.stmt)]
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(
-            child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt)
-        )
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
 
 
 def phase_of(placed: Placed) -> str:
