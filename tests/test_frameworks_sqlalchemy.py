@@ -65,9 +65,7 @@ PG3 = ("psycopg", "psycopg")
     ],
 )
 def test_url_driver(url: str, installed: dict[str, str], expected: set[tuple[str, str]]) -> None:
-    result = analyse(
-        f'from sqlalchemy import create_engine\nengine = create_engine("{url}")\n', installed
-    )
+    result = analyse(f'from sqlalchemy import create_engine\nengine = create_engine("{url}")\n', installed)
     assert drivers(result) == expected
     assert result.unresolved == ()
     assert all(item.phase == "boot" and item.via == "create_engine" for item in result.imports)
@@ -100,9 +98,7 @@ def test_unknown_version_says_so() -> None:
             ("pymysql", 2),
         ),
         (
-            "import os\n"
-            'URL = os.getenv("DATABASE_URL", "sqlite:///x.db")\n'
-            "engine = create_engine(URL)",
+            'import os\nURL = os.getenv("DATABASE_URL", "sqlite:///x.db")\nengine = create_engine(URL)',
             {"DATABASE_URL": "postgresql+asyncpg://h/db"},
             ("asyncpg", 2),  # the target's value stands where the variable is read
         ),
@@ -117,8 +113,7 @@ def test_unknown_version_says_so() -> None:
             ("pymysql", 1),
         ),
         (
-            'conf = {"db.url": "mysql+mysqlconnector://h/d"}\n'
-            'engine = engine_from_config(conf, prefix="db.")',
+            'conf = {"db.url": "mysql+mysqlconnector://h/d"}\nengine = engine_from_config(conf, prefix="db.")',
             {},
             ("mysql.connector", 1),
         ),
@@ -223,8 +218,66 @@ def test_function_local_url_is_read() -> None:
 
 
 def test_guarded_engine_keeps_its_guard() -> None:
-    source = (
-        'try:\n    engine = create_engine("mysql://h/db")\nexcept ImportError:\n    engine = None\n'
-    )
+    source = 'try:\n    engine = create_engine("mysql://h/db")\nexcept ImportError:\n    engine = None\n'
     (item,) = analyse(source, SA20).imports
     assert [g.kind for g in item.guards] == [GuardKind.EXCEPT_IMPORT]
+
+
+def analyse_files(files: dict[str, str], env: Optional[dict[str, str]] = None) -> FrameworkResult:
+    trees = {path: ast.parse(textwrap.dedent(source)) for path, source in files.items()}
+    modules = {path[:-3].replace("/", "."): path for path in files}
+    return framework_imports(FrameworkContext(trees, modules, env or {}, SA20))
+
+
+SETTINGS_V2 = """
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_")
+    database_url: str = "postgresql+asyncpg://u@h/db"
+    cache_url: str = Field(default="redis://h")
+    secret: str
+settings = Settings()
+"""
+SETTINGS_V1 = """
+from pydantic import BaseSettings
+class Settings(BaseSettings):
+    DATABASE_URL: str = "mysql+pymysql://u@h/db"
+    class Config:
+        env_file = ".env"
+"""
+
+
+@pytest.mark.parametrize(
+    ("config", "db", "env", "expected"),
+    [
+        (SETTINGS_V2, "engine = create_async_engine(settings.database_url)", {}, {("asyncpg", 6)}),
+        (SETTINGS_V2, "engine = create_async_engine(str(settings.database_url))", {}, {("asyncpg", 6)}),
+        (
+            SETTINGS_V2,
+            "engine = create_engine(settings.database_url)",
+            {"APP_DATABASE_URL": "mysql+pymysql://h/d"},
+            {("pymysql", 6)},
+        ),
+        (SETTINGS_V1, "engine = create_engine(get_settings().DATABASE_URL)", {}, {("pymysql", 4)}),
+        (
+            SETTINGS_V1,
+            'app.config["SQLALCHEMY_DATABASE_URI"] = settings.DATABASE_URL',
+            {},
+            {("pymysql", 4)},
+        ),
+    ],
+)
+def test_pydantic_settings_fields(
+    config: str, db: str, env: dict[str, str], expected: set[tuple[str, int]]
+) -> None:
+    result = analyse_files({"app/config.py": config, "app/db.py": db + "\n"}, env)
+    assert {(i.module, i.location.line) for i in result.imports} == expected
+    assert {i.location.file for i in result.imports} == {"app/config.py"}
+    assert result.unresolved == ()
+
+
+def test_settings_field_without_default_is_unresolved() -> None:
+    result = analyse_files({"app/config.py": SETTINGS_V2, "app/db.py": "e = create_engine(settings.secret)\n"})
+    assert result.imports == ()
+    assert "APP_SECRET" in result.unresolved_messages[0]

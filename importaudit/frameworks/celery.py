@@ -8,6 +8,7 @@ from typing import Optional
 from ..model import Location
 from .context import Collector, FrameworkContext
 from .drivers import celery_choice
+from .settings_classes import field_value, settings_fields
 from .values import EnvRead, Text, Value, dotted, resolve_env, texts
 from .walk import FileScan, Placed, phase_of
 
@@ -38,6 +39,12 @@ class _CeleryReader:
         self.out = out
         self.env = dict(ctx.env)
         self.sqlalchemy = ctx.installed.get("sqlalchemy")
+        self.fields = settings_fields(ctx, out)
+
+    def value(self, scan: FileScan, placed: Placed, node: ast.expr) -> Optional[Value]:
+        """The URL expression's value; a pydantic settings field when it reads one."""
+        value = scan.evaluator(placed).value(node)
+        return value if value is not None else field_value(node, self.fields)
 
     def url(
         self,
@@ -88,13 +95,17 @@ def _celery_call(reader: _CeleryReader, scan: FileScan, placed: Placed, call: as
     if name.rsplit(".", 1)[-1] == "Celery":
         for keyword in call.keywords:
             if keyword.arg in _APP_KEYWORDS:
-                reader.url(evaluator.value(keyword.value), where, _APP_KEYWORDS[keyword.arg], phase, placed)
+                reader.url(
+                    reader.value(scan, placed, keyword.value), where, _APP_KEYWORDS[keyword.arg], phase, placed
+                )
             elif keyword.arg == "include":
                 reader.includes(evaluator.value(keyword.value), "include", phase, placed)
     elif name.endswith("conf.update"):
         for keyword in call.keywords:
             if keyword.arg in _CONF_KEYS:
-                reader.url(evaluator.value(keyword.value), where, _CONF_KEYS[keyword.arg], phase, placed)
+                reader.url(
+                    reader.value(scan, placed, keyword.value), where, _CONF_KEYS[keyword.arg], phase, placed
+                )
             elif keyword.arg in _INCLUDE_KEYS:
                 reader.includes(evaluator.value(keyword.value), keyword.arg, phase, placed)
 
@@ -107,13 +118,13 @@ def _assignment(reader: _CeleryReader, scan: FileScan, placed: Placed) -> None:
     for target in targets:
         where = Location(scan.path, stmt.lineno, stmt.col_offset)
         if isinstance(target, ast.Attribute) and (dotted(target.value) or "").endswith("conf"):
-            value = scan.evaluator(placed).value(stmt.value)
+            value = reader.value(scan, placed, stmt.value)
             if target.attr in _CONF_KEYS:
                 reader.url(value, where, _CONF_KEYS[target.attr], phase_of(placed), placed)
             elif target.attr in _INCLUDE_KEYS:
                 reader.includes(value, target.attr, phase_of(placed), placed)
         elif isinstance(target, ast.Name) and placed.function is None:
-            value = scan.evaluator(placed).value(stmt.value)
+            value = reader.value(scan, placed, stmt.value)
             if target.id in _SETTING_NAMES:
                 reader.url(value, where, _SETTING_NAMES[target.id], "request", placed)
             elif target.id in _INCLUDE_KEYS - {"include"}:

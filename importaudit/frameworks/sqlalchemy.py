@@ -8,6 +8,7 @@ from typing import Optional
 from ..model import Location
 from .context import Collector, FrameworkContext
 from .drivers import sqlalchemy_choice
+from .settings_classes import field_value, settings_fields
 from .values import HOLE, CallValue, Dict, EnvRead, Text, Value, dotted, resolve_env
 from .walk import FileScan, Placed, phase_of
 
@@ -22,6 +23,12 @@ class _UrlReader:
         self.out = out
         self.env = dict(ctx.env)
         self.version = ctx.installed.get("sqlalchemy")
+        self.fields = settings_fields(ctx, out)
+
+    def value(self, scan: FileScan, placed: Placed, node: ast.expr) -> Optional[Value]:
+        """The URL expression's value; a pydantic settings field when it reads one."""
+        value = scan.evaluator(placed).value(node)
+        return value if value is not None else field_value(node, self.fields)
 
     def url(self, value: Optional[Value], where: Location, via: str, placed: Placed) -> None:
         """Emit the driver a URL value needs, or an unresolved entry saying what is missing."""
@@ -92,7 +99,7 @@ def _engine_call(reader: _UrlReader, scan: FileScan, placed: Placed, call: ast.C
     if name in _ENGINE_FACTORIES:
         node = call.args[0] if call.args else _keyword(call, "url")
         if node is not None:
-            reader.url(evaluator.value(node), where, name, placed)
+            reader.url(reader.value(scan, placed, node), where, name, placed)
     elif name == "engine_from_config" and call.args:
         config = evaluator.value(call.args[0])
         prefix_value = evaluator.value(_keyword(call, "prefix") or (call.args[1] if len(call.args) > 1 else None))
@@ -139,7 +146,7 @@ def _config_assignment(reader: _UrlReader, scan: FileScan, placed: Placed) -> No
             key = target.slice.value
         if key not in _URI_KEYS and key not in _BINDS_KEYS:
             continue
-        value = scan.evaluator(placed).value(stmt.value)
+        value = reader.value(scan, placed, stmt.value)
         where = Location(scan.path, stmt.lineno, stmt.col_offset)
         if key in _URI_KEYS:
             reader.url(value, where, key, placed)
