@@ -263,8 +263,10 @@ def _matches_basename(line: str) -> bool:
     return "/" not in pattern
 
 
-def _excluded(path: str, rules: Sequence[tuple[str, _IgnoreRules]]) -> bool:
-    """Deepest rules first: a nested .gitignore overrides its parents, as in git."""
+def _excluded(path: str, config: _IgnoreRules, rules: Sequence[tuple[str, _IgnoreRules]]) -> bool:
+    """Config excludes win; then the deepest .gitignore that decides, as in git."""
+    if config.decide(path):
+        return True
     for base, rule in reversed(rules):
         relative = path[len(base) + 1 :] if base else path
         decision = rule.decide(relative)
@@ -284,8 +286,7 @@ def _is_test(path: str) -> bool:
 def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[SourceWarning]]:
     files: list[str] = []
     warnings: list[SourceWarning] = []
-    base_rules: tuple[tuple[str, _IgnoreRules], ...] = (("", config_rules),) if config_rules else ()
-    stack: list[tuple[str, tuple[tuple[str, _IgnoreRules], ...]]] = [("", base_rules)]
+    stack: list[tuple[str, tuple[tuple[str, _IgnoreRules], ...]]] = [("", ())]
     while stack:
         rel, rules = stack.pop()
         try:
@@ -311,7 +312,6 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
             else:
                 warnings.extend(ignore.warnings)
                 if ignore:
-                    # Config excludes stay outermost: they are relative to the root.
                     rules = (*rules, (rel, ignore))
         for entry in entries:
             child = f"{rel}/{entry.name}" if rel else entry.name
@@ -320,14 +320,14 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name in _EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
                         continue
-                    if not _excluded(child + "/", rules):
+                    if not _excluded(child + "/", config_rules, rules):
                         stack.append((child, rules))
                     continue
                 if not entry.is_file():
                     continue
             except OSError:
                 continue
-            if not _excluded(child, rules):
+            if not _excluded(child, config_rules, rules):
                 files.append(child)
     return files, warnings
 

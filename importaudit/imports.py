@@ -11,7 +11,14 @@ from typing import Optional, Union
 from .discover import SourceRef
 from .model import Call, Guard, GuardKind, How, Import, Location, ParsedFile, Scope
 from .notebooks import parse_notebook
-from .syntax import GrammarVisitor, dotted_name, ignore_comments, parse_python, syntax_problem
+from .syntax import (
+    GrammarVisitor,
+    dotted_name,
+    ignore_comments,
+    parse_python,
+    string_constants,
+    syntax_problem,
+)
 
 # Handlers that catch a failed import: `except (ImportError, KeyError):` counts, `except KeyError:`
 # does not.
@@ -31,32 +38,6 @@ def _catches_import_error(handler_type: Optional[ast.expr]) -> bool:
     return name is not None and name.rpartition(".")[2] in _IMPORT_ERRORS
 
 
-def _string_constants(body: list[ast.stmt], found: dict[str, list[str]]) -> None:
-    """Module-level `NAME = "literal"` (also in if/try/with there), for import_module(NAME)."""
-    for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        target: Optional[ast.expr] = None
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target = statement.targets[0]
-        elif isinstance(statement, ast.AnnAssign):
-            target = statement.target
-        value = getattr(statement, "value", None)
-        if (
-            isinstance(target, ast.Name)
-            and isinstance(value, ast.Constant)
-            and isinstance(value.value, str)
-            and value.value not in found.get(target.id, [])
-        ):
-            found.setdefault(target.id, []).append(value.value)
-        for field in ("body", "orelse", "finalbody"):
-            nested = getattr(statement, field, None)
-            if isinstance(nested, list):
-                _string_constants(nested, found)
-        for handler in getattr(statement, "handlers", None) or []:
-            _string_constants(handler.body, found)
-
-
 class _Extractor(GrammarVisitor):
     """Walks statements keeping scope, qualified-name and guard stacks; records what it meets."""
 
@@ -73,6 +54,7 @@ class _Extractor(GrammarVisitor):
         self.names: list[str] = []  # qualified-name stack: classes and functions
         self.guards: list[Guard] = []
         self.aliases: dict[str, str] = {}  # local name -> dotted name it was imported as
+        self.condition_names: set[str] = set()  # local names bound to sys/os/platform things
         self.module_body: list[ast.stmt] = []
         self.constants: Optional[dict[str, list[str]]] = None  # read on first import_module(NAME)
         self.imports: list[Import] = []
@@ -123,6 +105,8 @@ class _Extractor(GrammarVisitor):
 
     def bind(self, name: str, target: str) -> None:
         self.aliases[name] = target
+        if target.partition(".")[0] in _CONDITION_MODULES:
+            self.condition_names.add(name)
         if self.scope is Scope.MODULE:
             self.bindings[(name, target)] = None
 
@@ -178,7 +162,7 @@ class _Extractor(GrammarVisitor):
         elif isinstance(target, ast.Name):
             if self.constants is None:
                 self.constants = {}
-                _string_constants(self.module_body, self.constants)
+                string_constants(self.module_body, self.constants)
             values = self.constants.get(target.id, [])
         package: Optional[str] = self.package
         level_of_dunder = 0
@@ -326,13 +310,20 @@ class _Extractor(GrammarVisitor):
             other = test.comparators[0] if dotted_name(test.left) == "__name__" else test.left
             if isinstance(other, ast.Constant) and other.value == "__main__":
                 return _MAIN_CONDITION
+        if not self.condition_names:
+            return None  # nothing from sys/os/platform imported: no test can mention them
         mentioned = aliased = False
-        for node in ast.walk(test):  # a small expression: the statement walk is the visitor's
-            if isinstance(node, ast.Name) and self.aliases.get(node.id, node.id) != node.id:
-                aliased = aliased or self.aliases[node.id].partition(".")[0] in _CONDITION_MODULES
+        stack: list[ast.AST] = [test]
+        while stack:  # a small expression: the statement walk is the visitor's
+            node = stack.pop()
             name = dotted_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-            if name is not None and self.canonical(name).startswith(_CONDITION_NAMES):
-                mentioned = True
+            if name is None:
+                stack.extend(ast.iter_child_nodes(node))
+                continue
+            head = name.partition(".")[0]
+            if head in self.condition_names:
+                mentioned = mentioned or self.canonical(name).startswith(_CONDITION_NAMES)
+                aliased = aliased or self.aliases[head] != head
         if not mentioned:
             return None
         if aliased:

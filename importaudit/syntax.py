@@ -61,6 +61,32 @@ def ignore_comments(data: bytes) -> dict[int, Optional[frozenset[str]]]:
     return found
 
 
+def string_constants(body: list[ast.stmt], found: dict[str, list[str]]) -> None:
+    """Module-level `NAME = "literal"` (also in if/try/with there), for import_module(NAME)."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        target: Optional[ast.expr] = None
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+        elif isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        value = getattr(statement, "value", None)
+        if (
+            isinstance(target, ast.Name)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and value.value not in found.get(target.id, [])
+        ):
+            found.setdefault(target.id, []).append(value.value)
+        for field in ("body", "orelse", "finalbody"):
+            nested = getattr(statement, field, None)
+            if isinstance(nested, list):
+                string_constants(nested, found)
+        for handler in getattr(statement, "handlers", None) or []:
+            string_constants(handler.body, found)
+
+
 def syntax_problem(path: str, line: Optional[int], message: str) -> SyntaxProblem:
     return SyntaxProblem(Location(path, max(line or 1, 1)), message)
 

@@ -106,6 +106,13 @@ def test_exclude_globs(tmp_path: Path, exclude: tuple[str, ...], kept: list[str]
     assert list(discover(tmp_path, exclude=exclude).files) == kept
 
 
+def test_gitignore_cannot_reinclude_a_config_exclude(tmp_path: Path) -> None:
+    make(tmp_path, ["blog/.gitignore", "blog/migrations/0001.py", "blog/views.py"],
+         {"blog/.gitignore": "!migrations/\n"})  # fmt: skip
+    kept = discover(tmp_path, exclude=["migrations/"]).files
+    assert list(kept) == ["blog/.gitignore", "blog/views.py"]
+
+
 @pytest.mark.parametrize(
     "patterns",
     [
