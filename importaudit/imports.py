@@ -180,9 +180,10 @@ class _Extractor(GrammarVisitor):
         for value in values:
             name = value.lstrip(".")
             level = len(value) - len(name) if how is How.IMPORT_MODULE else level_of_dunder
-            if not all(part.isidentifier() for part in name.split(".")) if name else not level:
-                continue  # "plugins.%s", "" : not a module name
-            self.add_import(node, self.absolute(name, level, package), how, (), level)
+            # "plugins.%s" or "" is no module name; "." with a package is the package itself.
+            valid = all(part.isidentifier() for part in name.split(".")) if name else level > 0
+            if valid:
+                self.add_import(node, self.absolute(name, level, package), how, (), level)
 
     # -- scopes ----------------------------------------------------------------------------
 
