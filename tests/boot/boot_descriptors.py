@@ -209,7 +209,7 @@ def cross_check(root: Path, target: Target) -> list[str]:
             if (
                 install.kind is InstallKind.PACKAGE
                 and canonicalize_name(re.split(r"[\[<>=!~;@ ]", install.spec, maxsplit=1)[0])
-                not in everything.packages
+                not in {*everything.packages, *_TOOLS}
             ):
                 problems.append(
                     f"the stage read `pip install {install.spec}`; the Dockerfile has none"

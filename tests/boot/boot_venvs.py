@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,10 @@ INSTALL_TIMEOUT = float(os.environ.get("IMPORTAUDIT_BOOT_INSTALL_TIMEOUT", "900"
 TOOL_PINS = {"poetry": "poetry==1.8.5", "uv": "uv==0.5.31"}
 # Files whose content decides what gets installed (a change invalidates the cached venv).
 _INSTALL_INPUTS = (".txt", ".in", ".toml", ".lock", ".cfg", "setup.py", "Pipfile")
+_SIMPLE_INDEX_SOURCE = (
+    '\n[[tool.poetry.source]]\nname = "importaudit-boot-simple"\n'
+    'url = "https://pypi.org/simple/"\npriority = "primary"\n'
+)
 _PIP = ("--disable-pip-version-check", "--no-input")
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -112,15 +117,13 @@ def plan_steps(root: Path, target: Target) -> tuple[Step, ...]:
                 *[a for g in install.groups for a in ("--group", g)],
             )
         elif install.kind is InstallKind.PROJECT and install.tool == "poetry":
-            only = ",".join(install.groups or ("main",))
-            argv = (
-                "poetry",
-                "install",
-                "--no-root",
-                "--no-interaction",
-                *([] if install.include_dev else ["--only", only]),
-                *[a for e in install.extras for a in ("--extras", e)],
+            # Exported from poetry's own lock (see _run_step): same set as `poetry install`.
+            selection = (
+                ["--with", ",".join(install.groups or ("dev",))]
+                if install.include_dev
+                else ["--only", ",".join(install.groups or ("main",))]
             )
+            argv = ("@poetry", *selection, *[a for e in install.extras for a in ("--extras", e)])
         elif install.kind is InstallKind.PROJECT and install.tool == "pipenv":
             argv = ("@pipenv-lock", install.spec, "--dev" if install.include_dev else "")
         else:
@@ -189,8 +192,18 @@ def _tool(name: str, venv: Path) -> str:
     return str(tool_venv / "bin" / name)
 
 
+def _network_env() -> dict[str, str]:
+    """The host's index/proxy/CA settings: every installer must reach PyPI the way pip does here."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if re.search(r"PROXY|CERT|CA_BUNDLE|^SSL_|^PIP_|^UV_INDEX|^UV_NATIVE_TLS", k, re.I)
+    }
+
+
 def _run_step(step: Step, venv: Path, project: Path, log: list[str]) -> None:
     env = {
+        **_network_env(),
         "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(CACHE_ROOT / "home"),
         "VIRTUAL_ENV": str(venv),
@@ -209,19 +222,37 @@ def _run_step(step: Step, venv: Path, project: Path, log: list[str]) -> None:
         fake = Install(InstallKind.PROJECT, argv[1], include_dev="--dev" in argv, tool="pipenv")
         req.write_text(_pipfile_lock_requirements(project, fake))
         argv = ["@python", "-m", "pip", "install", *_PIP, "-r", str(req)]
+    if argv[0] == "@poetry":
+        argv = _poetry_export(argv[1:], venv, project / step.cwd, env, log)
     if argv[0] == "@python":
         argv[0] = str(venv / "bin" / "python")
     elif argv[0] in TOOL_PINS:
         argv[0] = _tool(argv[0], venv)
     log.append(f"$ {step.shown}")
+    _call(argv, project / step.cwd, env, log)
+
+
+def _poetry_export(
+    selection: list[str], venv: Path, project: Path, env: dict[str, str], log: list[str]
+) -> list[str]:
+    """`poetry export` of the selected groups, then a pip install of exactly that."""
+    poetry = _tool("poetry", venv)
+    if not (project / "poetry.lock").exists():
+        # This machine reaches PyPI's simple index only (no JSON API): lock against it.
+        with open(project / "pyproject.toml", "a", encoding="utf-8") as handle:
+            handle.write(_SIMPLE_INDEX_SOURCE)
+        _call([poetry, "lock", "--no-interaction"], project, env, log)
+    exported = project / "importaudit-boot-poetry-export.txt"
+    _call([poetry, "export", "--without-hashes", "-f", "requirements.txt", "-o", str(exported),
+           *selection], project, env, log)
+    return ["@python", "-m", "pip", "install", *_PIP, "-r", str(exported)]
+
+
+def _call(argv: list[str], cwd: Path, env: dict[str, str], log: list[str]) -> None:
+    log.append("  " + " ".join(argv))
     try:
         done = subprocess.run(
-            argv,
-            cwd=project / step.cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
+            argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT
         )
     except subprocess.TimeoutExpired as exc:
         raise BuildFailed("\n".join([*log, f"timed out after {INSTALL_TIMEOUT:.0f}s"])) from exc

@@ -54,6 +54,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 f"  ERROR    {record.case.id}: "
                 f"{record.reason.splitlines()[0] if record.reason else ''}"
             )
+    phases = sorted({p for r in records for p in r.seconds})
+    totals = ", ".join(f"{p} {sum(r.seconds.get(p, 0.0) for r in records):.0f}s" for p in phases)
+    if totals:
+        write(f"time spent (summed over parallel cases): {totals}")
     skipped = [r for r in records if r.status == "skip"]
     if skipped:
         write(f"skipped: {len(skipped)}")

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,7 @@ class CaseResult:
     observed: Optional[Observation] = None
     booted_python: Optional[str] = None
     problems: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # predict / venv / boot
 
 
 RECORDS: list[CaseResult] = []
@@ -192,7 +194,9 @@ def _run_case(case: Case) -> CaseResult:
     expected: dict[str, Any] = json.loads((root / "expected.json").read_text("utf-8"))
     target = read_target(root, case.target)
     problems = [f"targets stage vs descriptor: {p}" for p in cross_check(root, target)]
+    clock = time.monotonic()
     prediction = predict(root, case.target, expected)
+    timings = {"predict": time.monotonic() - clock}
     python = prediction.python or target.python or HOST_PYTHON
     interpreter = interpreter_for(python)
     port = free_port()
@@ -200,7 +204,9 @@ def _run_case(case: Case) -> CaseResult:
     if launch.server.split(" ")[0] in NON_HTTP_SERVERS:
         raise Unsupported(f"`{launch.server}` serves no HTTP; the sample provides no probe")
     steps = plan_steps(root, target)
+    clock = time.monotonic()
     venv = ensure_venv(root, interpreter, steps)
+    timings["venv"] = time.monotonic() - clock
     workdir, mapping = container_layout(root, target)
     with tempfile.TemporaryDirectory(prefix="importaudit-boot-") as tmp:
         copy = Path(tmp) / "app"
@@ -209,6 +215,7 @@ def _run_case(case: Case) -> CaseResult:
         home.mkdir()
         cwd = copy / workdir
         env = _run_env(target, copy, mapping, venv, port, home)
+        clock = time.monotonic()
         observed = observe(
             launch,
             cwd=cwd,
@@ -220,12 +227,15 @@ def _run_case(case: Case) -> CaseResult:
         )
         claims = absence_claims(prediction)
         found = importable(venv, claims, cwd, env, target.paths) if claims else {}
+        timings["boot"] = time.monotonic() - clock
     problems += disagreements(prediction, observed, found)
     problems += observed.problems
     if case.expect in {"boots", "fails-at-boot"} and observed.outcome != case.expect:
         problems.append(f"expected.json says the real boot {case.expect}; it {observed.outcome}")
-    if snapshot(root) != before:
-        problems.append(f"the sample folder {root} changed during the boot")
+    after = snapshot(root)
+    if after != before:
+        changed = sorted(set(before) ^ set(after))
+        problems.append(f"the sample folder changed during the boot: {changed[:6]}")
     message = describe(prediction, observed, launch.shown, [s.shown for s in steps], python)
     status = "disagree" if problems else "agree"
-    return CaseResult(case, status, message, prediction, observed, python, problems)
+    return CaseResult(case, status, message, prediction, observed, python, problems, timings)
