@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# Run from the repository with the dev venv (importaudit installed, pip reaching PyPI):
+#   /work/venv/bin/python scripts/gen_dists.py          (about 10 minutes, 8 downloads at once)
+# For each seed and its dependencies it downloads the newest wheel (Linux, else any, else the
+# sdist's PKG-INFO) with --no-deps, and reads METADATA and RECORD from the zip.
 import argparse
 import email.parser
 import itertools
@@ -76,6 +80,7 @@ SEED_EXTRAS = {
     "channels": ("daphne",),
     "pyjwt": ("crypto",),
     "kombu": ("redis", "sqs"),
+    "fastapi-cli": ("standard",),
 }
 
 _EXTRA_MARKER = re.compile(r"\bextra\b")
@@ -196,21 +201,32 @@ def main() -> int:
     parser.add_argument("--out", default=str(default_out))
     parser.add_argument("--python", default="3.12", help="wheels chosen for this CPython")
     parser.add_argument("--limit", type=int, default=600, help="stop adding dependencies past this")
+    parser.add_argument(
+        "--refresh", action="store_true", help="download every wheel again (default: only new dists)"
+    )
     args = parser.parse_args()
+    # Entries already in the output are kept: a new seed costs one download, not a full run.
+    out = Path(args.out)
+    kept: dict[str, dict[str, object]] = {}
+    if out.exists() and not args.refresh:
+        kept = {canonicalize_name(k): v for k, v in json.loads(out.read_text("utf-8")).items()}
     table: dict[str, dict[str, object]] = {}
     failed: list[str] = []
     pending = sorted({canonicalize_name(n) for n in SEEDS.split()})
     seen = set(pending)
     with ThreadPoolExecutor(max_workers=8) as pool:
         while pending:
-            for name, data in pool.map(lambda n: _fetch(n, args.python), pending):
+            for key in [n for n in pending if n in kept]:
+                table[key] = kept[key]
+            missing = [n for n in pending if n not in kept]
+            for name, data in pool.map(lambda n: _fetch(n, args.python), missing):
                 if data is None:
                     failed.append(name)
                     print(f"no wheel: {name}", file=sys.stderr)
                     continue
                 table[canonicalize_name(str(data["name"]))] = data
             following = []
-            for data in list(table.values()):
+            for data in list(table.values()):  # every entry: SEED_EXTRAS may have grown
                 requires = list(data["requires"])  # type: ignore[call-overload]
                 extras = SEED_EXTRAS.get(canonicalize_name(str(data["name"])), ())
                 for dep in _base_dependencies(requires) + _extra_dependencies(requires, extras):
