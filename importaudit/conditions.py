@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from packaging.markers import InvalidMarker, Marker
@@ -190,6 +191,7 @@ def _compare(op: ast.cmpop, left: object, right: object) -> bool:
     raise _Unknown
 
 
+@lru_cache(maxsize=4096)
 def evaluate(condition: str, env: TargetEnv) -> Optional[bool]:
     """True/False when the test depends only on the interpreter and platform; None otherwise."""
     try:
