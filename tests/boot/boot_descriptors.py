@@ -8,7 +8,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import yaml
 from packaging.utils import canonicalize_name
@@ -206,11 +206,9 @@ def cross_check(root: Path, target: Target) -> list[str]:
             here = install.location is not None and install.location.file == target.file
             if not here:
                 continue
-            if (
-                install.kind is InstallKind.PACKAGE
-                and canonicalize_name(re.split(r"[\[<>=!~;@ ]", install.spec, maxsplit=1)[0])
-                not in {*everything.packages, *_TOOLS}
-            ):
+            if install.kind is InstallKind.PACKAGE and canonicalize_name(
+                re.split(r"[\[<>=!~;@ ]", install.spec, maxsplit=1)[0]
+            ) not in {*everything.packages, *_TOOLS}:
                 problems.append(
                     f"the stage read `pip install {install.spec}`; the Dockerfile has none"
                 )
@@ -261,13 +259,16 @@ def container_layout(root: Path, target: Target) -> tuple[str, dict[str, str]]:
     if dockerfile is None or not (root / dockerfile).is_file():
         return "", {}
     context = posixpath.dirname(dockerfile) if target.kind == "compose" else ""
+    text = (root / dockerfile).read_text("utf-8", "replace")
+    return container_layout_from_text(text, context, lambda rel: (root / rel).is_dir())
+
+
+def container_layout_from_text(
+    text: str, context: str, is_dir: Callable[[str], bool]
+) -> tuple[str, dict[str, str]]:
     workdir = "/"
     mapping: dict[str, str] = {}
-    for word, rest in [
-        i
-        for s in final_chain(read_stages((root / dockerfile).read_text("utf-8")))
-        for i in s.instructions
-    ]:
+    for word, rest in [i for s in final_chain(read_stages(text)) for i in s.instructions]:
         if word == "WORKDIR":
             workdir = posixpath.normpath(posixpath.join(workdir, rest.strip()))
         elif word in {"COPY", "ADD"} and "--from" not in rest:
@@ -281,7 +282,7 @@ def container_layout(root: Path, target: Target) -> tuple[str, dict[str, str]]:
             dest = posixpath.normpath(posixpath.join(workdir, parts[-1]))
             for src in parts[:-1]:
                 repo = posixpath.normpath(posixpath.join(context, src))
-                if (root / repo).is_dir():
+                if is_dir(repo):
                     mapping[dest] = "" if repo == "." else repo
     cwd = mapping.get(workdir)
     if cwd is None:  # workdir inside a copied dir: /app/src with /app <- .

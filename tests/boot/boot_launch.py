@@ -346,3 +346,36 @@ def observe(
     if port_is_listening(port):
         obs.problems.append(f"port {port} still answers after the process group was killed")
     return obs
+
+
+def run_release(
+    commands: list[str], *, cwd: Path, env: dict[str, str], timeout: float
+) -> Optional[Observation]:
+    """Run release commands in order; the failed deploy's observation, or None when all pass."""
+    for command in commands:
+        started = time.monotonic()
+        try:
+            done = subprocess.run(
+                ["/bin/sh", "-c", command],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                start_new_session=True,
+            )
+        except subprocess.TimeoutExpired:
+            return Observation("fails-at-boot", log=f"release `{command}` timed out")
+        if done.returncode != 0:
+            log = f"release `{command}` exited {done.returncode}\n{done.stdout}{done.stderr}"
+            return Observation(
+                "fails-at-boot",
+                boot_failures=missing_module_groups(log),
+                programs_missing=missing_programs(log),
+                syntax_error="SyntaxError:" in log,
+                returncode=done.returncode,
+                seconds=round(time.monotonic() - started, 1),
+                log=log,
+            )
+    return None

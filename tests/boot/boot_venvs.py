@@ -243,8 +243,21 @@ def _poetry_export(
             handle.write(_SIMPLE_INDEX_SOURCE)
         _call([poetry, "lock", "--no-interaction"], project, env, log)
     exported = project / "importaudit-boot-poetry-export.txt"
-    _call([poetry, "export", "--without-hashes", "-f", "requirements.txt", "-o", str(exported),
-           *selection], project, env, log)
+    _call(
+        [
+            poetry,
+            "export",
+            "--without-hashes",
+            "-f",
+            "requirements.txt",
+            "-o",
+            str(exported),
+            *selection,
+        ],
+        project,
+        env,
+        log,
+    )
     return ["@python", "-m", "pip", "install", *_PIP, "-r", str(exported)]
 
 

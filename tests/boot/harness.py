@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any, Optional
 
 from boot_descriptors import container_layout, cross_check, map_env_value
-from boot_launch import NON_HTTP_SERVERS, Observation, free_port, observe, plan_launch
+from boot_launch import (
+    NON_HTTP_SERVERS,
+    Observation,
+    free_port,
+    observe,
+    plan_launch,
+    run_release,
+)
 from boot_venvs import (
     BuildFailed,
     Unsupported,
@@ -26,16 +33,15 @@ from boot_venvs import (
 from boot_verdicts import Prediction, absence_claims, describe, disagreements, predict
 
 from importaudit.model import Target
-
-try:
-    from importaudit.targets import read_targets
-except ImportError:  # TODO(targets): delete this fallback and boot_standin_targets.py once it lands
-    from boot_standin_targets import read_targets
+from importaudit.targets import read_targets
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = Path(os.environ.get("IMPORTAUDIT_BOOT_SAMPLES", REPO / "sample_projects"))
+RELEASE = "release: "  # how the targets stage marks a Procfile release command
 HOST_PYTHON = "3.11"  # what importaudit assumes when a target names no Python (the dev venv's)
 BOOT_TIMEOUT = float(os.environ.get("IMPORTAUDIT_BOOT_TIMEOUT", "20"))
+# Try cases expected.json skips anyway (to check whether a skip reason still holds).
+RUN_SKIPPED = os.environ.get("IMPORTAUDIT_BOOT_RUN_SKIPPED") == "1"
 _SKIP_DIRS = {
     ".git",
     "__pycache__",
@@ -140,12 +146,14 @@ def read_target(root: Path, name: str) -> Target:
     )
 
 
-def start_command(target: Target) -> str:
-    """The long-running command: the last one (earlier ones are release/pre-start steps)."""
+def start_command(target: Target) -> tuple[str, list[str]]:
+    """(the long-running command, the `release:` commands that run before it)."""
     commands = [c for c in target.commands if c.strip()]
-    if not commands:
+    release = [c[len(RELEASE) :].strip() for c in commands if c.startswith(RELEASE)]
+    servers = [c for c in commands if not c.startswith(RELEASE)]
+    if not servers:
         raise Unsupported(f"{target.name} has no start command the targets stage could read")
-    return commands[-1]
+    return servers[0], release
 
 
 def _run_env(
@@ -185,10 +193,8 @@ def run_case(case: Case) -> CaseResult:
 def _run_case(case: Case) -> CaseResult:
     if case.problem:
         return CaseResult(case, "error", case.problem)
-    if case.skip:
+    if case.skip and not RUN_SKIPPED:
         return CaseResult(case, "skip", f"expected.json: {case.skip}")
-    if not case.routes:
-        return CaseResult(case, "error", "expected.json lists no boot.routes to probe")
     root = case.sample_dir
     before = snapshot(root)
     expected: dict[str, Any] = json.loads((root / "expected.json").read_text("utf-8"))
@@ -200,9 +206,12 @@ def _run_case(case: Case) -> CaseResult:
     python = prediction.python or target.python or HOST_PYTHON
     interpreter = interpreter_for(python)
     port = free_port()
-    launch = plan_launch(start_command(target), port)
+    command, release = start_command(target)
+    launch = plan_launch(command, port)
     if launch.server.split(" ")[0] in NON_HTTP_SERVERS:
         raise Unsupported(f"`{launch.server}` serves no HTTP; the sample provides no probe")
+    if not case.routes:
+        return CaseResult(case, "error", "expected.json lists no boot.routes to probe")
     steps = plan_steps(root, target)
     clock = time.monotonic()
     venv = ensure_venv(root, interpreter, steps)
@@ -216,15 +225,18 @@ def _run_case(case: Case) -> CaseResult:
         cwd = copy / workdir
         env = _run_env(target, copy, mapping, venv, port, home)
         clock = time.monotonic()
-        observed = observe(
-            launch,
-            cwd=cwd,
-            env=env,
-            port=port,
-            routes=list(case.routes),
-            log_path=Path(tmp) / "server.log",
-            timeout=BOOT_TIMEOUT,
-        )
+        # A release command that fails aborts the deploy: the web process never starts.
+        observed = run_release(release, cwd=cwd, env=env, timeout=BOOT_TIMEOUT)
+        if observed is None:
+            observed = observe(
+                launch,
+                cwd=cwd,
+                env=env,
+                port=port,
+                routes=list(case.routes),
+                log_path=Path(tmp) / "server.log",
+                timeout=BOOT_TIMEOUT,
+            )
         claims = absence_claims(prediction)
         found = importable(venv, claims, cwd, env, target.paths) if claims else {}
         timings["boot"] = time.monotonic() - clock

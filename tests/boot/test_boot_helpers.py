@@ -1,0 +1,112 @@
+"""Fast checks of the boot harness's own parsing: rebinding commands and reading tracebacks."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from boot_descriptors import container_layout_from_text, final_chain, grep_installs, read_stages
+from boot_launch import missing_module_groups, missing_programs, plan_launch
+
+
+@pytest.mark.parametrize(
+    ("command", "argv_or_text", "server"),
+    [
+        ("gunicorn --bind 0.0.0.0:8000 app:app", "gunicorn -b 127.0.0.1:5555 app:app", "gunicorn"),
+        (
+            '["gunicorn", "-b0.0.0.0:80", "app:app"]',
+            ["gunicorn", "-b", "127.0.0.1:5555", "app:app"],
+            "gunicorn",
+        ),
+        (
+            "gunicorn --bind=:$PORT -w 2 app:app",
+            "gunicorn -b 127.0.0.1:5555 -w 2 app:app",
+            "gunicorn",
+        ),
+        (
+            "uvicorn main:app --host 0.0.0.0 --port ${PORT:-80} --loop uvloop",
+            "uvicorn --host 127.0.0.1 --port 5555 main:app --loop uvloop",
+            "uvicorn",
+        ),
+        (
+            "python manage.py migrate && python manage.py runserver 0.0.0.0:8000",
+            "python manage.py migrate && python manage.py runserver 127.0.0.1:5555",
+            "manage.py runserver",
+        ),
+        (
+            "FLASK_APP=app flask run --host=0.0.0.0",
+            "FLASK_APP=app flask run --host 127.0.0.1 --port 5555",
+            "flask",
+        ),
+        (
+            "sh -c 'exec gunicorn app:app'",
+            "sh -c 'exec gunicorn -b 127.0.0.1:5555 app:app'",
+            "gunicorn",
+        ),
+        ("celery -A tasks worker", "celery -A tasks worker", "celery"),
+    ],
+)
+def test_commands_are_rebound_to_loopback(command: str, argv_or_text: object, server: str) -> None:
+    launch = plan_launch(command, 5555)
+    if isinstance(argv_or_text, list):
+        assert list(launch.argv) == argv_or_text
+    else:
+        assert launch.argv[:2] == ("/bin/sh", "-c")
+        assert launch.argv[2] == argv_or_text
+    assert launch.server == server
+
+
+CHAINED = """\
+Traceback (most recent call last):
+  File "x.py", line 1, in <module>
+ModuleNotFoundError: No module named 'psycopg'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "y.py", line 2, in <module>
+ModuleNotFoundError: No module named 'psycopg2'
+[ERROR] Worker (pid:7) exited with code 3
+Traceback (most recent call last):
+  File "z.py", line 3, in <module>
+ModuleNotFoundError: No module named 'uvicorn'
+"""
+
+
+@pytest.mark.parametrize(
+    ("log", "groups", "programs"),
+    [
+        (CHAINED, [("psycopg", "psycopg2"), ("uvicorn",)], []),
+        ("/bin/sh: 1: gunicorn: not found\n", [], ["gunicorn"]),
+        ("[INFO] Listening at: http://127.0.0.1:5555\n", [], []),
+    ],
+)
+def test_boot_failures_are_read_from_the_log(
+    log: str, groups: list[tuple[str, ...]], programs: list[str]
+) -> None:
+    assert missing_module_groups(log) == groups
+    assert missing_programs(log) == programs
+
+
+DOCKERFILE = textwrap.dedent(
+    """\
+    FROM python:3.11-slim AS base
+    RUN pip install --no-cache-dir -r requirements/base.txt \\
+        && pip install gunicorn==23.0.0
+    FROM base
+    WORKDIR /srv
+    COPY backend/ /srv/
+    RUN pip install --upgrade pip && pip install -r /srv/req.txt uvicorn[standard]
+    CMD ["gunicorn", "app:app"]
+    """
+)
+
+
+def test_the_crude_dockerfile_read_follows_the_final_stage_chain() -> None:
+    found = grep_installs(final_chain(read_stages(DOCKERFILE)))
+    assert found.requirement_files == ["requirements/base.txt", "/srv/req.txt"]
+    assert found.packages == ["gunicorn", "uvicorn"]
+    assert container_layout_from_text(DOCKERFILE, "", lambda p: p == "backend") == (
+        "backend",
+        {"/srv": "backend"},
+    )
