@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +17,6 @@ from .discover import Project, discover
 from .distributions import DistributionIndex
 from .environment import InstalledEnvironment
 from .frameworks import FrameworkContext, FrameworkResult, framework_imports
-from .imports import parse_file
 from .model import (
     AuditError,
     Context,
@@ -42,6 +40,7 @@ from .model import (
     TargetResult,
 )
 from .names import DisplayNames
+from .parsing import LazyTrees, parse_all
 from .provision import InstalledSet, Provisioner
 from .reach import BootGraph, FileIndex, Unit, compute_boot, module_files, runs_at_import
 from .requirements import (
@@ -67,7 +66,7 @@ class Workspace:
     config: Config
     project: Project
     parsed: dict[str, ParsedFile]
-    trees: dict[str, ast.Module]
+    trees: LazyTrees
     declared: DeclaredSources
     declaration: Optional[ProjectDeclaration]
     index: DistributionIndex
@@ -75,6 +74,10 @@ class Workspace:
     default_python: tuple[tuple[int, int], str]
     warnings: list[SourceWarning]
     _providers: Optional[dict[str, Provider]] = None
+    _indexes: Optional[dict[str, FileIndex]] = None
+    _local: Optional[frozenset[str]] = None
+    _roots: Optional[dict[str, str]] = None
+    _modules: Optional[dict[tuple[str, ...], dict[str, str]]] = None
 
     def provider(self, module: str) -> Provider:
         if self._providers is None:
@@ -83,6 +86,49 @@ class Workspace:
         if found is None:
             found = self._providers[module] = self.index.provider(module)
         return found
+
+    def local_names(self) -> frozenset[str]:
+        """Top-level names importable from some folder of the project when it is on sys.path.
+
+        A file's import root is its nearest ancestor that is not a package: `python manage.py`
+        from netbox/ makes netbox/users importable as `users`, a script makes its siblings
+        importable. A local name is never reported missing (a false error costs more)."""
+        if self._local is None:
+            names: set[str] = set()
+            for path, root in self.import_roots().items():
+                head = path[len(root) + 1 :] if root else path
+                head = head.split("/")[0]
+                name = head[:-3] if head.endswith(".py") else head
+                if name.isidentifier():
+                    names.add(name)
+            self._local = frozenset(names)
+        return self._local
+
+    def import_roots(self) -> dict[str, str]:
+        """file -> its nearest ancestor folder that is not a package ("" for the root)."""
+        if self._roots is None:
+            packages = {p.rsplit("/", 1)[0] if "/" in p else "" for p in self.parsed if p.endswith("__init__.py")}
+            self._roots = {}
+            for path in self.parsed:
+                parts = path.split("/")
+                cut = len(parts) - 1
+                while cut > 0 and "/".join(parts[:cut]) in packages:
+                    cut -= 1
+                self._roots[path] = "/".join(parts[:cut])
+        return self._roots
+
+    def file_indexes(self) -> dict[str, FileIndex]:
+        """Per-file lookups for reachability, built once per run (application code only)."""
+        if self._indexes is None:
+            self._indexes = {p: FileIndex.build(pf) for p, pf in self.parsed.items() if not pf.is_test}
+        return self._indexes
+
+    def modules_map(self, roots: tuple[str, ...]) -> dict[str, str]:
+        if self._modules is None:
+            self._modules = {}
+        if roots not in self._modules:
+            self._modules[roots] = _modules_map(self, roots)
+        return self._modules[roots]
 
     def reported_module(self, module: str) -> str:
         """The name a finding shows: the top level, or the namespace prefix that decides."""
@@ -106,18 +152,8 @@ class Workspace:
 
 def load_workspace(root: Path, config: Config) -> Workspace:
     project = discover(root, exclude=config.exclude, first_party=config.first_party)
-    parsed: dict[str, ParsedFile] = {}
-    trees: dict[str, ast.Module] = {}
-    warnings = list(project.warnings)
-    for ref in project.sources:
-        try:
-            tree, result = parse_file(root, ref)
-        except (RecursionError, MemoryError, ValueError) as exc:
-            warnings.append(SourceWarning(ref.path, 0, f"could not analyse this file ({exc})"))
-            continue
-        parsed[ref.path] = result
-        if tree is not None:
-            trees[ref.path] = tree
+    parsed, trees, warnings = parse_all(root, project.sources)
+    warnings = list(project.warnings) + warnings
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")
     environment = (
@@ -291,12 +327,17 @@ def _fix_file(ws: Workspace, target: Target) -> Optional[str]:
 
 
 def _modules_map(ws: Workspace, roots: Sequence[str]) -> dict[str, str]:
+    """dotted module -> file, under the target's roots first, then each file's own import root."""
     out: dict[str, str] = {}
     for ref in ws.project.sources:
         for root in roots:
             name = ws.project.index.module_for(ref.path, root)
             if name and name not in out:
                 out[name] = ref.path
+    for path, local_root in ws.import_roots().items():
+        name = ws.project.index.module_for(path, local_root)
+        if name and name not in out:
+            out[name] = path
     return out
 
 
@@ -375,20 +416,23 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     implicit_all = target.implicit and not target.entries
     string_imports: dict[str, list[Import]] = {}
     graph: Optional[BootGraph] = None
-    files = {p: FileIndex.build(pf) for p, pf in ws.parsed.items() if not pf.is_test}
-    modules = _modules_map(ws, roots)
+    files = ws.file_indexes()
+    modules = ws.modules_map(roots)
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
     boot_paths = frozenset(graph.parents) if graph else frozenset(files)
-    fw = framework_imports(
-        FrameworkContext(
-            trees=ws.trees,
-            modules=modules,
-            env=dict(target.env),
-            installed=_installed_versions(runtime),
-            boot_paths=boot_paths,
+    try:
+        fw = framework_imports(
+            FrameworkContext(
+                trees=ws.trees,
+                modules=modules,
+                env=dict(target.env),
+                installed=_installed_versions(runtime),
+                boot_paths=boot_paths,
+            )
         )
-    )
+    except Exception as exc:  # framework strings are extra evidence; never a crash
+        fw = FrameworkResult(notes=(f"could not read framework settings ({type(exc).__name__}: {exc})",))
     migrate = _runs_migrate(target)
     for imp in fw.imports:
         if imp.phase == "migrate" and migrate:
@@ -400,9 +444,10 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                                   tuple("" for _ in fw.unresolved)))
     notes.extend(fw.notes)
     if string_imports:
-        files = {
-            p: FileIndex.build(pf, string_imports.get(p, ())) for p, pf in ws.parsed.items() if not pf.is_test
-        }
+        files = dict(files)
+        for host, extra in string_imports.items():
+            if host in files:
+                files[host] = FileIndex.build(ws.parsed[host], extra)
         # A string import hosted in a file that is not Python (a Dockerfile ENV) runs at boot.
         for host, imps in string_imports.items():
             if host not in files:
@@ -430,7 +475,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
 
 
 def _is_first_party(ws: Workspace, module: str) -> bool:
-    return module.startswith(".") or module.split(".")[0] in ws.project.first_party
+    top = module.split(".")[0]
+    return module.startswith(".") or top in ws.project.first_party or top in ws.local_names()
 
 
 def _fallback_needed(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> dict[int, bool]:
@@ -564,6 +610,24 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
     if not at_boot and target is not None:
         return []  # reported once for the project, below
     line, message = problem
+    host = host_version()
+    if parsed.syntax_error is not None and host < ta.env.python:
+        # This interpreter's grammar is older than the target's: the file may be valid there.
+        return [
+            Finding(
+                rule=Rule.UNREADABLE,
+                severity=Severity.WARNING,
+                module=parsed.module or parsed.path,
+                message=f"{parsed.path}:{line}: Python {host[0]}.{host[1]} (running importaudit) cannot parse "
+                f"this file ({message}); it may use syntax of Python {ta.env.version_text}, which the "
+                f"target runs, so its imports were not checked: run importaudit with Python "
+                f"{ta.env.version_text} or newer",
+                context=Context.MODULE,
+                target=target,
+                file=parsed.path,
+                line=line,
+            )
+        ]
     return [
         Finding(
             rule=Rule.SYNTAX_ERROR,
@@ -595,13 +659,17 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
         if parsed.syntax_error is not None and (
             parsed.is_test or all(a.graph is not None and not a.graph.reached(path) for a in audits)
         ):
+            newest = max(a.env.python for a in audits)
+            older_host = host_version() < newest
             out.append(
                 Finding(
-                    rule=Rule.SYNTAX_ERROR,
+                    rule=Rule.UNREADABLE if older_host else Rule.SYNTAX_ERROR,
                     severity=Severity.WARNING,
                     module=parsed.module or path,
                     message=f"{path}:{parsed.syntax_error.location.line}: "
-                    f"{parsed.syntax_error.message} (no deploy target loads this file)",
+                    f"{parsed.syntax_error.message} (no deploy target loads this file"
+                    + (f"; it may be valid Python {newest[0]}.{newest[1]}, newer than the Python running "
+                       "importaudit)" if older_host else ")"),
                     context=Context.MODULE,
                     file=path,
                     line=parsed.syntax_error.location.line,

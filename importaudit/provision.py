@@ -15,9 +15,12 @@ from .names import DisplayNames, preferred
 from .rules import Provision, Status
 from .stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
 
+_COMMON_WORDS = frozenset({
+    "django", "flask", "python", "client", "core", "api", "sdk", "utils", "plugin", "ext", "lib", "app",
+    "server", "fastapi", "async", "aio", "rest", "http", "tools", "types", "base", "common", "contrib",
+})
 # Before 3.12, python images and venvs shipped setuptools (so pkg_resources and distutils shims).
 _SETUPTOOLS_MODULES = ("setuptools", "pkg_resources", "_distutils_hack")
-_NAME_AFFIXES = ("python-", "py-", "py", "-python", "-py", "django-", "flask-")
 
 
 @dataclass
@@ -111,9 +114,13 @@ class Provisioner:
             keys = tuple(dict.fromkeys((*keys, *(str(canonicalize_name(r)) for r in change.replacements))))
         if top in _SETUPTOOLS_MODULES and version < (3, 12):
             return Provision(Status.DIRECT, source="stdlib")
+        if source == "guess":
+            # Nothing knows this module: a declared distribution named like it provides it
+            # (social-auth-core -> social_core); better a missed error than a false one.
+            keys = tuple(dict.fromkeys((*keys, *self._fuzzy(top))))
+            if len(keys) > 1:
+                source = "guess (name match)"
         direct = [k for k in keys if k in inst.direct or k in inst.provided]
-        if not direct and source == "guess":
-            direct = self._fuzzy(top)
         if direct:
             key = direct[0]
             req = inst.direct.get(key)
@@ -148,6 +155,10 @@ class Provisioner:
             if key in inst.dev:
                 req = inst.dev[key]
                 return Provision(Status.DEV, req.name, req, source=source)
+        probable = self._related_unknown(top)
+        if probable:
+            return Provision(Status.TRANSITIVE, display, path=(f"{self.display(probable)} (probably: importaudit "
+                             "does not know its dependencies)", display or top), source=source)
         notes = []
         for key in keys:
             if key in inst.excluded:
@@ -160,28 +171,35 @@ class Provisioner:
         if top in _SETUPTOOLS_MODULES and version >= (3, 12):
             notes.append(f"python 3.12+ images and virtualenvs no longer ship setuptools, which provides {top}")
         if inst.unknown and source != "framework":
-            shown = ", ".join(self.display(k) for k in inst.unknown[:3])
-            more = "…" if len(inst.unknown) > 3 else ""
+            count = len(inst.unknown)
             notes.append(
-                f"importaudit can't tell whether {shown}{more} brings it in "
-                "(not installed here and not in its bundled table)"
+                f"{count} of the declared packages {'is' if count == 1 else 'are'} neither installed "
+                "here nor in importaudit's table, so what they bring in is unknown"
             )
         return Provision(Status.NONE, display, note="; ".join(notes), source=source)
 
+    def _related_unknown(self, top: str) -> Optional[str]:
+        """A declared package with unknown dependencies whose name shares a distinctive word with
+        the module (django-prometheus for prometheus_client): it probably brings it in."""
+        words = {w for w in top.lower().split("_") if len(w) > 2 and w not in _COMMON_WORDS}
+        for key in self.installed.unknown:
+            if words & set(key.split("-")):
+                return key
+        return None
+
     def _fuzzy(self, top: str) -> list[str]:
-        """A declared distribution whose name is the module's up to a common affix (python-foo)."""
-        want = canonicalize_name(top)
+        """Declared distributions whose name holds the module's words in order (python-dateutil,
+        social-auth-core for social_core, strawberry-graphql-django for strawberry_django)."""
+        want = [w for w in top.lower().split("_") if w]
+        if not want:
+            return []
+        inst = self.installed
         out = []
-        for key in self.installed.direct:
-            stripped = key
-            for affix in _NAME_AFFIXES:
-                if stripped.startswith(affix) and len(stripped) > len(affix):
-                    stripped = stripped[len(affix) :]
-                elif stripped.endswith(affix) and len(stripped) > len(affix):
-                    stripped = stripped[: -len(affix)]
-            if canonicalize_name(stripped) == want:
+        for key in (*inst.direct, *inst.transitive, *inst.dev, *inst.excluded):
+            words = iter(key.split("-"))
+            if all(w in words for w in want):
                 out.append(key)
-        return sorted(out)
+        return sorted(set(out))
 
 
 def is_stdlib_module(module: str, env: TargetEnv) -> bool:

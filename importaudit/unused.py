@@ -152,22 +152,50 @@ def _matches(used: set[str], provided: Iterable[str]) -> bool:
     return False
 
 
+def _required_by_others(ws: Workspace, ta: TargetAudit) -> set[str]:
+    """Declared distributions that another declared distribution depends on (freeze-style pins)."""
+    out: set[str] = set()
+    for key, req in ta.installed.direct.items():
+        deps = ws.index.requires(key, tuple(req.extras), ta.env) or ()
+        out.update(dep for dep, _extras in deps if dep != key)
+    return out
+
+
+def _named_like(key: str, tops: set[str]) -> bool:
+    """An imported top-level name whose words stand in the distribution's name, in order
+    (social_core for social-auth-core): with nothing installed, the best evidence there is."""
+    parts = key.split("-")
+    for top in tops:
+        words = [w for w in top.lower().split("_") if w]
+        if not words or (len(words) == 1 and len(words[0]) < 4):
+            continue
+        remaining = iter(parts)
+        if all(w in remaining for w in words):
+            return True
+    return False
+
+
 def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
     used = _used_names(ws, audits)
+    tops = {name.split(".")[0] for name in used}
     hinted = _hinted(audits)
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for ta in sorted(audits, key=lambda a: a.target.name):
         words = " ".join(ta.target.commands).lower()
+        pulled = _required_by_others(ws, ta)
         for key, req in sorted(ta.installed.direct.items()):
             if (req.source, key) in seen or req.dev or (req.locked and not req.direct):
+                continue
+            if req.group.startswith("extra:") or key in pulled:
+                # An extra is opt-in; a pin of another requirement's dependency is a choice.
                 continue
             seen.add((req.source, key))
             if key in NEVER_UNUSED or key in hinted or _is_stub(key) or key in words:
                 continue
             if ws.declaration is not None and key == ws.declaration.name:
                 continue
-            if _matches(used, ws.index.modules_of(key)):
+            if _matches(used, ws.index.modules_of(key)) or _named_like(key, tops):
                 continue
             target = None if ta.target.implicit else ta.target.name
             finding = unused_finding(req, target, ta.target.name)

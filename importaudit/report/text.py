@@ -9,6 +9,9 @@ from .common import counts, sorted_findings
 
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_MAX_PLACES = 6
+# Rules whose every place is its own problem (each file, each declaration).
+_PER_PLACE = frozenset({"syntax-error", "unused", "unreadable", "config", "unresolved"})
 _VERDICT = {
     "boots": ("boots", "green"),
     "fails-at-boot": ("FAILS AT BOOT", "red"),
@@ -43,14 +46,35 @@ def _target_line(result: TargetResult, color: bool) -> list[str]:
     return lines
 
 
-def _finding_lines(finding: Finding, color: bool) -> list[str]:
-    where = finding.file or "-"
+def _where(finding: Finding) -> str:
     if finding.file and finding.line:
-        where = f"{finding.file}:{finding.line}"
+        return f"{finding.file}:{finding.line}"
+    return finding.file or "-"
+
+
+def _finding_lines(group: list[Finding], color: bool) -> list[str]:
+    """One cause, one entry: the first place in full, the other places listed after it."""
+    finding = group[0]
     sev = _paint(f"{finding.severity.value:<7}", _SEVERITY_COLOR[finding.severity], color)
-    lines = [f"  {sev} {finding.rule.value:<18} {where}  {_paint(finding.module, 'bold', color)}"]
+    lines = [f"  {sev} {finding.rule.value:<18} {_where(finding)}  {_paint(finding.module, 'bold', color)}"]
     lines.append(f"          {finding.message}")
+    others = [_where(f) for f in group[1:]]
+    if others:
+        shown = ", ".join(others[:_MAX_PLACES])
+        more = f" and {len(others) - _MAX_PLACES} more" if len(others) > _MAX_PLACES else ""
+        lines.append(_paint(f"          also at {shown}{more}", "dim", color))
     return lines
+
+
+def _groups(findings: list[Finding]) -> list[list[Finding]]:
+    """Findings of one target with the same rule and module, in first-seen order."""
+    grouped: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.rule.value in _PER_PLACE:
+            grouped[(finding.rule.value, finding.module, f"{finding.file}:{finding.line}")] = [finding]
+            continue
+        grouped.setdefault((finding.rule.value, finding.module, finding.severity.value), []).append(finding)
+    return list(grouped.values())
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -62,8 +86,8 @@ def render(report: Report, *, color: bool = False) -> str:
     for target, group in groupby(findings, key=lambda f: f.target or ""):
         out.append("")
         out.append(_paint(target or "project", "bold", color))
-        for finding in group:
-            out.extend(_finding_lines(finding, color))
+        for same in _groups(list(group)):
+            out.extend(_finding_lines(same, color))
     if report.warnings:
         out.append("")
         out.append(_paint("Could not read everything", "bold", color))

@@ -1,0 +1,117 @@
+"""Parse every source file once, on every core, keeping only the trees later stages read."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Optional
+
+from .discover import SourceRef
+from .imports import parse_file
+from .model import ParsedFile, SourceWarning
+
+# Below this many files a process pool costs more than it saves.
+POOL_THRESHOLD = 400
+_CHUNK = 64
+
+# Modules whose importers the frameworks stage reads as trees (settings, engines, brokers, logging).
+_FRAMEWORK_IMPORTS = frozenset({
+    "django", "sqlalchemy", "flask_sqlalchemy", "celery", "logging", "pydantic", "pydantic_settings",
+    "importlib", "dj_database_url", "environ", "flask", "kombu", "gunicorn", "databases", "tortoise",
+})
+_FRAMEWORK_NAMES = ("settings", "config", "conf", "urls", "wsgi", "asgi", "manage", "celery", "app")
+
+
+def wants_tree(parsed: ParsedFile) -> bool:
+    """Whether the frameworks stage may read this file's tree: keep it rather than parse it again."""
+    name = parsed.path.rsplit("/", 1)[-1]
+    if any(word in name for word in _FRAMEWORK_NAMES):
+        return True
+    return any(imp.module.split(".")[0] in _FRAMEWORK_IMPORTS for imp in parsed.imports)
+
+
+def _parse_one(job: tuple[str, SourceRef]) -> tuple[ParsedFile, Optional[ast.Module], Optional[str]]:
+    root, ref = job
+    try:
+        tree, parsed = parse_file(Path(root), ref)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package), None, str(exc)
+    return parsed, (tree if tree is not None and wants_tree(parsed) else None), None
+
+
+class LazyTrees(Mapping[str, ast.Module]):
+    """path -> tree: kept from the one parse where a stage was expected to read it, else parsed
+    again on first access (a stage should look up the few files it needs, never iterate all)."""
+
+    def __init__(self, root: Path, refs: Mapping[str, SourceRef], kept: dict[str, ast.Module]):
+        self._root = root
+        self._refs = refs
+        self._trees = kept
+        self._failed: set[str] = set()
+
+    def __getitem__(self, path: str) -> ast.Module:
+        tree = self._trees.get(path)
+        if tree is not None:
+            return tree
+        ref = self._refs.get(path)
+        if ref is None or path in self._failed:
+            raise KeyError(path)
+        parsed_tree, _ = parse_file(self._root, ref)
+        if parsed_tree is None:
+            self._failed.add(path)
+            raise KeyError(path)
+        self._trees[path] = parsed_tree
+        return parsed_tree
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._refs)
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._refs and path not in self._failed
+
+
+def parse_all(
+    root: Path, sources: Sequence[SourceRef], *, workers: Optional[int] = None
+) -> tuple[dict[str, ParsedFile], LazyTrees, list[SourceWarning]]:
+    """Every file parsed and its imports extracted once; in a process pool for large projects."""
+    jobs = [(str(root), ref) for ref in sources]
+    count = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if len(jobs) >= POOL_THRESHOLD and count > 1:
+        try:
+            with ProcessPoolExecutor(max_workers=count) as pool:
+                results = list(pool.map(_parse_one, jobs, chunksize=_CHUNK))
+        except (OSError, RuntimeError):  # no fork/semaphores here (a locked-down CI): do it inline
+            results = [_parse_one(job) for job in jobs]
+    else:
+        results = []
+        for job in jobs:  # small project: keep every tree, nothing is parsed twice
+            root_text, ref = job
+            try:
+                tree, parsed = parse_file(Path(root_text), ref)
+            except (RecursionError, MemoryError, ValueError) as exc:
+                results.append((ParsedFile(path=ref.path, module=ref.module,
+                                           is_package=ref.is_package), None, str(exc)))
+                continue
+            results.append((parsed, tree, None))
+    parsed_files: dict[str, ParsedFile] = {}
+    kept: dict[str, ast.Module] = {}
+    warnings: list[SourceWarning] = []
+    for parsed, tree, problem in results:
+        if problem is not None:
+            warnings.append(SourceWarning(parsed.path, 0, f"could not analyse this file ({problem})"))
+            continue
+        parsed_files[parsed.path] = parsed
+        if tree is not None:
+            kept[parsed.path] = tree
+    refs = {
+        ref.path: ref
+        for ref in sources
+        if ref.path in parsed_files and parsed_files[ref.path].syntax_error is None
+    }
+    return parsed_files, LazyTrees(root, refs, kept), warnings
