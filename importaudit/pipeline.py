@@ -11,7 +11,7 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from . import __version__
-from .conditions import TargetEnv, parse_version
+from .conditions import TargetEnv, evaluate, parse_version
 from .config import Config
 from .discover import Project, discover
 from .distributions import DistributionIndex
@@ -23,6 +23,7 @@ from .model import (
     Entry,
     EntryKind,
     Finding,
+    GuardKind,
     How,
     Import,
     Install,
@@ -42,7 +43,7 @@ from .model import (
 from .names import DisplayNames
 from .parsing import LazyTrees, parse_all
 from .provision import InstalledSet, Provisioner
-from .reach import BootGraph, FileIndex, Unit, compute_boot, module_files, runs_at_import
+from .reach import MAIN_GUARD, BootGraph, FileIndex, Unit, compute_boot, module_files, runs_at_import
 from .requirements import (
     DeclaredSources,
     ProjectDeclaration,
@@ -528,6 +529,11 @@ def _judge_import(
     written = module
     imp = replace(imp, module=ws.reported_module(module))
     need = True
+    conditional = next(
+        (g.condition for g in imp.guards if g.kind is GuardKind.CONDITION and g.condition
+         and g.condition != MAIN_GUARD and evaluate(g.condition, ta.env) is None),
+        None,
+    )
     for guard in imp.guards:
         if guard.kind.value == "handler":
             need = fallback.get(guard.line, True)
@@ -544,6 +550,7 @@ def _judge_import(
             fix_file=ta.fix_file,
             fallback_needed=need,
             written=written,
+            conditional=conditional,
         )
     )
 

@@ -71,6 +71,8 @@ class Case:
     fix_file: Optional[str]  # where the requirement should be added
     fallback_needed: bool = True  # for except-ImportError handler imports: the primary is missing
     written: Optional[str] = None  # the dotted name as the code or setting wrote it
+    # A condition importaudit cannot decide (`if DEBUG:`) that the import stands under.
+    conditional: Optional[str] = None
 
 
 def guard_context(imp: Import) -> Optional[Context]:
@@ -146,6 +148,10 @@ def _finding(case: Case, rule: Rule, severity: Severity, context: Context) -> Op
     if _is_ignored(imp, rule):
         return None
     message, fix = describe(case, rule, context)
+    if case.conditional and severity is Severity.ERROR:
+        # Whether the branch runs depends on configuration: a likely failure, not a certain one.
+        severity = Severity.WARNING
+        message += f" (only when `{case.conditional}` is true at run time)"
     return Finding(
         rule=rule,
         severity=severity,
