@@ -106,6 +106,8 @@ def test_bad_json_exec_form_falls_back_to_the_shell() -> None:
         ("tiangolo/uvicorn-gunicorn-fastapi:python3.11", "3.11", False),
         ("public.ecr.aws/lambda/python:3.12", "3.12", False),
         ("python:3", None, True),
+        ("python:slim", None, True),
+        ("python:alpine", None, True),
         ("python:latest", None, True),
         ("python", None, True),
         ("ubuntu:22.04", None, False),
@@ -115,6 +117,14 @@ def test_python_from_image(image: str, version: Optional[str], floats: bool) -> 
     found, note = python_from_image(image)
     assert found == version
     assert (note is not None and "floats" in note) == floats
+    if floats:
+        assert note == f"`{image}` floats: the newest Python at build time"
+
+
+def test_floating_python_tag_leaves_the_version_to_the_project(tmp_path: Path) -> None:
+    target = build(tmp_path, "FROM python:slim\nCOPY . /app\nCMD python /app/app.py\n")
+    assert target.python is None and target.python_source is None
+    assert "`python:slim` floats: the newest Python at build time" in target.notes
 
 
 def test_arg_before_from_and_stage_chains(tmp_path: Path) -> None:
@@ -285,6 +295,81 @@ def test_wheel_stage_installs_what_the_wheels_hold(tmp_path: Path) -> None:
     )
     assert installs(target) == [("requirements", "requirements.txt", "pip")]
     assert target.installs[0].location is not None and target.installs[0].location.line == 7
+
+
+WHEEL_STAGE = """\
+    FROM python:3.14-slim AS builder
+    COPY requirements.txt /tmp
+    RUN pip wheel --wheel-dir /wheels apprise uwsgi "psycopg[c]" -r /tmp/requirements.txt
+    COPY . /opt/app/
+    FROM python:3.14-slim
+    WORKDIR /opt/app
+    {install}
+    COPY --from=builder /opt/app/ /opt/app/
+    CMD ["python", "/opt/app/app.py"]
+"""
+WHEEL_INSTALLS = [
+    ("package", "apprise", "pip"),
+    ("package", "uwsgi", "pip"),
+    ("package", "psycopg[c]", "pip"),
+    ("requirements", "requirements.txt", "pip"),
+]
+
+
+@pytest.mark.parametrize(
+    ("install", "expected"),
+    [
+        (
+            "RUN --mount=type=bind,target=/wheels,source=/wheels,from=builder \\\n"
+            "    pip install --upgrade pip && pip install --no-cache /wheels/*",
+            [("package", "pip", "pip"), *WHEEL_INSTALLS],
+        ),
+        ("RUN --mount=type=cache,from=builder,source=/wheels,target=/w pip install /w/*.whl", WHEEL_INSTALLS),
+        ("COPY --from=builder /wheels /wheels\nRUN pip install /wheels/* && rm -rf /wheels", WHEEL_INSTALLS),
+        # The mount lasts one RUN: a later install of /wheels has nothing to follow.
+        (
+            "RUN --mount=type=bind,target=/wheels,source=/wheels,from=builder true\nRUN pip install /wheels/*",
+            [("unknown", "/wheels/*", "pip")],
+        ),
+    ],
+    ids=["bind-mount", "cache-mount", "copy-from", "mount-is-one-run"],
+)
+def test_wheel_stage_packages_and_requirements(tmp_path: Path, install: str, expected: list[Any]) -> None:
+    target = build(tmp_path, WHEEL_STAGE.format(install=install.replace("\n", "\n    ")))
+    assert installs(target) == expected
+    # The repo copied into the builder travels with COPY --from: /opt/app/app.py is app.py.
+    assert [(e.module, e.path) for e in target.entries][:1] == [("app", "app.py")]
+
+
+@pytest.mark.parametrize(
+    ("copy", "install", "expected"),
+    [
+        ("COPY requirements.txt /tmp", "pip install -r /tmp/requirements.txt", "requirements.txt"),
+        ("COPY requirements.txt /srv", "pip install -r /srv/requirements.txt", "requirements.txt"),
+        ("COPY requirements.txt /data/req.txt", "pip install -r /data/req.txt", "requirements.txt"),
+        ("COPY requirements.txt /data\nRUN true", "pip install -r /data/requirements.txt", "requirements.txt"),
+    ],
+)
+def test_copy_into_a_directory_the_base_image_has(tmp_path: Path, copy: str, install: str, expected: str) -> None:
+    target = build(tmp_path, f"FROM python:3.12\n{copy}\nRUN {install}\n")
+    assert installs(target) == [("requirements", expected, "pip")]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected", "noted"),
+    [
+        ({"requirements.txt": ""}, "requirements.txt", True),
+        ({"requirements.txt": "", "docker/requirements.txt": ""}, "docker/requirements.txt", False),
+    ],
+)
+def test_dockerfile_in_a_folder_built_from_the_root(
+    tmp_path: Path, files: dict[str, str], expected: str, noted: bool
+) -> None:
+    dockerfile = "FROM python:3.12\nCOPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n"
+    names = write(tmp_path, {"docker/Dockerfile": dockerfile, **files})
+    target = read_dockerfile(tmp_path, "docker/Dockerfile", None, names)
+    assert installs(target) == [("requirements", expected, "pip")]
+    assert any("repo root" in note for note in target.notes) is noted
 
 
 def test_poetry_export_then_pip_install(tmp_path: Path) -> None:

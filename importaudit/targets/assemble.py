@@ -11,7 +11,7 @@ from typing import Optional, Union
 # package's helpers, so either module may be the one that starts loading first.
 from .. import commands
 from ..model import Entry, EntryKind, Install, Location, SourceWarning, Target
-from .dockerfile import Image, StartSpec
+from .image_state import Image, StartSpec
 from .shell import split_words
 
 # The module a needed distribution's program imports first: the server itself must be installed.

@@ -3,105 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 from ..model import Install, InstallKind, Location, SourceWarning
 from .dockerfile_syntax import Instruction, instruction_words, parse_dockerfile, python_from_image
+from .image_state import BASE_IMAGE_DIRS, Copy, Image, Stage, StartSpec, context_is_root, copies_under, path_map
 from .installs import parse_install
 from .shell import expand_vars, program_name, split_assignments, split_commands
 
 # Where a stage keeps what it installed; copying one of these from a stage copies its installs.
 _INSTALL_ROOTS = ("/usr/local", "/root/.local", "/opt/venv", "/venv", "/install")
-
-
-@dataclass(frozen=True)
-class StartSpec:
-    """CMD or ENTRYPOINT as written: an exec-form argv or shell text."""
-
-    exec_form: Optional[tuple[str, ...]]
-    text: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Copy:
-    dest: str  # absolute container path
-    source: str  # repo-relative ("" = the root), or a glob pattern for kind "glob"
-    kind: str  # "dir", "file", "glob"
-
-
-@dataclass
-class Stage:
-    """The image state after each instruction of one stage (inherited by `FROM <stage>`)."""
-
-    name: Optional[str]
-    image: str
-    line: int
-    parent: Optional[int] = None
-    env: dict[str, str] = field(default_factory=dict)
-    args: dict[str, str] = field(default_factory=dict)
-    workdir: str = "/"
-    copies: list[Copy] = field(default_factory=list)
-    installs: list[Install] = field(default_factory=list)
-    install_roots: list[str] = field(default_factory=list)
-    wheel_dirs: dict[str, tuple[Install, ...]] = field(default_factory=dict)
-    exports: dict[str, Install] = field(default_factory=dict)
-    cmd: Optional[StartSpec] = None
-    entrypoint: Optional[StartSpec] = None
-    cmd_here: bool = False  # CMD set in this stage (an ENTRYPOINT here resets an inherited one)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Image:
-    """What the Dockerfile builds for one stage: the pipeline's view of an image."""
-
-    file: str
-    stage: Stage
-    files: frozenset[str]
-    dirs: frozenset[str]
-    python: Optional[str] = None
-    python_source: Optional[str] = None
-    notes: list[str] = field(default_factory=list)
-    warnings: list[SourceWarning] = field(default_factory=list)
-
-    def path_map(self, copies: Optional[Sequence[Copy]] = None) -> Callable[[str], Optional[str]]:
-        return _path_map(self.stage.copies if copies is None else copies, self.files, self.dirs)
-
-
-def _path_map(
-    copies: Sequence[Copy], files: frozenset[str], dirs: frozenset[str]
-) -> Callable[[str], Optional[str]]:
-    """Container path -> repo path, through the COPY/ADD instructions seen so far (last wins)."""
-
-    def resolve(path: str) -> Optional[str]:
-        for copy in reversed(copies):
-            dest = copy.dest.rstrip("/")
-            if copy.kind == "file" and path == copy.dest:
-                return copy.source
-            if copy.kind == "glob" and posixpath.dirname(path) == (dest or "/"):
-                folder, pattern = posixpath.split(copy.source)
-                name = posixpath.basename(path)
-                candidate = posixpath.join(folder, name) if folder else name
-                if fnmatch.fnmatch(name, pattern) and candidate in files:
-                    return candidate
-            if copy.kind == "dir":
-                if path == (dest or "/"):
-                    return copy.source
-                if path.startswith(dest + "/"):
-                    rest = path[len(dest) + 1 :]
-                    candidate = posixpath.join(copy.source, rest) if copy.source else rest
-                    if candidate in files or candidate in dirs:
-                        return candidate
-        return None
-
-    return resolve
 
 
 class _Reader:
@@ -231,11 +146,12 @@ class _Reader:
         dest_is_dir = (
             written_dest.endswith(("/", "."))
             or len(sources) > 1
-            or dest == (stage.workdir)
+            or dest == stage.workdir
+            or dest in BASE_IMAGE_DIRS
             or dest in {copy.dest for copy in stage.copies if copy.kind == "dir"}
         )
         if "from" in flags:
-            self.copy_from_stage(flags["from"], sources, dest, stage)
+            self.copy_from_stage(flags["from"], sources, dest, stage, stage)
             return
         for source in sources:
             repo = self.repo(source)
@@ -251,38 +167,69 @@ class _Reader:
             else:
                 stage.copies.append(Copy(dest, repo, "file"))
 
-    def copy_from_stage(self, origin: str, sources: list[str], dest: str, stage: Stage) -> None:
+    def find_stage(self, origin: str) -> Optional[Stage]:
         found = next((s for s in self.stages if s.name and s.name.lower() == origin.lower()), None)
         if found is None and origin.isdigit() and int(origin) < len(self.stages):
             found = self.stages[int(origin)]
+        return found
+
+    def copy_from_stage(self, origin: str, sources: list[str], dest: str, stage: Stage, into: Stage) -> None:
+        """COPY --from (or a RUN --mount from=, then `into` is a scratch stage for that RUN)."""
+        found = self.find_stage(origin)
         if found is None or found is stage:
             return  # an external image (`--from=ghcr.io/astral-sh/uv`): no Python packages
         for source in sources:
             path = posixpath.normpath(posixpath.join(found.workdir, source))
             if path in found.wheel_dirs:
-                stage.wheel_dirs[dest] = found.wheel_dirs[path]
+                into.wheel_dirs[dest] = found.wheel_dirs[path]
                 continue
             if path in found.exports:  # an exported requirements file travels with its meaning
-                stage.exports[dest] = found.exports[path]
+                into.exports[dest] = found.exports[path]
                 continue
+            # Repo files the stage copied in travel too (COPY --from=builder /app /app).
+            into.copies += copies_under(found.copies, path, dest, self.files)
             roots = [*found.install_roots, *_INSTALL_ROOTS]
             if any(
                 path == root or root.startswith(path.rstrip("/") + "/") or path.startswith(root + "/")
                 for root in roots
             ):
-                stage.installs += [i for i in found.installs if i not in stage.installs]
-                stage.install_roots.append(dest)
+                into.installs += [i for i in found.installs if i not in into.installs]
+                into.install_roots.append(dest)
+
+    def mounts(self, inst: Instruction, stage: Stage) -> Stage:
+        """The stage as one RUN sees it: `--mount=type=bind|cache` adds files for that RUN only."""
+        scratch = dataclasses.replace(
+            stage,
+            copies=list(stage.copies),
+            installs=[],
+            install_roots=[],
+            wheel_dirs=dict(stage.wheel_dirs),
+            exports=dict(stage.exports),
+        )
+        for name, value in inst.flags:
+            if name != "mount":
+                continue
+            options = dict(item.partition("=")[::2] for item in value.split(","))
+            if options.get("type", "bind") not in ("bind", "cache"):
+                continue
+            source = options.get("source", options.get("src", ""))
+            target = options.get("target", options.get("dst", options.get("destination")))
+            if not target:
+                continue
+            dest = posixpath.normpath(posixpath.join(stage.workdir, target))
+            if options.get("from"):
+                self.copy_from_stage(options["from"], [source or "/"], dest, stage, scratch)
+                continue
+            if options.get("type", "bind") != "bind":
+                continue  # a cache mount without from= starts empty
+            repo = self.repo(source or ".")
+            if repo is not None:
+                kind = "file" if repo in self.files else "dir"
+                scratch.copies.append(Copy(dest, repo, kind))
+        return scratch
 
     def run(self, inst: Instruction, stage: Stage) -> None:
-        copies = list(stage.copies)
-        for name, value in inst.flags:
-            if name == "mount" and "type=bind" in value:
-                options = dict(item.partition("=")[::2] for item in value.split(","))
-                repo = self.repo(options.get("source", options.get("src", ".")))
-                target = options.get("target", options.get("dst", options.get("destination")))
-                if repo is not None and target:
-                    kind = "file" if repo in self.files else "dir"
-                    copies.append(Copy(posixpath.normpath(posixpath.join(stage.workdir, target)), repo, kind))
+        scratch = self.mounts(inst, stage)
         texts: list[str] = []
         if inst.exec_form is not None:
             texts.append(shlex.join(inst.exec_form))
@@ -290,7 +237,7 @@ class _Reader:
             texts += [body for _, body in inst.heredocs]
         else:
             texts.append(inst.args)
-        resolve_abs = _path_map(copies, self.files, self.dirs)
+        resolve_abs = path_map(scratch.copies, self.files, self.dirs)
         for text in texts:
             commands, problem = split_commands(text)
             if problem:
@@ -301,7 +248,9 @@ class _Reader:
                 words = [expand_vars(word, self.vars(stage)) for word in words]
                 if not words:
                     continue
-                cwd = self.run_command(words, inst, stage, cwd, resolve_abs)
+                cwd = self.run_command(words, inst, stage, cwd, resolve_abs, scratch)
+        # What a mounted stage installed lands in this image when this RUN copies it into place.
+        stage.installs += [i for i in scratch.installs if i not in stage.installs]
 
     def run_command(
         self,
@@ -310,6 +259,7 @@ class _Reader:
         stage: Stage,
         cwd: str,
         resolve_abs: Callable[[str], Optional[str]],
+        mounted: Stage,
     ) -> str:
         program = program_name(words[0])
 
@@ -333,9 +283,11 @@ class _Reader:
             return cwd
         installs = []
         for install in parsed.installs:
-            installs += self.follow(install, stage, absolute)
+            installs += self.follow(install, stage, absolute, mounted)
         if parsed.wheel_dir:
-            stage.wheel_dirs[absolute(parsed.wheel_dir)] = tuple(installs)
+            folder = absolute(parsed.wheel_dir)
+            held = list(stage.wheel_dirs.get(folder, ()))
+            stage.wheel_dirs[folder] = tuple(held + [i for i in installs if i not in held])
             return cwd
         if parsed.prefix:
             stage.install_roots.append(absolute(parsed.prefix))
@@ -345,16 +297,18 @@ class _Reader:
         stage.notes += [n for n in parsed.notes if n not in stage.notes]
         return cwd
 
-    def follow(self, install: Install, stage: Stage, absolute: Callable[[str], str]) -> list[Install]:
+    def follow(
+        self, install: Install, stage: Stage, absolute: Callable[[str], str], mounted: Stage
+    ) -> list[Install]:
         """Unknown paths that are really wheels built in a stage or an exported requirements."""
         if install.kind is not InstallKind.UNKNOWN:
             return [install]
         path = absolute(install.spec)
-        if path in stage.exports:
-            return [stage.exports[path]]
+        if path in mounted.exports:
+            return [mounted.exports[path]]
         folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
-        if folder in stage.wheel_dirs:
-            return [dataclasses.replace(i, location=install.location) for i in stage.wheel_dirs[folder]]
+        if folder in mounted.wheel_dirs:
+            return [dataclasses.replace(i, location=install.location) for i in mounted.wheel_dirs[folder]]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages
             stage.notes.append(f"could not tell which stage built `{install.spec}`")
         return [install]
@@ -404,6 +358,14 @@ def read_image(
         return image
     instructions, problems = parse_dockerfile(text)
     image.warnings += [SourceWarning(relpath, p.line, p.message) for p in problems]
+    if (
+        context is None
+        and reader.context
+        and context_is_root(instructions, reader.context, reader.files | reader.dirs)
+    ):
+        # `docker build -f docker/Dockerfile .`: its COPY sources exist only from the root.
+        reader.context = ""
+        image.notes.append(f"{relpath} copies files found from the repo root: built with the root as context")
     reader.read(instructions)
     if not reader.stages:
         image.warnings.append(SourceWarning(relpath, 0, "no FROM instruction"))

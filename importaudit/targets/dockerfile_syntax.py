@@ -154,7 +154,8 @@ def python_from_image(image: str) -> tuple[Optional[str], Optional[str]]:
         inner = _PYTHON_IN_TAG.search(tag.lower())
         if inner:
             return f"{inner.group('major')}.{inner.group('minor')}", None
-        return None, f"base image `{image}` floats: its Python version changes over time"
+        # The pipeline falls back to the project's own version; the note says why it may differ.
+        return None, f"`{image}` floats: the newest Python at build time"
     inner = _PYTHON_IN_TAG.search(tag.lower())
     if inner:
         return f"{inner.group('major')}.{inner.group('minor')}", None

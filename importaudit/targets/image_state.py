@@ -1,0 +1,156 @@
+"""An image under construction: its stages, what COPY/ADD put where, container paths to repo paths."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..model import Install, SourceWarning
+from .dockerfile_syntax import Instruction, instruction_words
+
+# Directories every Debian/Alpine-based image already has: `COPY x /tmp` puts x inside them.
+BASE_IMAGE_DIRS = frozenset(
+    {
+        "/",
+        "/tmp",
+        "/opt",
+        "/srv",
+        "/home",
+        "/root",
+        "/usr",
+        "/usr/local",
+        "/usr/local/bin",
+        "/usr/local/lib",
+        "/usr/src",
+        "/var",
+        "/etc",
+        "/bin",
+        "/mnt",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Copy:
+    dest: str  # absolute container path
+    source: str  # repo-relative ("" = the root), or a glob pattern for kind "glob"
+    kind: str  # "dir", "file", "glob"
+
+
+def path_map(
+    copies: Sequence[Copy], files: frozenset[str], dirs: frozenset[str]
+) -> Callable[[str], Optional[str]]:
+    """Container path -> repo path, through the COPY/ADD instructions seen so far (last wins)."""
+
+    def resolve(path: str) -> Optional[str]:
+        for copy in reversed(copies):
+            dest = copy.dest.rstrip("/")
+            if copy.kind == "file" and path == copy.dest:
+                return copy.source
+            if copy.kind == "glob" and posixpath.dirname(path) == (dest or "/"):
+                folder, pattern = posixpath.split(copy.source)
+                name = posixpath.basename(path)
+                candidate = posixpath.join(folder, name) if folder else name
+                if fnmatch.fnmatch(name, pattern) and candidate in files:
+                    return candidate
+            if copy.kind == "dir":
+                if path == (dest or "/"):
+                    return copy.source
+                if path.startswith(dest + "/"):
+                    rest = path[len(dest) + 1 :]
+                    candidate = posixpath.join(copy.source, rest) if copy.source else rest
+                    if candidate in files or candidate in dirs:
+                        return candidate
+        # `COPY app.txt /data` where /data turned out to be a directory: later commands say so.
+        for copy in reversed(copies):
+            if copy.kind == "file" and path == posixpath.join(copy.dest, posixpath.basename(copy.source)):
+                return copy.source
+        return None
+
+    return resolve
+
+
+def copies_under(copies: Sequence[Copy], source: str, dest: str, files: frozenset[str]) -> list[Copy]:
+    """What `COPY --from=stage SOURCE DEST` carries from the repo: the stage's copies under SOURCE."""
+    source = source.rstrip("/") or "/"
+    dest = dest.rstrip("/") or "/"
+    moved: list[Copy] = []
+    for copy in copies:
+        here = copy.dest.rstrip("/") or "/"
+        if here == source:
+            moved.append(Copy(dest, copy.source, copy.kind))
+        elif here.startswith(source.rstrip("/") + "/"):
+            moved.append(Copy(posixpath.join(dest, here[len(source.rstrip("/")) + 1 :]), copy.source, copy.kind))
+        elif copy.kind == "dir" and source.startswith(here.rstrip("/") + "/"):
+            # COPY --from=builder /app/src /src where the builder copied the repo to /app.
+            rest = source[len(here.rstrip("/")) + 1 :]
+            inner = posixpath.join(copy.source, rest) if copy.source else rest
+            kind = "file" if inner in files else "dir"
+            moved.append(Copy(dest, inner, kind))
+    return moved
+
+
+@dataclass(frozen=True)
+class StartSpec:
+    """CMD or ENTRYPOINT as written: an exec-form argv or shell text."""
+
+    exec_form: Optional[tuple[str, ...]]
+    text: str
+    line: int
+
+
+@dataclass
+class Stage:
+    """The image state after each instruction of one stage (inherited by `FROM <stage>`)."""
+
+    name: Optional[str]
+    image: str
+    line: int
+    parent: Optional[int] = None
+    env: dict[str, str] = field(default_factory=dict)
+    args: dict[str, str] = field(default_factory=dict)
+    workdir: str = "/"
+    copies: list[Copy] = field(default_factory=list)
+    installs: list[Install] = field(default_factory=list)
+    install_roots: list[str] = field(default_factory=list)
+    wheel_dirs: dict[str, tuple[Install, ...]] = field(default_factory=dict)
+    exports: dict[str, Install] = field(default_factory=dict)
+    cmd: Optional[StartSpec] = None
+    entrypoint: Optional[StartSpec] = None
+    cmd_here: bool = False  # CMD set in this stage (an ENTRYPOINT here resets an inherited one)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Image:
+    """What the Dockerfile builds for one stage: the pipeline's view of an image."""
+
+    file: str
+    stage: Stage
+    files: frozenset[str]
+    dirs: frozenset[str]
+    python: Optional[str] = None
+    python_source: Optional[str] = None
+    notes: list[str] = field(default_factory=list)
+    warnings: list[SourceWarning] = field(default_factory=list)
+
+    def path_map(self, copies: Optional[Sequence[Copy]] = None) -> Callable[[str], Optional[str]]:
+        return path_map(self.stage.copies if copies is None else copies, self.files, self.dirs)
+
+
+def context_is_root(instructions: Sequence[Instruction], context: str, known: frozenset[str]) -> bool:
+    """More COPY sources exist relative to the repo root than to the Dockerfile's folder."""
+    here = there = 0
+    for inst in instructions:
+        if inst.keyword not in ("COPY", "ADD") or inst.heredocs or any(n == "from" for n, _ in inst.flags):
+            continue
+        for source in instruction_words(inst.args)[:-1]:
+            if "$" in source or "://" in source or any(c in source for c in "*?[") or source in (".", "./"):
+                continue
+            path = posixpath.normpath(source)
+            here += posixpath.join(context, path) in known
+            there += path in known
+    return there > here
