@@ -1,0 +1,128 @@
+"""The product's headline claims, each shown on a real sample project changed the way a user would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from importaudit.cli import main
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"
+
+
+def audit(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "json", *args],
+                                catch_exceptions=False)
+    return result.exit_code, json.loads(result.output)
+
+
+def copy(sample: str, tmp_path: Path) -> Path:
+    dest = tmp_path / sample
+    shutil.copytree(SAMPLES / sample, dest)
+    (dest / "expected.json").unlink()
+    return dest
+
+
+def verdicts(report: dict[str, Any]) -> dict[str, str]:
+    return {t["name"]: t["verdict"] for t in report["targets"]}
+
+
+def errors(report: dict[str, Any]) -> set[tuple[str, str, str, int]]:
+    return {(f["target"], f["module"], f["file"], f["line"]) for f in report["findings"]
+            if f["severity"] == "error"}
+
+
+def test_django_missing_app_then_removed_boots(tmp_path: Path) -> None:
+    project = copy("django_missing_app", tmp_path)
+    code, report = audit(project)
+    assert code == 1 and verdicts(report) == {"Dockerfile": "fails-at-boot"}
+    toolbar = next(f for f in report["findings"] if f["module"] == "debug_toolbar")
+    assert toolbar["file"] == "mysite/settings.py" and toolbar["context"] == "string"
+    assert toolbar["distribution"] == "django-debug-toolbar"
+    assert toolbar["chain"] == ["mysite/wsgi.py", "mysite/settings.py"]
+    settings = project / "mysite" / "settings.py"
+    text = settings.read_text()
+    text = text.replace('    "debug_toolbar",\n', "")
+    text = text.replace('    "whitenoise.middleware.WhiteNoiseMiddleware",\n', "")
+    settings.write_text(text)
+    code, report = audit(project)
+    assert verdicts(report) == {"Dockerfile": "boots"}, report["findings"]
+    assert code == 0
+
+
+def test_sqlalchemy_driver_missing_then_declared(tmp_path: Path) -> None:
+    code, report = audit(SAMPLES / "sqlalchemy_url_driver")
+    assert code == 1
+    (finding,) = [f for f in report["findings"] if f["severity"] == "error"]
+    assert (finding["module"], finding["context"], finding["distribution"]) == ("pymysql", "string", "PyMySQL")
+    code, report = audit(SAMPLES / "sqlalchemy_url_driver_ok")
+    assert code == 0
+    assert not any(f["rule"] == "unused" for f in report["findings"])
+
+
+def test_python_version_decides(tmp_path: Path) -> None:
+    write = textwrap.dedent
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text(write("""
+        import sys
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:
+            import tomli as tomllib
+        import asyncore
+        import flask
+    """))
+    _, on_310 = audit(tmp_path, "--python-version", "3.10")
+    _, on_312 = audit(tmp_path, "--python-version", "3.12")
+    rules_310 = {(f["rule"], f["module"]) for f in on_310["findings"]}
+    rules_312 = {(f["rule"], f["module"]) for f in on_312["findings"]}
+    assert rules_310 == {("missing", "tomli")}
+    assert rules_312 == {("stdlib-removed", "asyncore")}
+
+
+def test_unreached_import_is_a_warning_and_an_error_once_on_the_boot_chain(tmp_path: Path) -> None:
+    project = copy("deep_chain", tmp_path)
+    _, report = audit(project)
+    script = next(f for f in report["findings"] if f["file"] == "scripts/report.py")
+    assert (script["rule"], script["severity"]) == ("missing", "warning")
+    # the same import moved into the boot chain: app reaches it
+    wsgi = project / "wsgi.py"
+    wsgi.write_text("import scripts.report  # noqa\n" + wsgi.read_text())
+    (project / "scripts" / "__init__.py").write_text("")
+    _, report = audit(project)
+    moved = next(f for f in report["findings"] if f["file"] == "scripts/report.py")
+    assert (moved["rule"], moved["severity"]) == ("missing-at-boot", "error")
+    assert moved["chain"][0] == "wsgi.py"
+
+
+def test_two_dockerfiles_each_fail_for_their_own_module() -> None:
+    code, report = audit(SAMPLES / "two_dockerfiles")
+    assert verdicts(report) == {"Dockerfile": "fails-at-boot", "Dockerfile.zeabur": "fails-at-boot"}
+    by_target = {f["target"]: f for f in report["findings"] if f["severity"] == "error"}
+    assert by_target["Dockerfile"]["module"] == "redis"
+    assert "requirements.txt" in by_target["Dockerfile"]["message"]
+    assert by_target["Dockerfile.zeabur"]["module"] == "markdown"
+    assert "requirements_zeabur.txt" in by_target["Dockerfile.zeabur"]["message"]
+    assert all(f["chain"] for f in by_target.values())
+
+
+def test_no_unused_for_a_server_the_procfile_runs_nor_for_stubs(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("flask==3.1.0\ngunicorn==23.0.0\ntypes-requests\nrequests\nsix\n")
+    (tmp_path / "Procfile").write_text("web: gunicorn app:app\n")
+    (tmp_path / "app.py").write_text("import flask\nimport requests\napp = flask.Flask(__name__)\n")
+    _, report = audit(tmp_path)
+    unused = {f["module"] for f in report["findings"] if f["rule"] == "unused"}
+    assert unused == {"six"}
+
+
+def test_dev_only_import_is_an_error_in_the_app_and_fine_in_tests() -> None:
+    code, report = audit(SAMPLES / "req_formats_poetry")
+    dev = [f for f in report["findings"] if f["rule"] == "dev-only"]
+    assert [(f["file"], f["severity"]) for f in dev] == [("app.py", "error")]
+    assert "dev group" in dev[0]["message"] and "pyproject.toml" in dev[0]["message"]
+    assert not any(f["file"].startswith("tests/") for f in report["findings"] if f["file"])
