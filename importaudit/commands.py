@@ -72,6 +72,7 @@ class _Run:
     parts: Parts
     long_running: bool
     exec_form: bool
+    via: Optional[str] = None  # set for what a server starts itself (a uWSGI hook or daemon)
 
 
 def _default_map(path: str) -> Optional[str]:
@@ -118,7 +119,7 @@ def parse_start_command(
 
 def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
     """The last exec'd or long-running command is the server; the ones before run first."""
-    candidates = [run for run in runs if run.parts.server or run.parts.entries]
+    candidates = [run for run in runs if (run.parts.server or run.parts.entries) and run.via is None]
     exec_runs = [run for run in candidates if run.exec_form and run.long_running]
     long_running = [run for run in candidates if run.long_running]
     chosen = exec_runs or long_running or candidates
@@ -126,7 +127,9 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
     merged = Parts(server=main.parts.server if main else None)
     for run in runs:
         for entry in run.parts.entries:
-            if run is not main and run.parts.server:
+            if run.via is not None:
+                entry = dataclasses.replace(entry, via=run.via, phase="master")
+            elif run is not main and run.parts.server:
                 entry = dataclasses.replace(entry, via="pre-start", phase="master")
             if entry not in merged.entries:
                 merged.entries.append(entry)
@@ -352,7 +355,15 @@ def _dispatch(
         return
     if program in SERVERS:
         SERVERS[program](words[1:], parts, ctx)
-        runs.append(_Run(parts, True, exec_form))
+        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        for command, via, cwd in parts.follow_ups:
+            started: list[_Run] = []
+            _run_shell(
+                command, dataclasses.replace(ctx, cwd=cwd, env=dict(ctx.env)), started, notes, (), depth + 1
+            )
+            for run in started:
+                run.via, run.long_running, run.exec_form = via, False, False
+            runs += started
         return
     if "/" in words[0] or words[0].endswith((".sh", ".py")):
         _run_script(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)

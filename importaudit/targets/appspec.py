@@ -57,6 +57,9 @@ class Parts:
     notes: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     warnings: list[SourceWarning] = field(default_factory=list)
+    # Commands the server itself starts (uWSGI hooks and daemons): (shell text, via, cwd).
+    follow_ups: list[tuple[str, str, str]] = field(default_factory=list)
+    one_shot: bool = False  # a command that ends (`flask db upgrade`), not the server
 
     def note(self, text: str) -> None:
         if text not in self.notes:

@@ -45,6 +45,7 @@ NEED_MODULES = {
     "PasteDeploy": "paste.deploy",
     "trio": "trio",
     "rloop": "rloop",
+    "uWSGI|pyuwsgi": "uwsgi",
     "winloop": "winloop",
 }
 

@@ -20,6 +20,7 @@ from .appspec import (
 )
 from .cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
 from .gunicorn import parse_gunicorn
+from .uwsgi import parse_uwsgi
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -355,6 +356,7 @@ SERVERS: dict[str, ServerParser] = {
     "flask": parse_flask,
     "quart": lambda args, parts, ctx: parse_flask(args, parts, ctx, "quart"),
     "celery": parse_celery,
+    "uwsgi": parse_uwsgi,
     "streamlit": lambda args, parts, ctx: parse_file_runner("streamlit", args, parts, ctx),
     "chainlit": lambda args, parts, ctx: parse_file_runner("chainlit", args, parts, ctx),
 }
