@@ -74,6 +74,7 @@ class Workspace:
     names: DisplayNames
     default_python: tuple[tuple[int, int], str]
     warnings: list[SourceWarning]
+    checked_environment: Optional[InstalledEnvironment] = None  # --python: verify against it
     _providers: Optional[dict[str, Provider]] = None
     _indexes: Optional[dict[str, FileIndex]] = None
     _local: Optional[frozenset[str]] = None
@@ -161,6 +162,7 @@ def load_workspace(root: Path, config: Config) -> Workspace:
         InstalledEnvironment.from_python(config.python) if config.python else InstalledEnvironment.current()
     )
     index = DistributionIndex(config.module_map, environment)
+    checked = environment if config.python else None
     warnings.extend(declared.warnings)
     if declaration is not None:
         warnings.extend(declaration.warnings)
@@ -174,6 +176,7 @@ def load_workspace(root: Path, config: Config) -> Workspace:
         declaration=declaration,
         index=index,
         names=DisplayNames(environment),
+        checked_environment=checked,
         default_python=_default_python(root, config, project, declaration),
         warnings=warnings,
     )
@@ -184,6 +187,8 @@ def _default_python(
 ) -> tuple[tuple[int, int], str]:
     if config.python_version:
         return config.python_version, "--python-version"
+    if config.python:
+        return _python_of(config.python), f"--python {config.python}"
     found = project_python_version(root, project.files)
     if found is not None:
         version = parse_version(found[0])
@@ -194,6 +199,11 @@ def _default_python(
         if lower is not None:
             return lower, f"requires-python {declaration.requires_python}"
     return host_version(), "the Python running importaudit"
+
+
+def _python_of(python: str) -> tuple[int, int]:
+    version = InstalledEnvironment.from_python(python).python_version
+    return version if version is not None else host_version()
 
 
 def _lower_bound(spec: str) -> Optional[tuple[int, int]]:
@@ -593,6 +603,66 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
     return out
 
 
+def environment_findings(ws: Workspace, ta: TargetAudit, boot: Sequence[Finding]) -> list[Finding]:
+    """With --python: what boot needs must be importable there, and versions must match."""
+    checked = ws.checked_environment
+    if checked is None:
+        return []
+    out: list[Finding] = []
+    target = None if ta.target.implicit else ta.target.name
+    where = ws.config.python or "that environment"
+    seen: set[str] = set()
+    for path in sorted(ws.parsed):
+        parsed = ws.parsed[path]
+        if parsed.is_test or (ta.graph is not None and not ta.graph.reached(path)):
+            continue
+        for stated in (*parsed.imports, *ta.string_imports.get(path, ())):
+            if guard_context_of(stated) or not runs_at_import(stated, ta.env):
+                continue
+            if ta.graph is not None and not ta.graph.runs(stated):
+                continue
+            if stated.scope is Scope.FUNCTION and ta.graph is None:
+                continue
+            for imp in ws.expand(stated):
+                module = imp.module
+                if _is_first_party(ws, module) or is_stdlib(module, ta.env.python) or module in seen:
+                    continue
+                seen.add(module)
+                _prefix, dists = checked.providers(module)
+                if dists:
+                    continue
+                shown = ws.reported_module(module)
+                out.append(Finding(
+                    rule=Rule.NOT_INSTALLED, severity=Severity.ERROR, module=shown,
+                    message=f"{path}:{imp.location.line} imports {module} at boot, but no distribution "
+                    f"installed in {where} provides it",
+                    context=Context.BOOT, target=target, file=path, line=imp.location.line,
+                    chain=ta.graph.chain(path) if ta.graph is not None else (),
+                ))
+    for key, req in sorted(ta.installed.direct.items()):
+        dist = checked.get(key)
+        if dist is None or not req.specifier:
+            continue
+        try:
+            ok = SpecifierSet(req.specifier).contains(dist.version, prereleases=True)
+        except InvalidSpecifier:
+            continue
+        if not ok:
+            out.append(Finding(
+                rule=Rule.VERSION_CONFLICT, severity=Severity.WARNING, module=req.name,
+                message=f"{req.source}:{req.line} asks for {req.name}{req.specifier}, but {where} has "
+                f"{dist.name} {dist.version}",
+                context=Context.MODULE, target=target, file=req.source, line=req.line,
+                distribution=dist.name,
+            ))
+    return out
+
+
+def guard_context_of(imp: Import) -> bool:
+    return any(g.kind in (GuardKind.EXCEPT_IMPORT, GuardKind.SUPPRESS, GuardKind.TYPE_CHECKING,
+                          GuardKind.HANDLER) for g in imp.guards)
+
+
 def _type_checking(imp: Import) -> bool:
     return any(g.kind.value == "type-checking" for g in imp.guards)
 
@@ -778,7 +848,9 @@ def run_audit(root: Path, config: Config) -> Report:
     audits = [audit_target(ws, target) for target in targets]
     findings: list[Finding] = []
     for ta in audits:
-        findings.extend(target_findings(ws, ta))
+        found = target_findings(ws, ta)
+        findings.extend(found)
+        findings.extend(environment_findings(ws, ta, found))
     findings.extend(project_findings(ws, audits))
     findings.extend(unused_requirements(ws, audits))
     findings.extend(_warning_findings(ws.warnings))

@@ -101,7 +101,7 @@ def test_unreached_import_is_a_warning_and_an_error_once_on_the_boot_chain(tmp_p
 
 
 def test_two_dockerfiles_each_fail_for_their_own_module() -> None:
-    code, report = audit(SAMPLES / "two_dockerfiles")
+    _code, report = audit(SAMPLES / "two_dockerfiles")
     assert verdicts(report) == {"Dockerfile": "fails-at-boot", "Dockerfile.zeabur": "fails-at-boot"}
     by_target = {f["target"]: f for f in report["findings"] if f["severity"] == "error"}
     assert by_target["Dockerfile"]["module"] == "redis"
@@ -121,7 +121,7 @@ def test_no_unused_for_a_server_the_procfile_runs_nor_for_stubs(tmp_path: Path) 
 
 
 def test_dev_only_import_is_an_error_in_the_app_and_fine_in_tests() -> None:
-    code, report = audit(SAMPLES / "req_formats_poetry")
+    _code, report = audit(SAMPLES / "req_formats_poetry")
     dev = [f for f in report["findings"] if f["rule"] == "dev-only"]
     assert [(f["file"], f["severity"]) for f in dev] == [("app.py", "error")]
     assert "dev group" in dev[0]["message"] and "pyproject.toml" in dev[0]["message"]

@@ -133,7 +133,7 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_invalid_config_is_exit_2(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[tool.importaudit]\nignore = ['not-a-rule']\n"})
-    code, out = run("check", str(tmp_path))
+    code, _out = run("check", str(tmp_path))
     assert code == 2
 
 
@@ -178,11 +178,11 @@ def test_inline_ignores(tmp_path: Path) -> None:
 
 
 def test_no_color_and_color(tmp_path: Path) -> None:
-    code, out = run("check", str(SAMPLES / "paas_flask_zeabur"))
+    _code, out = run("check", str(SAMPLES / "paas_flask_zeabur"))
     assert "\033[" not in out  # not a terminal
-    from importaudit.report import render
     from importaudit.config import Config
     from importaudit.pipeline import run_audit
+    from importaudit.report import render
 
     report = run_audit(SAMPLES / "paas_flask_zeabur", Config())
     assert "\033[31m" in render(report, "text", color=True)
@@ -260,9 +260,23 @@ def test_entry_option_turns_the_project_target_into_a_boot_check(tmp_path: Path)
         "helpers.py": "import markdown\n",
         "scripts/tool.py": "import tabulate\n",
     })
-    code, out = run("check", str(tmp_path), "--entry", "app:app", "--format", "json")
+    _code, out = run("check", str(tmp_path), "--entry", "app:app", "--format", "json")
     report = json.loads(out)
     assert report["targets"][0]["verdict"] == "fails-at-boot"
     rules = {(f["module"], f["rule"], f["severity"]) for f in report["findings"]}
     assert ("markdown", "missing-at-boot", "error") in rules
     assert ("tabulate", "missing", "warning") in rules
+
+
+def test_python_option_verifies_the_environment(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "requirements.txt": "click==0.1\nnot-there-at-all\n",
+        "Procfile": "web: python app.py\n",
+        "app.py": "import click\nimport not_there_at_all\n",
+    })
+    code, out = run("check", str(tmp_path), "--python", sys.executable, "--format", "json")
+    found = {(f["rule"], f["module"]) for f in json.loads(out)["findings"]}
+    assert ("version-conflict", "click") in found
+    assert ("not-installed", "not_there_at_all") in found
+    assert ("not-installed", "click") not in found
+    assert code == 1
