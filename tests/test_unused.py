@@ -1,0 +1,190 @@
+"""unused.unused_requirements: declared runtime distributions nothing imports, and the exemptions."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from importaudit.config import Config
+from importaudit.distributions import DistributionIndex
+from importaudit.model import Finding
+from importaudit.names import DisplayNames
+from importaudit.pipeline import audit_target, load_workspace, select_targets
+from importaudit.unused import unused_requirements
+
+DOCKERFILE = """\
+FROM python:3.12-slim
+COPY . /app
+WORKDIR /app
+RUN pip install -r requirements.txt
+CMD ["gunicorn", "app:app"]
+"""
+
+
+def audit_unused(root: Path, files: dict[str, str]) -> list[Finding]:
+    """Write the project, read it with the real stages (bundled tables only), return `unused` findings."""
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    ws = load_workspace(root, Config())
+    ws = replace(ws, index=DistributionIndex(environment=None), names=DisplayNames(None))
+    audits = [audit_target(ws, target) for target in select_targets(ws)]
+    return unused_requirements(ws, audits)
+
+
+def flagged(findings: list[Finding]) -> list[str]:
+    return sorted(f.module for f in findings)
+
+
+CASES = [
+    pytest.param(
+        {"requirements.txt": "flask\nrequests\n", "app.py": "import flask\n"},
+        ["requests"],
+        id="plain-unused",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nrequests\n", "app.py": "import flask\nfrom requests import get\n"},
+        [],
+        id="all-used",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "Flask\nPyYAML\nbeautifulsoup4\n",
+            "app.py": "import flask\nimport yaml\nimport bs4\n",
+        },
+        [],
+        id="import-name-differs-from-distribution",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "flask\nrequests\n",
+            "app.py": "import flask\n",
+            "tests/test_app.py": "import requests\n",
+        },
+        ["requests"],
+        id="test-only-import-does-not-count",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "flask\ngunicorn\nuvicorn[standard]\nwaitress\nhypercorn\n",
+            "app.py": "import flask\n",
+        },
+        [],
+        id="servers-and-wrappers",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "requests\ntypes-requests\ndjango-stubs\nboto3-stubs[s3]\n",
+            "app.py": "import requests\n",
+        },
+        [],
+        id="type-stubs",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "django\npsycopg2-binary\nmysqlclient\nwhitenoise\nsetuptools\npip\nwheel\n",
+            "app.py": "import django\n",
+        },
+        [],
+        id="drivers-plugins-packaging-tools",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "flask==3.0.0\njinja2==3.1.2\nwerkzeug==3.0.1\nmarkupsafe==2.1.3\n",
+            "app.py": "import flask\n",
+        },
+        [],
+        id="pins-required-by-another-declared-dist",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "flask\nsocial-auth-core\nstrawberry-graphql-django\n",
+            "app.py": "import flask\nfrom social_core.backends import google\nimport strawberry_django\n",
+        },
+        [],
+        id="name-like-matches",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": "flask\nsocial-auth-core\n",
+            "app.py": "import flask\nimport core\n",
+            "core/__init__.py": "",
+        },
+        ["social-auth-core"],
+        id="first-party-core-does-not-use-social-auth-core",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), CASES)
+def test_unused(tmp_path: Path, files: dict[str, str], expected: list[str]) -> None:
+    findings = audit_unused(tmp_path, {"Dockerfile": DOCKERFILE, **files})
+    assert flagged(findings) == expected
+    for finding in findings:
+        assert finding.rule.value == "unused"
+        assert finding.severity.value == "warning"
+        assert finding.target == "Dockerfile"
+        assert finding.file == "requirements.txt"
+
+
+def test_unused_points_at_the_declaring_line(tmp_path: Path) -> None:
+    findings = audit_unused(
+        tmp_path,
+        {
+            "Dockerfile": DOCKERFILE,
+            "requirements.txt": "flask\n# http\nrequests==2.31\n",
+            "app.py": "import flask\n",
+        },
+    )
+    assert [(f.file, f.line, f.distribution) for f in findings] == [("requirements.txt", 3, "requests")]
+    assert findings[0].fix == "remove requests from requirements.txt"
+
+
+def test_implicit_project_target_is_null(tmp_path: Path) -> None:
+    findings = audit_unused(tmp_path, {"requirements.txt": "flask\nrequests\n", "app.py": "import flask\n"})
+    assert [(f.module, f.target) for f in findings] == [("requests", None)]
+
+
+def test_once_per_file_and_distribution_first_target_by_name(tmp_path: Path) -> None:
+    compose = """\
+    services:
+      web:
+        build: .
+        command: gunicorn app:app
+      worker:
+        build: .
+        command: python worker.py
+    """
+    findings = audit_unused(
+        tmp_path,
+        {
+            "Dockerfile": DOCKERFILE,
+            "docker-compose.yml": compose,
+            "requirements.txt": "flask\nrequests\n",
+            "app.py": "import flask\n",
+            "worker.py": "import flask\n",
+        },
+    )
+    assert [(f.module, f.target) for f in findings] == [("requests", "Dockerfile")]
+
+
+def test_optional_extra_is_not_unused(tmp_path: Path) -> None:
+    pyproject = """\
+    [project]
+    name = "demo"
+    version = "0.1"
+    dependencies = ["flask", "requests"]
+
+    [project.optional-dependencies]
+    cache = ["redis"]
+    """
+    dockerfile = DOCKERFILE.replace("pip install -r requirements.txt", "pip install .[cache]")
+    findings = audit_unused(
+        tmp_path, {"Dockerfile": dockerfile, "pyproject.toml": pyproject, "app.py": "import flask\n"}
+    )
+    assert flagged(findings) == ["requests"]
+    assert findings[0].file == "pyproject.toml"
