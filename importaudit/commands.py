@@ -129,7 +129,7 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
         for entry in run.parts.entries:
             if run.via is not None:
                 entry = dataclasses.replace(entry, via=run.via, phase="master")
-            elif run is not main and run.parts.server:
+            elif run is not main and run.parts.server and entry.kind is not EntryKind.SERVER:
                 entry = dataclasses.replace(entry, via="pre-start", phase="master")
             if entry not in merged.entries:
                 merged.entries.append(entry)
@@ -347,7 +347,7 @@ def _dispatch(
         return
     if program == "manage.py":
         parse_manage(words[0], words[1:], parts, ctx)
-        runs.append(_Run(parts, parts.server == "manage.py runserver", exec_form))
+        runs.append(_Run(parts, not parts.one_shot, exec_form))
         return
     if program == "django-admin":
         parse_django_admin(words[1:], parts, ctx)
@@ -411,7 +411,7 @@ def _python(
         return
     if program_name(rest[0]) == "manage.py":
         parse_manage(rest[0], rest[1:], parts, ctx)
-        runs.append(_Run(parts, parts.server == "manage.py runserver", exec_form))
+        runs.append(_Run(parts, not parts.one_shot, exec_form))
         return
     parts.server = "python"
     file_entry(rest[0], parts, ctx, "python")

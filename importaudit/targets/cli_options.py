@@ -311,6 +311,8 @@ UTILITIES = frozenset(
         "esac",
         "return",
         "exit",
+        "break",
+        "continue",
         "local",
         "read",
         "sync",

@@ -21,6 +21,7 @@ from .appspec import (
 from .cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
 from .gunicorn import parse_gunicorn
 from .uwsgi import parse_uwsgi
+from .workers import flask_app_from_dotenv, manage_worker, parse_arq, parse_dramatiq, parse_huey, parse_rq
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -193,7 +194,7 @@ def parse_fastapi(args: Sequence[str], parts: Parts, ctx: CommandContext) -> Non
 def parse_flask(args: Sequence[str], parts: Parts, ctx: CommandContext, program: str = "flask") -> None:
     parts.server = program
     parts.need(program)
-    options, _ = scan_options(
+    options, positionals = scan_options(
         args,
         frozenset(
             {
@@ -214,8 +215,16 @@ def parse_flask(args: Sequence[str], parts: Parts, ctx: CommandContext, program:
     )
     if last(options, "--env-file", "-e"):
         parts.server_entry("dotenv", "python-dotenv", f"{program} --env-file", ctx)
+    # `flask db upgrade`, `flask translate compile`: they import the app, then end.
+    parts.one_shot = bool(positionals) and positionals[0] != "run"
     spec = last(options, "--app", "-A") or ctx.env.get(f"{program.upper()}_APP")
     cwd_on_path(parts, ctx)
+    if not spec:
+        found = flask_app_from_dotenv(ctx)
+        if found:
+            spec = found[0]
+            # flask reads .flaskenv/.env only when python-dotenv is installed.
+            parts.server_entry("dotenv", "python-dotenv", f"{program} {posixpath.basename(found[1])}", ctx)
     if not spec:
         defaults = ("app.py",) if program == "quart" else ("wsgi.py", "app.py")
         for candidate in defaults:
@@ -316,12 +325,16 @@ def parse_manage(script: str, words: list[str], parts: Parts, ctx: CommandContex
     parts.server = "manage.py runserver" if sub in ("runserver", "runserver_plus") else "manage.py"
     parts.need("django")
     file_entry(script, parts, ctx, f"manage.py {sub}".strip())
+    worker = manage_worker(sub, parts, ctx)
+    if worker:
+        parts.server = f"manage.py {sub}"
+    parts.one_shot = parts.server == "manage.py"
     for name, value in options:
         if name == "--settings":
             parts.env.append(("DJANGO_SETTINGS_MODULE", value))
         elif name == "--pythonpath":
             parts.add_path(ctx.repo_path(value), ctx, f"--pythonpath {value}")
-    if sub and sub not in RELEASE_COMMANDS and parts.server == "manage.py":
+    if sub and sub not in RELEASE_COMMANDS and not worker and parts.server == "manage.py":
         parts.note(f"manage.py {sub}: a custom or third-party command, followed as manage.py")
 
 
@@ -357,6 +370,13 @@ SERVERS: dict[str, ServerParser] = {
     "quart": lambda args, parts, ctx: parse_flask(args, parts, ctx, "quart"),
     "celery": parse_celery,
     "uwsgi": parse_uwsgi,
+    "rq": parse_rq,
+    "rqworker": lambda args, parts, ctx: parse_rq(args, parts, ctx, "rqworker"),
+    "dramatiq": parse_dramatiq,
+    "dramatiq-gevent": parse_dramatiq,
+    "huey_consumer": parse_huey,
+    "huey_consumer.py": parse_huey,
+    "arq": parse_arq,
     "streamlit": lambda args, parts, ctx: parse_file_runner("streamlit", args, parts, ctx),
     "chainlit": lambda args, parts, ctx: parse_file_runner("chainlit", args, parts, ctx),
 }
