@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from .model import Entry, EntryKind, Install, InstallKind, Location, SourceWarning
+from .model import Entry, EntryKind, Install, Location, SourceWarning
 from .targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
 from .targets.cli_options import UTILITIES
 from .targets.installs import parse_install
+from .targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, uv_run
 from .targets.servers import SERVERS, parse_django_admin, parse_manage
 from .targets.shell import (
     expand_vars,
@@ -39,31 +40,6 @@ class StartCommand:
     warnings: tuple[SourceWarning, ...] = ()  # unreadable files it names (a broken config)
 
 
-# Programs that only prepare the environment; the real command follows their own options.
-_PASS_THROUGH = {
-    "exec": 0,
-    "nohup": 0,
-    "time": 0,
-    "dumb-init": 0,
-    "tini": 0,
-    "gosu": 1,
-    "su-exec": 1,
-    "setuidgid": 1,
-    "chpst": 0,
-    "stdbuf": 0,
-    "poetry": 1,
-    "pipenv": 1,
-    "pdm": 1,
-    "hatch": 1,
-    "rye": 1,
-}
-_WRAPPERS = {
-    "newrelic-admin": ("newrelic", 1),
-    "ddtrace-run": ("ddtrace", 0),
-    "opentelemetry-instrument": ("opentelemetry-instrumentation", 0),
-    "doppler": (None, 1),
-    "infisical": (None, 1),
-}
 _MAX_DEPTH = 4
 
 
@@ -203,106 +179,21 @@ def _run_words(
                 parts.env.append((key, value))
             continue
         if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye") and words[1:2] == ["run"]:
-            words = _uv_run(words[2:], parts, ctx) if program == "uv" else words[2:]
+            words = uv_run(words[2:], parts, ctx) if program == "uv" else words[2:]
             continue
-        if program in _PASS_THROUGH and program not in ("poetry", "pipenv", "pdm", "hatch", "rye"):
-            words = _after_options(words[1:], _PASS_THROUGH[program])
+        if program in PASS_THROUGH and program not in ("poetry", "pipenv", "pdm", "hatch", "rye"):
+            words = after_options(words[1:], PASS_THROUGH[program])
             continue
-        if program in _WRAPPERS:
-            dist, skip = _WRAPPERS[program]
+        if program in WRAPPERS:
+            dist, skip = WRAPPERS[program]
             if dist:
                 parts.need(dist)
-            words = _after_options(words[1:], skip)
+            words = after_options(words[1:], skip)
             continue
         break
     if not words:
         return
     _dispatch(words, parts, ctx, runs, notes, args, depth, exec_form)
-
-
-def _after_options(words: list[str], positional_skip: int) -> list[str]:
-    """Drop a wrapper's own options (and `positional_skip` words such as `run-program`)."""
-    index = 0
-    while index < len(words) and words[index].startswith("-"):
-        if words[index] == "--":
-            index += 1
-            break
-        # `--opt value` is ambiguous; options written `--opt=value` or as flags are the norm.
-        index += (
-            2
-            if words[index].startswith("--")
-            and "=" not in words[index]
-            and index + 1 < len(words)
-            and not words[index + 1].startswith("-")
-            and _looks_like_value(words[index + 1])
-            else 1
-        )
-    return words[index + positional_skip :]
-
-
-def _looks_like_value(word: str) -> bool:
-    return word in ("console", "otlp", "none", "prometheus", "true", "false") or word.isdigit()
-
-
-def _uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
-    """`uv run [options] cmd`: records the sync it performs unless --no-sync."""
-    options: list[tuple[str, str]] = []
-    values = frozenset(
-        {
-            "--with",
-            "--extra",
-            "--group",
-            "--python",
-            "-p",
-            "--project",
-            "--directory",
-            "--env-file",
-            "--package",
-            "--only-group",
-            "--no-group",
-            "--index",
-            "--with-requirements",
-            "--with-editable",
-        }
-    )
-    index = 0
-    flags: set[str] = set()
-    while index < len(words) and words[index].startswith("-"):
-        name, eq, value = words[index].partition("=")
-        if name == "--":
-            index += 1
-            break
-        if name in values and not eq and index + 1 < len(words):
-            value = words[index + 1]
-            index += 1
-        options.append((name, value))
-        flags.add(name)
-        index += 1
-    for name, value in options:
-        if name == "--with":
-            for package in value.split(","):
-                parts.installs.append(Install(InstallKind.PACKAGE, package, ctx.location, tool="uv"))
-        if name == "--env-file":
-            parts.note("uv run --env-file loads variables this audit cannot see")
-    if "--no-sync" not in flags and not ctx.env.get("UV_NO_SYNC"):
-        include_dev = not ({"--no-dev", "--no-default-groups", "--only-group"} & flags)
-        extras = tuple(sorted(v for n, v in options if n == "--extra"))
-        groups = tuple(sorted(v for n, v in options if n == "--group"))
-        parts.installs.append(
-            Install(
-                InstallKind.PROJECT,
-                ".",
-                ctx.location,
-                extras=extras,
-                groups=groups,
-                include_dev=include_dev,
-                tool="uv",
-            )
-        )
-    rest = words[index:]
-    if rest[:1] in (["-m"], ["--module"]):
-        rest = ["python", *rest]
-    return rest
 
 
 def _dispatch(

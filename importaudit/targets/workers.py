@@ -50,8 +50,8 @@ _RQ_VALUES = frozenset(
     }
 )
 # rq options whose value is a dotted `module.Class` the worker imports at start.
-_RQ_CLASSES = ("--worker-class", "-w", "--job-class", "-j", "--queue-class", "--connection-class")
-_RQ_CLASSES += ("--serializer", "-S", "--exception-handler")
+_RQ_CLASSES: tuple[str, ...] = ("--worker-class", "-w", "--job-class", "-j", "--queue-class")
+_RQ_CLASSES += ("--connection-class", "--serializer", "-S", "--exception-handler")
 _DRAMATIQ_VALUES = frozenset(
     {
         "-p",

@@ -1,0 +1,117 @@
+"""Command prefixes: runners (`uv run`, `poetry run`) and wrappers (`ddtrace-run`, `gosu user`)."""
+
+from __future__ import annotations
+
+from ..model import Install, InstallKind
+from .appspec import CommandContext, Parts
+
+# Programs that only prepare the environment; the real command follows their own options.
+PASS_THROUGH = {
+    "exec": 0,
+    "nohup": 0,
+    "time": 0,
+    "dumb-init": 0,
+    "tini": 0,
+    "gosu": 1,
+    "su-exec": 1,
+    "setuidgid": 1,
+    "chpst": 0,
+    "stdbuf": 0,
+    "poetry": 1,
+    "pipenv": 1,
+    "pdm": 1,
+    "hatch": 1,
+    "rye": 1,
+}
+WRAPPERS = {
+    "newrelic-admin": ("newrelic", 1),
+    "ddtrace-run": ("ddtrace", 0),
+    "opentelemetry-instrument": ("opentelemetry-instrumentation", 0),
+    "doppler": (None, 1),
+    "infisical": (None, 1),
+}
+
+
+def after_options(words: list[str], positional_skip: int) -> list[str]:
+    """Drop a wrapper's own options (and `positional_skip` words such as `run-program`)."""
+    index = 0
+    while index < len(words) and words[index].startswith("-"):
+        if words[index] == "--":
+            index += 1
+            break
+        # `--opt value` is ambiguous; options written `--opt=value` or as flags are the norm.
+        index += (
+            2
+            if words[index].startswith("--")
+            and "=" not in words[index]
+            and index + 1 < len(words)
+            and not words[index + 1].startswith("-")
+            and _looks_like_value(words[index + 1])
+            else 1
+        )
+    return words[index + positional_skip :]
+
+
+def _looks_like_value(word: str) -> bool:
+    return word in ("console", "otlp", "none", "prometheus", "true", "false") or word.isdigit()
+
+
+def uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
+    """`uv run [options] cmd`: records the sync it performs unless --no-sync."""
+    options: list[tuple[str, str]] = []
+    values = frozenset(
+        {
+            "--with",
+            "--extra",
+            "--group",
+            "--python",
+            "-p",
+            "--project",
+            "--directory",
+            "--env-file",
+            "--package",
+            "--only-group",
+            "--no-group",
+            "--index",
+            "--with-requirements",
+            "--with-editable",
+        }
+    )
+    index = 0
+    flags: set[str] = set()
+    while index < len(words) and words[index].startswith("-"):
+        name, eq, value = words[index].partition("=")
+        if name == "--":
+            index += 1
+            break
+        if name in values and not eq and index + 1 < len(words):
+            value = words[index + 1]
+            index += 1
+        options.append((name, value))
+        flags.add(name)
+        index += 1
+    for name, value in options:
+        if name == "--with":
+            for package in value.split(","):
+                parts.installs.append(Install(InstallKind.PACKAGE, package, ctx.location, tool="uv"))
+        if name == "--env-file":
+            parts.note("uv run --env-file loads variables this audit cannot see")
+    if "--no-sync" not in flags and not ctx.env.get("UV_NO_SYNC"):
+        include_dev = not ({"--no-dev", "--no-default-groups", "--only-group"} & flags)
+        extras = tuple(sorted(v for n, v in options if n == "--extra"))
+        groups = tuple(sorted(v for n, v in options if n == "--group"))
+        parts.installs.append(
+            Install(
+                InstallKind.PROJECT,
+                ".",
+                ctx.location,
+                extras=extras,
+                groups=groups,
+                include_dev=include_dev,
+                tool="uv",
+            )
+        )
+    rest = words[index:]
+    if rest[:1] in (["-m"], ["--module"]):
+        rest = ["python", *rest]
+    return rest
