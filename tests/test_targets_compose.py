@@ -156,3 +156,54 @@ def test_bad_yaml_is_a_warning(tmp_path: Path, content: str) -> None:
 def test_compose_without_services(tmp_path: Path, content: str) -> None:
     names = write(tmp_path, {"docker-compose.yml": content})
     assert read_targets(tmp_path, names) == ()
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {
+                ".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/python:3.12\n",
+                ".devcontainer/docker-compose.yml": (
+                    "services:\n  app:\n    build:\n      context: ..\n"
+                    "      dockerfile: .devcontainer/Dockerfile\n    command: sleep infinity\n"
+                ),
+            },
+            ["Dockerfile"],
+        ),
+        (
+            {".worktree-container/docker-compose.yml": "services:\n  app:\n    build: ..\n"},
+            ["Dockerfile"],
+        ),
+        (
+            {
+                "compose.yml": (
+                    "services:\n  dev:\n    build: .\n    command: sleep infinity\n  web:\n    build: .\n"
+                )
+            },
+            ["Dockerfile", "compose.yml:web"],
+        ),
+        ({"compose.yml": "services:\n  dev:\n    build: .\n    command: tail -f /dev/null\n"}, ["Dockerfile"]),
+        (
+            {"compose.yml": "services:\n  dev:\n    build: .\n    command: [sleep, '30']\n"},
+            ["Dockerfile", "compose.yml:dev"],
+        ),
+        ({"Dockerfile.dev": 'FROM python:3.12\nCMD ["sleep", "infinity"]\n'}, ["Dockerfile"]),
+    ],
+    ids=[
+        "devcontainer",
+        "worktree-container",
+        "sleep-infinity",
+        "tail-dev-null",
+        "short-sleep-kept",
+        "idle-image",
+    ],
+)
+def test_development_containers_are_not_deploys(
+    tmp_path: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    names = write(
+        tmp_path,
+        {"Dockerfile": 'FROM python:3.12\nCOPY . /app\nCMD ["python", "/app/app.py"]\n', "app.py": "", **files},
+    )
+    assert [t.name for t in read_targets(tmp_path, names)] == expected

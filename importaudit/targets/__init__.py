@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable, Optional
@@ -62,10 +63,28 @@ def _reader_for(path: str) -> Optional[Reader]:
     return None
 
 
+# Folders whose descriptors build development containers, not deploys.
+_DEV_CONTAINER_DIRS = frozenset({".devcontainer", ".worktree-container"})
+# Commands that keep a container alive for someone to exec into: nothing is served.
+_IDLE = re.compile(r"^\s*(?:exec\s+)?(?:sleep\s+(?:infinity|inf)|tail\s+-f\s+/dev/null|sleep\s+\d{6,})\s*$")
+
+
+def is_dev_container(target: Target) -> bool:
+    """A target for development (a devcontainer, or a container that only idles): not a deploy."""
+    if target.file and set(target.file.split("/")[:-1]) & _DEV_CONTAINER_DIRS:
+        return True
+    return bool(target.commands) and all(_IDLE.match(command) for command in target.commands)
+
+
 def read_targets(root: Path, files: Sequence[str]) -> tuple[Target, ...]:
-    """Every deploy target the project's descriptors define, sorted by name; never raises."""
+    """Every deploy target the project's descriptors define, sorted by name; never raises.
+
+    Development containers (.devcontainer/, `command: sleep infinity`) are left out.
+    """
     targets: list[Target] = []
     for path in sorted(files):
+        if set(path.split("/")[:-1]) & _DEV_CONTAINER_DIRS:
+            continue
         reader = _reader_for(path)
         if reader is None:
             continue
@@ -85,7 +104,8 @@ def read_targets(root: Path, files: Sequence[str]) -> tuple[Target, ...]:
             )
     unique: dict[str, Target] = {}
     for target in targets:
-        unique.setdefault(target.name, target)
+        if not is_dev_container(target):
+            unique.setdefault(target.name, target)
     return tuple(sorted(unique.values(), key=lambda target: target.name))
 
 
