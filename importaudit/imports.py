@@ -58,7 +58,8 @@ class _Extractor(GrammarVisitor):
         self.module_body: list[ast.stmt] = []
         self.constants: Optional[dict[str, list[str]]] = None  # read on first import_module(NAME)
         self.imports: list[Import] = []
-        self.calls: dict[tuple[str, Optional[str]], int] = {}
+        # (callee, caller, guards) -> first line: the same call under other guards is another call
+        self.calls: dict[tuple[str, Optional[str], tuple[Guard, ...]], int] = {}
         self.functions: list[str] = []
         self.bindings: dict[tuple[str, str], None] = {}
 
@@ -111,7 +112,8 @@ class _Extractor(GrammarVisitor):
             self.bindings[(name, target)] = None
 
     def record_call(self, callee: str, line: int) -> None:
-        self.calls.setdefault((callee, self.function), line)
+        guards = tuple(g for g in self.guards if g.kind is not GuardKind.EXCEPT_IMPORT)
+        self.calls.setdefault((callee, self.function, tuple(replace(g, line=0) for g in guards)), line)
 
     def guarded(self, guard: Optional[Guard], body: list[ast.stmt]) -> None:
         if guard is not None:
@@ -375,11 +377,11 @@ def parse_source(
     except (RecursionError, MemoryError) as exc:
         message = f"too deeply nested to analyse ({type(exc).__name__})"
         return tree, replace(parsed, syntax_error=problem or syntax_problem(path, 1, message))
-    calls = sorted(extractor.calls.items(), key=lambda item: (item[1], item[0][0], item[0][1] or ""))
+    calls = sorted(extractor.calls.items(), key=lambda item: (item[1], item[0][0], item[0][1] or "", str(item[0][2])))
     return tree, replace(
         parsed,
         imports=tuple(extractor.imports),
-        calls=tuple(Call(callee, caller, line) for (callee, caller), line in calls),
+        calls=tuple(Call(callee, caller, line, guards) for (callee, caller, guards), line in calls),
         functions=tuple(extractor.functions),
         bindings=tuple(extractor.bindings),
         syntax_error=problem,

@@ -111,6 +111,7 @@ class Call:
     callee: str  # dotted text of the called expression ("create_app", "app.factory.build")
     caller: Optional[str]  # qualified name of the function making the call; None = module level
     line: int
+    guards: tuple[Guard, ...] = ()  # as for imports: a call under `if __name__ == "__main__":`
 
 
 @dataclass(frozen=True)

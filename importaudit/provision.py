@@ -126,6 +126,10 @@ class Provisioner:
             req = inst.direct.get(key)
             return Provision(Status.DIRECT, req.name if req else self.display(key), req, source=source)
         if change is not None:
+            for key in (str(canonicalize_name(r)) for r in change.replacements):
+                if key in inst.transitive:  # setuptools pulled in by another package
+                    return Provision(Status.TRANSITIVE, self.display(key), path=tuple(
+                        self.display(p) for p in inst.transitive[key]), source="stdlib")
             what = (
                 f"{module} was removed from the standard library in Python {change.version[0]}.{change.version[1]}"
                 if change.kind == "removed"

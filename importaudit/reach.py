@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .conditions import TargetEnv, branch_taken
-from .model import GuardKind, Import, ParsedFile, Scope
+from .model import Call, GuardKind, How, Import, ParsedFile, Scope
 
 MAIN_GUARD = "__name__ == '__main__'"
 
@@ -20,11 +20,11 @@ def is_main_guarded(imp: Import) -> bool:
     return any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD for g in imp.guards)
 
 
-def runs_at_import(imp: Import, env: TargetEnv, *, as_main: bool = False) -> bool:
+def runs_at_import(imp: Import | Call, env: TargetEnv, *, as_main: bool = False) -> bool:
     """Whether the statement executes when its enclosing unit runs (guards aside from try)."""
     if any(g.kind is GuardKind.TYPE_CHECKING for g in imp.guards):
         return False
-    if not as_main and is_main_guarded(imp):
+    if not as_main and any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD for g in imp.guards):
         return False
     return branch_taken(imp.guards, env)
 
@@ -35,7 +35,7 @@ class FileIndex:
 
     parsed: ParsedFile
     imports_by_unit: dict[Optional[str], list[Import]] = field(default_factory=dict)
-    calls_by_unit: dict[Optional[str], list[str]] = field(default_factory=dict)
+    calls_by_unit: dict[Optional[str], list[Call]] = field(default_factory=dict)
     functions: frozenset[str] = frozenset()
     bindings: dict[str, str] = field(default_factory=dict)
 
@@ -46,8 +46,19 @@ class FileIndex:
             unit = imp.function if imp.scope is Scope.FUNCTION else None
             index.imports_by_unit.setdefault(unit, []).append(imp)
         for call in parsed.calls:
-            index.calls_by_unit.setdefault(call.caller, []).append(call.callee)
+            index.calls_by_unit.setdefault(call.caller, []).append(call)
         return index
+
+    def unit_bindings(self, function: Optional[str]) -> dict[str, str]:
+        """Names bound by `from X import name` inside a function (factories import lazily)."""
+        out: dict[str, str] = {}
+        if function is None:
+            return out
+        for imp in self.imports_by_unit.get(function, ()):
+            if imp.how is How.FROM and not imp.module.startswith("."):
+                for name in imp.names:
+                    out.setdefault(name, f"{imp.module}.{name}")
+        return out
 
 
 @dataclass(frozen=True)
@@ -152,8 +163,11 @@ def compute_boot(
             for target in import_targets(imp, resolve):
                 if target != path:
                     push((target, None), path)
-        for callee in index.calls_by_unit.get(function, ()):
-            called = _resolve_call(callee, path, index, files, resolve, module_of)
+        local = index.unit_bindings(function)
+        for call in index.calls_by_unit.get(function, ()):
+            if not runs_at_import(call, env, as_main=path in main):
+                continue
+            called = _resolve_call(call.callee, path, index, files, resolve, module_of, function, local)
             if called is not None:
                 push(called, path if called[0] != path else parents.get(path))
     return BootGraph(parents=parents, units=frozenset(done), main_files=main)
@@ -166,14 +180,18 @@ def _resolve_call(
     files: Mapping[str, FileIndex],
     resolve: Resolver,
     module_of: Mapping[str, str],
+    caller: Optional[str] = None,
+    local: Mapping[str, str] = {},
 ) -> Optional[Unit]:
     """A call to a first-party function (or class: its __init__) -> the unit it runs."""
+    if caller is not None and f"{caller}.{callee}" in index.functions:
+        return (path, f"{caller}.{callee}")  # a nested function its parent calls
     if callee in index.functions:
         return (path, callee)
     if f"{callee}.__init__" in index.functions:
         return (path, f"{callee}.__init__")
     head, _, rest = callee.partition(".")
-    bound = index.bindings.get(head)
+    bound = local.get(head) or index.bindings.get(head)
     if bound is None:
         return None
     dotted = f"{bound}.{rest}" if rest else bound

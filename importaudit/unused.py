@@ -177,7 +177,8 @@ def _named_like(key: str, tops: set[str]) -> bool:
 
 def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
     used = _used_names(ws, audits)
-    tops = {name.split(".")[0] for name in used}
+    local = ws.project.first_party | ws.local_names()
+    tops = {name.split(".")[0] for name in used} - local
     hinted = _hinted(audits)
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()

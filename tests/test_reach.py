@@ -47,7 +47,7 @@ def boot_imports(graph: BootGraph, files: Mapping[str, FileIndex]) -> set[str]:
         for imp in index.imports_by_unit.get(function, ()):
             if runs_at_import(imp, TargetEnv((3, 12)), as_main=path in graph.main_files):
                 out.add(imp.module)
-    return {m for m in out if m.startswith("ext")}
+    return {m for m in out if m.startswith("ext_")}
 
 
 CASES = [
