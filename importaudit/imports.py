@@ -377,7 +377,9 @@ def parse_source(
     except (RecursionError, MemoryError) as exc:
         message = f"too deeply nested to analyse ({type(exc).__name__})"
         return tree, replace(parsed, syntax_error=problem or syntax_problem(path, 1, message))
-    calls = sorted(extractor.calls.items(), key=lambda item: (item[1], item[0][0], item[0][1] or "", str(item[0][2])))
+    calls = sorted(
+        extractor.calls.items(), key=lambda item: (item[1], item[0][0], item[0][1] or "", str(item[0][2]))
+    )
     return tree, replace(
         parsed,
         imports=tuple(extractor.imports),
