@@ -189,3 +189,106 @@ def test_nixpacks(tmp_path: Path) -> None:
 def test_malformed_descriptors_are_warnings(tmp_path: Path, name: str, text: str) -> None:
     target = targets(tmp_path, {name: text})[name]
     assert target.warnings and target.entries == ()
+
+
+NETBOX_UNIT = """\
+    [Unit]
+    Description=NetBox WSGI Service
+
+    [Service]
+    Type=simple
+    WorkingDirectory=/opt/netbox
+    Environment="DJANGO_SETTINGS_MODULE=netbox.settings" PYTHONUNBUFFERED=1
+    ExecStartPre=-/opt/netbox/venv/bin/python /opt/netbox/netbox/manage.py migrate
+    # Remove the following line if using uWSGI instead of Gunicorn
+    ExecStart=/opt/netbox/venv/bin/gunicorn --pid /var/tmp/netbox.pid \\
+        --pythonpath /opt/netbox/netbox --config /opt/netbox/gunicorn.py netbox.wsgi
+    #ExecStart=/opt/netbox/venv/bin/uwsgi --ini /opt/netbox/uwsgi.ini
+"""
+SERVICE_FILES = {
+    "requirements.txt": "django\n",
+    "netbox/manage.py": "",
+    "netbox/netbox/__init__.py": "",
+    "netbox/netbox/wsgi.py": "",
+    "contrib/gunicorn.py": "workers = 5\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "contrib/netbox.service",
+            NETBOX_UNIT,
+            {
+                "contrib/netbox.service": [
+                    ("netbox/manage.py", "pre-start"),
+                    ("contrib/gunicorn.py", "gunicorn -c"),
+                    ("netbox.wsgi:application", "gunicorn"),
+                    ("django", "start command"),
+                    ("gunicorn", "start command"),
+                ]
+            },
+        ),
+        (
+            "contrib/netbox-rq.service",
+            "[Service]\nWorkingDirectory=/opt/netbox\n"
+            "ExecStart=/opt/netbox/venv/bin/python3 /opt/netbox/netbox/manage.py rqworker high default low\n",
+            {
+                "contrib/netbox-rq.service": [
+                    ("netbox/manage.py", "manage.py rqworker"),
+                    ("django_rq", "manage.py rqworker"),
+                    ("rq", "manage.py rqworker"),
+                    ("django", "start command"),
+                ]
+            },
+        ),
+        ("contrib/nginx.service", "[Service]\nExecStart=/usr/sbin/nginx -g 'daemon off;'\n", {}),
+        ("contrib/empty.service", "[Service]\nExecStart=/opt/x/gunicorn app:app\nExecStart=\n", {}),
+        (
+            "deploy/supervisor/app.conf",
+            "[program:web]\ncommand=/srv/venv/bin/gunicorn -w 4 netbox.wsgi\ndirectory=/srv/netbox\n"
+            'environment=A="1",B=2\n\n[program:redis]\ncommand=redis-server\n',
+            {
+                "deploy/supervisor/app.conf:web": [
+                    ("netbox.wsgi:application", "gunicorn"),
+                    ("gunicorn", "start command"),
+                ]
+            },
+        ),
+        ("deploy/nginx.conf", "server {\n  listen 80;\n}\n", {}),
+    ],
+    ids=["systemd-gunicorn", "systemd-rqworker", "not-python", "reset-exec-start", "supervisor", "nginx-conf"],
+)
+def test_service_units(tmp_path: Path, name: str, text: str, expected: dict[str, list[tuple[str, str]]]) -> None:
+    files = {**SERVICE_FILES, name: text}
+    for path, body in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(textwrap.dedent(body))
+    targets = {t.name: t for t in read_targets(tmp_path, sorted(files))}
+    assert {n: [(e.spec, e.via) for e in t.entries] for n, t in targets.items()} == expected
+    for target in targets.values():
+        assert target.kind == "platform"
+        assert [i.spec for i in target.installs] == ["requirements.txt"]
+        assert any("does not say what its virtualenv holds" in note for note in target.notes)
+
+
+def test_systemd_unit_paths_and_environment(tmp_path: Path) -> None:
+    files = {**SERVICE_FILES, "contrib/netbox.service": NETBOX_UNIT}
+    for path, body in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(textwrap.dedent(body))
+    (target,) = read_targets(tmp_path, sorted(files))
+    assert target.paths == ("netbox",)
+    assert target.env == (("DJANGO_SETTINGS_MODULE", "netbox.settings"), ("PYTHONUNBUFFERED", "1"))
+    assert target.line == 10
+
+
+@pytest.mark.parametrize(
+    "content", [b"\xff\xfe\x00garbage", b"[Service\nExecStart=\\", b"[program:x]\ncommand=\\\n"]
+)
+def test_unreadable_service_files_never_crash(tmp_path: Path, content: bytes) -> None:
+    for name in ("a.service", "b.conf"):
+        (tmp_path / name).write_bytes(content)
+    targets = read_targets(tmp_path, ["a.service", "b.conf"])
+    assert all(t.entries == () for t in targets)

@@ -16,6 +16,7 @@ from .compose import read_compose
 from .dockerfile import read_image
 from .platforms import read_app_yaml, read_fly, read_nixpacks, read_railway, read_render
 from .procfile import read_procfile
+from .services import read_supervisor, read_systemd
 
 __all__ = ["READERS", "project_python_version", "read_dockerfile", "read_targets"]
 
@@ -48,6 +49,8 @@ READERS: tuple[tuple[tuple[str, ...], Reader], ...] = (
     (("fly.toml",), read_fly),
     (("railway.json", "railway.toml"), read_railway),
     (("nixpacks.toml",), read_nixpacks),
+    (("*.service",), read_systemd),
+    (("supervisord.conf", "*.conf"), read_supervisor),
 )
 # Dockerfile.* names that are not Dockerfiles.
 _NOT_DOCKERFILES = (".dockerignore", ".md", ".txt", ".orig", ".bak", ".j2", ".tpl", ".template")

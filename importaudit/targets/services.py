@@ -1,0 +1,194 @@
+"""Service managers: systemd units (ExecStart=) and supervisor programs (command=) that run Python."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Callable, Optional
+
+from .. import commands
+from ..model import Location, SourceWarning, Target
+from .assemble import command_target
+from .buildpacks import platform_installs, project_python_version
+from .shell import split_words
+
+_SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
+
+
+def _sections(text: str) -> list[tuple[str, list[tuple[str, str, int]]]]:
+    """[(section, [(key, value, line)])] in order; `\\` continues a line (systemd and supervisor)."""
+    sections: list[tuple[str, list[tuple[str, str, int]]]] = []
+    pending = ""
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not pending and (not line or line.startswith(("#", ";"))):
+            continue
+        if line.endswith("\\"):
+            pending, start = pending + line[:-1] + " ", start or number
+            continue
+        line, pending, first = pending + line, "", start or number
+        start = 0
+        match = _SECTION.match(line)
+        if match:
+            sections.append((match.group("name").strip(), []))
+        elif sections and "=" in line:
+            key, _, value = line.partition("=")
+            sections[-1][1].append((key.strip(), value.strip(), first))
+    return sections
+
+
+def _unit_path_map(workdir: str, unit_dir: str, files: frozenset[str]) -> Callable[[str], Optional[str]]:
+    """The working directory is a checkout of the repo; a file missing there but present beside
+    the unit is the copy the install guide makes (netbox: contrib/gunicorn.py -> /opt/netbox/)."""
+    dirs = {posixpath.dirname(name) for name in files}
+    known = set(files) | dirs | {""}
+    while True:
+        grown = {posixpath.dirname(d) for d in dirs} - dirs
+        if not grown:
+            break
+        dirs |= grown
+        known |= grown
+
+    def resolve(path: str) -> Optional[str]:
+        base = workdir.rstrip("/")
+        if path in (base, workdir):
+            return ""
+        if base and path.startswith(base + "/"):
+            rest = path[len(base) + 1 :]
+            if rest in known:
+                return rest
+            beside = posixpath.join(unit_dir, posixpath.basename(rest)) if unit_dir else posixpath.basename(rest)
+            if beside in files:
+                return beside
+        return None
+
+    return resolve
+
+
+def _service_target(
+    root: Path,
+    relpath: str,
+    files: Sequence[str],
+    name: str,
+    command: str,
+    line: int,
+    workdir: Optional[str],
+    env: list[tuple[str, str]],
+    before: Sequence[tuple[str, int]],
+    notes: list[str],
+) -> Optional[Target]:
+    """A target when the command runs Python; None for a service that is not this app's."""
+    file_set = frozenset(files)
+    unit_dir = posixpath.dirname(relpath)
+    if workdir and workdir.startswith("/"):
+        path_map: Optional[Callable[[str], Optional[str]]] = _unit_path_map(workdir, unit_dir, file_set)
+        cwd: Optional[str] = workdir
+    else:
+        path_map, cwd = None, None
+        notes.append("no WorkingDirectory/directory: commands are taken to run in the repo root")
+    # ExecStartPre commands run first: parsed as one chain, the server stays the last command.
+    chain = " ; ".join([text for text, _ in before] + [command])
+    start = commands.parse_start_command(
+        chain,
+        root=root,
+        files=files,
+        env=dict(env),
+        location=Location(relpath, line),
+        container_workdir=cwd,
+        path_map=path_map,
+    )
+    if start.server is None and not start.entries:
+        return None
+    texts = [text for text, _ in before] + [command]
+    installs, install_notes = platform_installs(files, "", "service", Location(relpath, 0))
+    specs = ", ".join(install.spec for install in installs) or "nothing"
+    notes.append(f"a service unit does not say what its virtualenv holds: assumed {specs}")
+    version = project_python_version(root, files)
+    return command_target(
+        name=name,
+        kind="platform",
+        file=relpath,
+        line=line,
+        start=start,
+        command_text=texts,
+        installs=installs,
+        env=env,
+        python=version[0] if version else None,
+        python_source=version[1] if version else None,
+        notes=[*notes, *install_notes],
+    )
+
+
+def _read(root: Path, relpath: str) -> tuple[Optional[str], list[SourceWarning]]:
+    try:
+        return (root / relpath).read_text(encoding="utf-8-sig"), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [SourceWarning(relpath, 0, f"could not read: {exc.__class__.__name__}")]
+
+
+def _exec_line(value: str) -> str:
+    """systemd's ExecStart prefixes (`-`, `@`, `:`, `+`, `!`) are not part of the command."""
+    return value.lstrip("-@:+!").strip()
+
+
+def read_systemd(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    """A `.service` unit whose ExecStart runs Python is a target named after the unit file."""
+    text, warnings = _read(root, relpath)
+    if text is None:
+        return [Target(name=relpath, kind="platform", file=relpath, warnings=tuple(warnings))]
+    pairs = [pair for section, items in _sections(text) if section == "Service" for pair in items]
+    exec_start: Optional[tuple[str, int]] = None
+    before: list[tuple[str, int]] = []
+    workdir: Optional[str] = None
+    env: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for key, value, line in pairs:
+        if key == "ExecStart":
+            exec_start = (_exec_line(value), line) if value else None  # `ExecStart=` resets
+        elif key == "ExecStartPre" and value:
+            before.append((_exec_line(value), line))
+        elif key == "WorkingDirectory":
+            workdir = value.lstrip("-") or None
+        elif key == "Environment":
+            for word in split_words(value):
+                name, eq, item = word.partition("=")
+                if eq:
+                    env.append((name, item))
+        elif key == "EnvironmentFile":
+            notes.append(f"EnvironmentFile {value} is not read")
+    if exec_start is None:
+        return []
+    target = _service_target(
+        root, relpath, files, relpath, exec_start[0], exec_start[1], workdir, env, before, notes
+    )
+    return [] if target is None else [target]
+
+
+def read_supervisor(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
+    """Each `[program:x]` of a supervisor config that runs Python is a target `FILE:x`."""
+    text, _ = _read(root, relpath)
+    if text is None or "[program:" not in text:  # most .conf files are not supervisor's
+        return []
+    targets = []
+    for section, items in _sections(text):
+        if not section.startswith("program:"):
+            continue
+        values = {key: (value, line) for key, value, line in items}
+        if "command" not in values:
+            continue
+        command, line = values["command"]
+        workdir = values.get("directory", ("", 0))[0] or None
+        env = []
+        for item in re.split(r",(?=\s*\w+=)", values.get("environment", ("", 0))[0]):
+            name, eq, value = item.strip().partition("=")
+            if eq:
+                env.append((name, value.strip("\"'")))
+        target = _service_target(
+            root, relpath, files, f"{relpath}:{section[len('program:') :]}", command, line, workdir, env, (), []
+        )
+        if target is not None:
+            targets.append(target)
+    return targets
