@@ -56,40 +56,27 @@ def predict(sample_dir: Path, target: str, expected: dict[str, Any]) -> Predicti
     done = subprocess.run(
         argv, capture_output=True, text=True, timeout=300, cwd=sample_dir, env=env
     )
-    last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
-    if "No module named importaudit.__main__" in done.stderr or (
-        last.startswith(("ModuleNotFoundError", "ImportError")) and "importaudit" in last
-    ):
-        # TODO(cli): remove this fallback once `python -m importaudit check` exists; until then the
-        # boot truth is compared with the hand-derived expectation instead of the tool's verdict.
-        prediction = Prediction(
-            verdict=str(expected.get("targets", {}).get(target, "unknown")),
-            findings=[f for f in expected.get("findings", []) if f.get("target") == target],
-            python=None,
-            source="expected.json",
+    if done.returncode not in (0, 1):
+        raise AssertionError(f"importaudit exited {done.returncode}:\n{done.stderr[-3000:]}")
+    try:
+        report = json.loads(done.stdout)
+    except ValueError as exc:
+        raise AssertionError(
+            f"importaudit printed no JSON (exit {done.returncode}):\n"
+            f"{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+        ) from exc
+    result = next((t for t in report.get("targets", []) if t.get("name") == target), None)
+    if result is None:
+        raise AssertionError(
+            f"importaudit reported no target named {target!r}: "
+            f"{[t.get('name') for t in report.get('targets', [])]}"
         )
-    else:
-        if done.returncode not in (0, 1):
-            raise AssertionError(f"importaudit exited {done.returncode}:\n{done.stderr[-3000:]}")
-        try:
-            report = json.loads(done.stdout)
-        except ValueError as exc:
-            raise AssertionError(
-                f"importaudit printed no JSON (exit {done.returncode}):\n"
-                f"{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
-            ) from exc
-        result = next((t for t in report.get("targets", []) if t.get("name") == target), None)
-        if result is None:
-            raise AssertionError(
-                f"importaudit reported no target named {target!r}: "
-                f"{[t.get('name') for t in report.get('targets', [])]}"
-            )
-        prediction = Prediction(
-            verdict=str(result.get("verdict")),
-            findings=[f for f in report.get("findings", []) if f.get("target") == target],
-            python=result.get("python"),
-            source="cli",
-        )
+    prediction = Prediction(
+        verdict=str(result.get("verdict")),
+        findings=[f for f in report.get("findings", []) if f.get("target") == target],
+        python=result.get("python"),
+        source="cli",
+    )
     if SELFTEST_FLIP and f"{sample_dir.name}/{target}" == SELFTEST_FLIP:
         prediction.verdict = {"boots": "fails-at-boot"}.get(prediction.verdict, "boots")
         prediction.flipped = True
