@@ -17,29 +17,15 @@ from .model import ParsedFile, SourceWarning
 POOL_THRESHOLD = 400
 _CHUNK = 64
 
-# Modules whose importers the frameworks stage reads as trees (settings, engines, brokers, logging).
-_FRAMEWORK_IMPORTS = frozenset({
-    "django", "sqlalchemy", "flask_sqlalchemy", "celery", "logging", "pydantic", "pydantic_settings",
-    "importlib", "dj_database_url", "environ", "flask", "kombu", "gunicorn", "databases", "tortoise",
-})
-_FRAMEWORK_NAMES = ("settings", "config", "conf", "urls", "wsgi", "asgi", "manage", "celery", "app")
-
-
-def wants_tree(parsed: ParsedFile) -> bool:
-    """Whether the frameworks stage may read this file's tree: keep it rather than parse it again."""
-    name = parsed.path.rsplit("/", 1)[-1]
-    if any(word in name for word in _FRAMEWORK_NAMES):
-        return True
-    return any(imp.module.split(".")[0] in _FRAMEWORK_IMPORTS for imp in parsed.imports)
-
-
 def _parse_one(job: tuple[str, SourceRef]) -> tuple[ParsedFile, Optional[ast.Module], Optional[str]]:
     root, ref = job
     try:
-        tree, parsed = parse_file(Path(root), ref)
+        _tree, parsed = parse_file(Path(root), ref)
     except (RecursionError, MemoryError, ValueError) as exc:
         return ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package), None, str(exc)
-    return parsed, (tree if tree is not None and wants_tree(parsed) else None), None
+    # Trees stay in the worker: pickling them back costs more than parsing the few files the
+    # frameworks stage asks for again (LazyTrees).
+    return parsed, None, None
 
 
 class LazyTrees(Mapping[str, ast.Module]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -75,6 +75,7 @@ class Workspace:
     default_python: tuple[tuple[int, int], str]
     warnings: list[SourceWarning]
     checked_environment: Optional[InstalledEnvironment] = None  # --python: verify against it
+    framework_cache: dict[str, Any] = field(default_factory=dict)  # shared by every target's frameworks
     _providers: Optional[dict[str, Provider]] = None
     _indexes: Optional[dict[str, FileIndex]] = None
     _local: Optional[frozenset[str]] = None
@@ -440,6 +441,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 env=dict(target.env),
                 installed=_installed_versions(runtime),
                 boot_paths=boot_paths,
+                parsed=ws.parsed,
+                cache=ws.framework_cache,
             )
         )
     except Exception as exc:  # framework strings are extra evidence; never a crash

@@ -94,26 +94,17 @@ def test_sequential_keeps_every_tree(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert counter.paths == []  # nothing parsed twice
 
 
-@pytest.mark.parametrize(
-    ("path", "kept"),
-    [
-        ("app.py", True),  # a framework file name
-        ("mysite/settings.py", True),
-        ("uses_django.py", True),  # imports a framework the frameworks stage reads
-        ("plain.py", False),
-        ("helpers/util.py", False),
-    ],
-)
-def test_pool_keeps_framework_trees_and_parses_others_on_access(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str, kept: bool
+@pytest.mark.parametrize("path", ["app.py", "mysite/settings.py", "uses_django.py", "plain.py"])
+def test_pool_keeps_no_tree_and_parses_once_on_access(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     _, trees, counter = run(tmp_path, monkeypatch, pooled=True)
     assert path in trees
+    assert counter.paths == []
     tree = trees[path]
     assert isinstance(tree, ast.Module)
-    assert counter.paths == ([] if kept else [path])
-    assert trees[path] is tree  # parsed at most once
-    assert counter.paths == ([] if kept else [path])
+    assert trees[path] is tree  # parsed at most once more
+    assert counter.paths == [path]
 
 
 def test_pool_tree_unreadable_later_is_a_key_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,23 +116,3 @@ def test_pool_tree_unreadable_later_is_a_key_error(tmp_path: Path, monkeypatch: 
     with pytest.raises(KeyError):
         trees["plain.py"]
     assert counter.paths == ["plain.py"]  # a failure is remembered, not retried
-
-
-@pytest.mark.parametrize(
-    ("path", "source", "wanted"),
-    [
-        ("app.py", "", True),
-        ("project/config.py", "", True),
-        ("proj/urls.py", "", True),
-        ("proj/asgi.py", "", True),
-        ("lib/celery_tasks.py", "", True),
-        ("lib/models.py", "import sqlalchemy.orm\n", True),
-        ("lib/log.py", "import logging.config\n", True),
-        ("lib/x.py", "from pydantic_settings import BaseSettings\n", True),
-        ("lib/models.py", "import requests\n", False),
-        ("lib/models.py", "def f():\n    return 1\n", False),
-    ],
-)
-def test_wants_tree(path: str, source: str, wanted: bool) -> None:
-    _, parsed = parse_source(source, path, None, False)
-    assert parsing.wants_tree(parsed) is wanted
