@@ -661,6 +661,28 @@ def environment_findings(ws: Workspace, ta: TargetAudit, boot: Sequence[Finding]
     return out
 
 
+def requires_python_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
+    """A requires-python that excludes the Python the target runs: pip refuses `pip install .`."""
+    decl = ws.declaration
+    if decl is None or not decl.requires_python or ta.target.implicit:
+        return []
+    try:
+        spec = SpecifierSet(decl.requires_python)
+    except InvalidSpecifier:
+        return []
+    major, minor = ta.env.python
+    if any(spec.contains(f"{major}.{minor}.{micro}", prereleases=True) for micro in (0, 99)):
+        return []
+    source = decl.sources[0] if decl.sources else "pyproject.toml"
+    return [Finding(
+        rule=Rule.CONFIG, severity=Severity.WARNING, module="python",
+        message=f"{source} says requires-python {decl.requires_python}, but {ta.target.name} runs "
+        f"Python {ta.env.version_text} ({ta.target.python_source or 'its default'}): installing the "
+        "project there fails, and the code may rely on what that Python lacks",
+        context=Context.MODULE, target=ta.target.name, file=source, line=None,
+    )]
+
+
 def guard_context_of(imp: Import) -> bool:
     return any(g.kind in (GuardKind.EXCEPT_IMPORT, GuardKind.SUPPRESS, GuardKind.TYPE_CHECKING,
                           GuardKind.HANDLER) for g in imp.guards)
@@ -854,6 +876,7 @@ def run_audit(root: Path, config: Config) -> Report:
         found = target_findings(ws, ta)
         findings.extend(found)
         findings.extend(environment_findings(ws, ta, found))
+        findings.extend(requires_python_findings(ws, ta))
     findings.extend(project_findings(ws, audits))
     findings.extend(unused_requirements(ws, audits))
     findings.extend(_warning_findings(ws.warnings))

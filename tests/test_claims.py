@@ -126,3 +126,17 @@ def test_dev_only_import_is_an_error_in_the_app_and_fine_in_tests() -> None:
     assert [(f["file"], f["severity"]) for f in dev] == [("app.py", "error")]
     assert "dev group" in dev[0]["message"] and "pyproject.toml" in dev[0]["message"]
     assert not any(f["file"].startswith("tests/") for f in report["findings"] if f["file"])
+
+
+def test_requires_python_that_excludes_the_image_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\nrequires-python = ">=3.12"\ndependencies = ["flask"]\n')
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\nRUN pip install .\nCMD [\"python\", \"app.py\"]\n")
+    (tmp_path / "app.py").write_text("import flask\n")
+    _, report = audit(tmp_path)
+    config = [f for f in report["findings"] if f["rule"] == "config"]
+    assert len(config) == 1 and ">=3.12" in config[0]["message"] and "3.11" in config[0]["message"]
+    (tmp_path / "Dockerfile").write_text((tmp_path / "Dockerfile").read_text().replace("3.11", "3.12"))
+    _, report = audit(tmp_path)
+    assert not [f for f in report["findings"] if f["rule"] == "config"]
