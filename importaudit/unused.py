@@ -137,7 +137,7 @@ def _hinted(audits: Iterable[TargetAudit]) -> set[str]:
                     out.update(canonicalize_name(h) for h in imp.distribution_hint.split("|"))
         for entry in ta.target.entries:
             if entry.distribution:
-                out.add(canonicalize_name(entry.distribution))
+                out.update(canonicalize_name(d) for d in entry.distribution.split("|") if d.strip())
         out.update(canonicalize_name(p) for p in ta.target.provided)
     return out
 
