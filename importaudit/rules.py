@@ -237,15 +237,30 @@ def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[st
         )
     if rule is Rule.DEV_ONLY:
         req = prov.requirement
-        group = f"the {req.group.split(':')[-1]} group of {req.source}" if req else "a development group"
+        group = _group_text(req) if req else "a development group"
+        remedy = (
+            f"install that extra (`.[{req.group.split(':', 1)[1]}]`) or move it to the runtime dependencies"
+            if req and req.group.startswith("extra:") else "move it to the runtime dependencies"
+        )
         return (
             f"{what}, but {dist or case.imp.module} is only in {group}, which {label} does not install; "
-            f"move it to the runtime dependencies",
+            f"{remedy}",
             f"move {dist or case.imp.module} from {req.source if req else 'the dev group'} to {fix_target}",
         )
     if rule is Rule.STDLIB_REMOVED:
         return (f"{what}, but {prov.note}", prov.note)
     return (what, None)
+
+
+def _group_text(req: Requirement) -> str:
+    kind, _, name = req.group.partition(":")
+    if kind == "extra":
+        return f"the {name} extra of {req.source}"
+    if kind == "group":
+        return f"the {name} group of {req.source}"
+    if req.group == "dev" and not req.source.endswith((".toml", ".lock", "Pipfile")):
+        return req.source  # a development requirements file
+    return f"the {req.group} group of {req.source}"
 
 
 def unused_finding(requirement: Requirement, target: Optional[str], label: str) -> Optional[Finding]:

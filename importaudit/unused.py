@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .model import Finding, How, Import
+from .model import Finding, How, Import, Requirement
+from .names import named_like
 from .rules import unused_finding
 
 if TYPE_CHECKING:
@@ -162,17 +163,21 @@ def _required_by_others(ws: Workspace, ta: TargetAudit) -> set[str]:
 
 
 def _named_like(key: str, tops: set[str]) -> bool:
-    """An imported top-level name whose words stand in the distribution's name, in order
-    (social_core for social-auth-core): with nothing installed, the best evidence there is."""
-    parts = key.split("-")
-    for top in tops:
-        words = [w for w in top.lower().split("_") if w]
-        if not words or (len(words) == 1 and len(words[0]) < 4):
-            continue
-        remaining = iter(parts)
-        if all(w in remaining for w in words):
-            return True
-    return False
+    """An imported top-level name the distribution is named after: with nothing installed, the
+    best evidence there is (names.named_like); one-word names under 4 letters are too weak."""
+    return any(named_like(top, key) for top in tops if "_" in top or len(top) >= 4)
+
+
+def _declared(ws: Workspace, req: Requirement) -> Requirement:
+    """A locked entry's own declaration (pyproject's line, not the lock's), when there is one."""
+    if not req.locked or ws.declaration is None:
+        return req
+    groups = (ws.declaration.main, *ws.declaration.extras.values(), *ws.declaration.groups.values())
+    for group in groups:
+        for declared in group:
+            if declared.key == req.key:
+                return declared
+    return req
 
 
 def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
@@ -199,7 +204,7 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
             if _matches(used, ws.index.modules_of(key)) or _named_like(key, tops):
                 continue
             target = None if ta.target.implicit else ta.target.name
-            finding = unused_finding(req, target, ta.target.name)
+            finding = unused_finding(_declared(ws, req), target, ta.target.name)
             if finding is not None:
                 out.append(finding)
     return out

@@ -307,7 +307,7 @@ def test_contract_example_message() -> None:
     ("status", "needle"),
     [
         (T, "ext is installed only because Flask -> ext depends on it"),
-        (V, "ext is only in the dev group of requirements-dev.txt, which Dockerfile does not install"),
+        (V, "ext is only in requirements-dev.txt, which Dockerfile does not install"),
         (S, "but ext was removed from the standard library in Python 3.12"),
     ],
 )
