@@ -379,8 +379,12 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     provisioner = Provisioner(installed, ws.index, ws.names)
     roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
 
+    resolved: dict[str, Optional[str]] = {}
+
     def resolve(dotted: str) -> Optional[str]:
-        return ws.project.index.resolve(dotted, roots)
+        if dotted not in resolved:
+            resolved[dotted] = ws.project.index.resolve(dotted, roots)
+        return resolved[dotted]
 
     notes = list(target.notes)
     entry_units: list[tuple[Unit, Optional[str]]] = []

@@ -68,8 +68,16 @@ class BootGraph:
     parents: Mapping[str, Optional[str]]  # boot file -> the file that first imported it (None: an entry)
     units: frozenset[Unit]  # module bodies and functions that run at boot
     main_files: frozenset[str]  # files run as __main__ (python app.py)
+    _chains: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def chain(self, path: str) -> tuple[str, ...]:
+        cache = self._chains
+        found = cache.get(path)
+        if found is None:
+            found = cache[path] = self._chain(path)
+        return found
+
+    def _chain(self, path: str) -> tuple[str, ...]:
         out: list[str] = []
         seen: set[str] = set()
         node: Optional[str] = path

@@ -143,8 +143,14 @@ FORMATS: tuple[Format, ...] = (
 )
 
 
+_SUFFIXES = (".txt", ".in", ".lock", ".toml", ".cfg", ".yml", ".yaml")
+
+
 def format_of(relpath: str) -> Optional[Format]:
-    """The format that claims this file, if any."""
+    """The format that claims this file, if any (most files are ruled out by their suffix)."""
+    name = relpath.rsplit("/", 1)[-1].lower()
+    if not name.endswith(_SUFFIXES) and name not in ("pipfile", "setup.py"):
+        return None
     return next((f for f in FORMATS if f.matches(relpath)), None)
 
 
