@@ -183,7 +183,7 @@ def test_text_sections_and_summary() -> None:
     assert lines[0] == "Targets"
     assert lines.index("project") < lines.index("Dockerfile") < lines.index("Procfile:web")
     assert "  setup.py:7: cannot evaluate install_requires" in lines
-    assert lines[-1] == "12 files, 40 imports: 3 errors, 2 warnings, 1 infos"
+    assert lines[-1] == "12 files, 40 imports: 3 errors, 2 warnings, 1 info"
     assert any("FAILS AT BOOT" in line for line in lines)
 
 
@@ -399,7 +399,7 @@ def test_github_annotation(item: Finding, line: str) -> None:
 
 def test_github_summary_and_order() -> None:
     out = github.render(REPORT).splitlines()
-    assert out[-1] == "importaudit: 3 errors, 2 warnings, 1 infos"
+    assert out[-1] == "importaudit: 3 errors, 2 warnings, 1 info"
     assert len(out) == len(FINDINGS) + 1
     assert out[0].startswith("::warning file=requirements.txt,line=4,title=importaudit unused::")
     assert "file=b.py,line=9" in out[-2]

@@ -26,3 +26,12 @@ def counts(report: Report) -> dict[str, int]:
     for finding in report.findings:
         out[{"error": "errors", "warning": "warnings", "info": "infos"}[finding.severity.value]] += 1
     return out
+
+
+def plural(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def summary_counts(report: Report) -> str:
+    c = counts(report)
+    return f"{plural(c['errors'], 'error')}, {plural(c['warnings'], 'warning')}, {plural(c['infos'], 'info')}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Report, Severity
-from .common import counts, sorted_findings
+from .common import sorted_findings, summary_counts
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -26,6 +26,5 @@ def render(report: Report) -> str:
         title = f"importaudit {finding.rule.value}" + (f" ({finding.target})" if finding.target else "")
         props.append(f"title={_escape(title, prop=True)}")
         lines.append(f"::{_LEVEL[finding.severity]} {','.join(props)}::{_escape(finding.message)}")
-    c = counts(report)
-    lines.append(f"importaudit: {c['errors']} errors, {c['warnings']} warnings, {c['infos']} infos")
+    lines.append(f"importaudit: {summary_counts(report)}")
     return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..model import Finding, Report, Severity, TargetResult
-from .common import counts, sorted_findings
+from .common import counts, plural, sorted_findings, summary_counts
 
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -95,10 +95,7 @@ def render(report: Report, *, color: bool = False) -> str:
             loc = f"{warning.file}:{warning.line}" if warning.line else warning.file
             out.append(f"  {loc}: {warning.message}")
     c = counts(report)
-    summary = (
-        f"{report.files} files, {report.imports} imports: {c['errors']} errors, "
-        f"{c['warnings']} warnings, {c['infos']} infos"
-    )
+    summary = f"{plural(report.files, 'file')}, {plural(report.imports, 'import')}: {summary_counts(report)}"
     out.append("")
     out.append(_paint(summary, "red" if c["errors"] else "green", color))
     return "\n".join(out) + "\n"
