@@ -6,9 +6,10 @@ import ast
 from typing import Optional
 
 from ..model import Location
+from .candidates import candidates
 from .context import Collector, FrameworkContext
 from .drivers import celery_choice
-from .settings_classes import field_value, settings_fields
+from .sites import SiteLog, file_sites, replay
 from .values import EnvRead, Text, Value, dotted, resolve_env, texts
 from .walk import FileScan, Placed, phase_of
 
@@ -32,19 +33,16 @@ _SETTING_NAMES = {
     "CELERY_BROKER_WRITE_URL": "broker",
 }
 _INCLUDE_KEYS = frozenset({"include", "imports", "CELERY_IMPORTS", "CELERY_INCLUDE"})
+_MODULE_INCLUDE_KEYS = _INCLUDE_KEYS - {"include"}
 
 
 class _CeleryReader:
+    """Resolves the recorded broker/backend/include sites for one target's environment."""
+
     def __init__(self, ctx: FrameworkContext, out: Collector) -> None:
         self.out = out
         self.env = dict(ctx.env)
         self.sqlalchemy = ctx.installed.get("sqlalchemy")
-        self.fields = settings_fields(ctx, out)
-
-    def value(self, scan: FileScan, placed: Placed, node: ast.expr) -> Optional[Value]:
-        """The URL expression's value; a pydantic settings field when it reads one."""
-        value = scan.evaluator(placed).value(node)
-        return value if value is not None else field_value(node, self.fields)
 
     def url(
         self,
@@ -79,38 +77,35 @@ class _CeleryReader:
 def celery_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Celery(...) calls, `app.conf` assignments/updates and broker settings, in any file."""
     reader = _CeleryReader(ctx, out)
-    for path, tree in ctx.sorted_trees():
-        scan = out.scan(path, tree)
-        for placed, call in scan.calls():
-            _celery_call(reader, scan, placed, call)
-        for placed in scan.placed:
-            _assignment(reader, scan, placed)
+    for path in sorted({*candidates(ctx).brokers, *out.settings_files}):
+        replay(file_sites(ctx, "celery", path, _find_sites), reader)
 
 
-def _celery_call(reader: _CeleryReader, scan: FileScan, placed: Placed, call: ast.Call) -> None:
+def _find_sites(log: SiteLog, scan: FileScan) -> None:
+    for placed, call in scan.calls():
+        _celery_call(log, scan, placed, call)
+    for placed in scan.placed:
+        _assignment(log, scan, placed)
+
+
+def _celery_call(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) -> None:
     name = dotted(call.func) or ""
-    evaluator = scan.evaluator(placed)
+    if name.rsplit(".", 1)[-1] == "Celery":
+        urls, includes = _APP_KEYWORDS, frozenset({"include"})
+    elif name.endswith("conf.update"):
+        urls, includes = _CONF_KEYS, _INCLUDE_KEYS
+    else:
+        return
     where = Location(scan.path, call.lineno, call.col_offset)
     phase = phase_of(placed)
-    if name.rsplit(".", 1)[-1] == "Celery":
-        for keyword in call.keywords:
-            if keyword.arg in _APP_KEYWORDS:
-                reader.url(
-                    reader.value(scan, placed, keyword.value), where, _APP_KEYWORDS[keyword.arg], phase, placed
-                )
-            elif keyword.arg == "include":
-                reader.includes(evaluator.value(keyword.value), "include", phase, placed)
-    elif name.endswith("conf.update"):
-        for keyword in call.keywords:
-            if keyword.arg in _CONF_KEYS:
-                reader.url(
-                    reader.value(scan, placed, keyword.value), where, _CONF_KEYS[keyword.arg], phase, placed
-                )
-            elif keyword.arg in _INCLUDE_KEYS:
-                reader.includes(evaluator.value(keyword.value), keyword.arg, phase, placed)
+    for keyword in call.keywords:
+        if keyword.arg in urls:
+            log.record("url", log.value(scan, placed, keyword.value), where, urls[keyword.arg], phase, placed)
+        elif keyword.arg in includes:
+            log.record("includes", scan.evaluator(placed).value(keyword.value), keyword.arg, phase, placed)
 
 
-def _assignment(reader: _CeleryReader, scan: FileScan, placed: Placed) -> None:
+def _assignment(log: SiteLog, scan: FileScan, placed: Placed) -> None:
     stmt = placed.node
     if not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or stmt.value is None:
         return
@@ -118,14 +113,16 @@ def _assignment(reader: _CeleryReader, scan: FileScan, placed: Placed) -> None:
     for target in targets:
         where = Location(scan.path, stmt.lineno, stmt.col_offset)
         if isinstance(target, ast.Attribute) and (dotted(target.value) or "").endswith("conf"):
-            value = reader.value(scan, placed, stmt.value)
+            if target.attr not in _CONF_KEYS and target.attr not in _INCLUDE_KEYS:
+                continue
+            value = log.value(scan, placed, stmt.value)
             if target.attr in _CONF_KEYS:
-                reader.url(value, where, _CONF_KEYS[target.attr], phase_of(placed), placed)
+                log.record("url", value, where, _CONF_KEYS[target.attr], phase_of(placed), placed)
             elif target.attr in _INCLUDE_KEYS:
-                reader.includes(value, target.attr, phase_of(placed), placed)
+                log.record("includes", value, target.attr, phase_of(placed), placed)
         elif isinstance(target, ast.Name) and placed.function is None:
-            value = reader.value(scan, placed, stmt.value)
             if target.id in _SETTING_NAMES:
-                reader.url(value, where, _SETTING_NAMES[target.id], "request", placed)
-            elif target.id in _INCLUDE_KEYS - {"include"}:
-                reader.includes(value, target.id, "request", placed)
+                value = log.value(scan, placed, stmt.value)
+                log.record("url", value, where, _SETTING_NAMES[target.id], "request", placed)
+            elif target.id in _MODULE_INCLUDE_KEYS:
+                log.record("includes", log.value(scan, placed, stmt.value), target.id, "request", placed)

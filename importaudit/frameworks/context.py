@@ -3,34 +3,83 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
-from ..model import Guard, How, Import, Location, Scope
+from ..model import Guard, How, Import, Location, ParsedFile, Scope
 from .values import Text
 from .walk import FileScan, Placed
+
+_CACHE_KEY = "importaudit.frameworks"
+
+
+class RunCache:
+    """What the readers compute once per run and share across targets.
+
+    Nothing stored here may depend on a target's env, installed versions, modules or boot
+    paths: only per-file facts (trees, scans, what a file names) and the candidate selection.
+    """
+
+    def __init__(self) -> None:
+        self.trees: dict[str, Optional[ast.Module]] = {}
+        self.scans: dict[str, Optional[FileScan]] = {}
+        self.memo: dict[str, Any] = {}  # reader-specific per-file facts, by "reader:path" keys
 
 
 @dataclass(frozen=True)
 class FrameworkContext:
-    """The project as the imports stage parsed it, and what one target sets and installs."""
+    """The project as the imports stage parsed it, and what one target sets and installs.
 
-    trees: Mapping[str, ast.Module]  # path -> parsed tree (parsed once by the imports stage)
+    `trees` may be lazy (each first access parses the file): readers only look up the files
+    `parsed` selects and never iterate it, unless `parsed` is empty (hand-built contexts).
+    `cache` is shared by every target of a run; see RunCache for what may be stored in it.
+    """
+
+    trees: Mapping[str, ast.Module]  # path -> parsed tree (possibly parsed on first access)
     modules: Mapping[str, str]  # dotted module -> path, for the target's import roots
     env: Mapping[str, str] = field(default_factory=dict)  # the target's environment
     installed: Mapping[str, str] = field(default_factory=dict)  # canonical dist -> version ("" unknown)
     boot_paths: frozenset[str] = frozenset()  # files reached at boot so far
+    parsed: Mapping[str, ParsedFile] = field(default_factory=dict)  # the one parse's cheap facts
+    cache: MutableMapping[str, Any] = field(default_factory=dict)  # one dict per run, every target
+
+    @property
+    def run(self) -> RunCache:
+        """The per-run memo inside `cache` (created on first use)."""
+        found = self.cache.get(_CACHE_KEY)
+        if not isinstance(found, RunCache):
+            found = self.cache[_CACHE_KEY] = RunCache()
+        return found
+
+    def tree(self, path: str) -> Optional[ast.Module]:
+        """The file's tree, looked up (and so maybe parsed) once per run; None if it has none."""
+        trees = self.run.trees
+        if path in trees:
+            return trees[path]
+        try:
+            found: Optional[ast.Module] = self.trees[path]
+        except KeyError:
+            found = None
+        trees[path] = found
+        return found
+
+    def scan(self, path: str) -> Optional[FileScan]:
+        """The file's placed statements, calls and namespace, computed once per run."""
+        scans = self.run.scans
+        if path in scans:
+            return scans[path]
+        tree = self.tree(path)
+        found = scans[path] = FileScan(path, tree) if tree is not None else None
+        return found
 
     def tree_of(self, module: str) -> Optional[tuple[str, ast.Module]]:
         """The path and tree of a first-party module, when the project has it."""
         path = self.modules.get(module)
-        if path is None or path not in self.trees:
+        if path is None:
             return None
-        return path, self.trees[path]
-
-    def sorted_trees(self) -> list[tuple[str, ast.Module]]:
-        return sorted(self.trees.items())
+        tree = self.tree(path)
+        return None if tree is None else (path, tree)
 
 
 @dataclass(frozen=True)
@@ -58,14 +107,7 @@ class Collector:
     unresolved: list[tuple[Import, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     settings_module: Optional[str] = None
-    scans: dict[str, FileScan] = field(default_factory=dict)
-
-    def scan(self, path: str, tree: ast.Module) -> FileScan:
-        """The file's placed statements and namespaces, computed once for all readers."""
-        found = self.scans.get(path)
-        if found is None:
-            found = self.scans[path] = FileScan(path, tree)
-        return found
+    settings_files: list[str] = field(default_factory=list)  # the Django settings chain read
 
     def add(
         self,

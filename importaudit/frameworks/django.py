@@ -16,6 +16,7 @@ from .django_settings import (
 from .drivers import PSYCOPG_ANY, Driver, django_engine_drivers, django_url_engine
 from .logconfig import dictconfig_strings, owner
 from .values import CallValue, Dict, EnvRead, Seq, Text, Value, dotted, resolve_env
+from .walk import all_calls
 
 # Phases (research §3): "boot" = django.setup() + load_middleware(); "migrate" = what
 # `manage.py check`/`migrate` also load (URLconf, caches, templates); "request" = first use.
@@ -57,13 +58,14 @@ _DB_URL_READERS = {"dj_database_url.config": "dj", "dj_database_url.parse": "dj"
 
 def django_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Everything the Django settings of this target name, with the phase that imports it."""
-    found = find_settings_module(ctx, out.scan)
+    found = find_settings_module(ctx)
     if found is None:
         return
     module, where = found
     out.settings_module = module
     out.add(module, where, "DJANGO_SETTINGS_MODULE", "boot")
     settings = read_settings(module, ctx)
+    out.settings_files.extend(settings.files)
     out.notes.extend(settings.notes)
     _SettingsStrings(ctx, out, settings).emit()
 
@@ -155,18 +157,10 @@ class _SettingsStrings:
 
     def app_of_config(self, module: str, class_name: str) -> str:
         """The app package of an AppConfig: its `name = "..."`, else the module's parent."""
-        found = self.ctx.tree_of(module)
-        if found is not None:
-            for node in found[1].body:
-                if isinstance(node, ast.ClassDef) and node.name == class_name:
-                    for stmt in node.body:
-                        if (
-                            isinstance(stmt, ast.Assign)
-                            and any(isinstance(t, ast.Name) and t.id == "name" for t in stmt.targets)
-                            and isinstance(stmt.value, ast.Constant)
-                            and isinstance(stmt.value.value, str)
-                        ):
-                            return stmt.value.value
+        path = self.ctx.modules.get(module)
+        name = _config_name(self.ctx, path, class_name) if path is not None else None
+        if name is not None:
+            return name
         return owner(module) if module.endswith(".apps") else module
 
     def databases(self) -> None:
@@ -282,22 +276,59 @@ class _SettingsStrings:
 
     def urlconf(self, module: str, seen: tuple[str, ...]) -> None:
         """`include("x.urls")` strings of a first-party URLconf, recursively."""
-        found = self.ctx.tree_of(module)
-        if found is None or module in seen:
+        path = self.ctx.modules.get(module)
+        if path is None or module in seen:
             return
-        path, tree = found
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or (dotted(node.func) or "").rsplit(".", 1)[-1] != "include":
-                continue
-            if not node.args:
-                continue
-            first = node.args[0]
-            if isinstance(first, ast.Tuple) and first.elts:
-                first = first.elts[0]  # include(("blog.urls", "blog"))
-            if isinstance(first, ast.Constant) and isinstance(first.value, str) and _is_path(first.value):
-                text = Text(first.value, path, first.lineno, first.col_offset)
-                self.add(first.value, text, f"include() in {module}", "migrate")
-                self.urlconf(first.value, (*seen, module))
+        for text in _includes(self.ctx, path):
+            self.add(text.value, text, f"include() in {module}", "migrate")
+            self.urlconf(text.value, (*seen, module))
+
+
+def _config_name(ctx: FrameworkContext, path: str, class_name: str) -> Optional[str]:
+    """`name = "..."` of an AppConfig class in the file (read once per run)."""
+    key = f"django-appconfig:{path}:{class_name}"
+    memo = ctx.run.memo
+    if key not in memo:
+        tree = ctx.tree(path)
+        memo[key] = _class_name_attribute(tree, class_name) if tree is not None else None
+    found = memo[key]
+    return found if isinstance(found, str) else None
+
+
+def _class_name_attribute(tree: ast.Module, class_name: str) -> Optional[str]:
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            for stmt in node.body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "name" for t in stmt.targets)
+                    and isinstance(stmt.value, ast.Constant)
+                    and isinstance(stmt.value.value, str)
+                ):
+                    return stmt.value.value
+    return None
+
+
+def _includes(ctx: FrameworkContext, path: str) -> tuple[Text, ...]:
+    """The `include("x.urls")` strings of a URLconf file, in source order (read once per run)."""
+    key = "django-includes:" + path
+    found = ctx.run.memo.get(key)
+    if isinstance(found, tuple):
+        return found
+    texts: list[Text] = []
+    tree = ctx.tree(path)
+    for node in all_calls(tree) if tree is not None else ():
+        if (dotted(node.func) or "").rsplit(".", 1)[-1] != "include":
+            continue
+        if not node.args:
+            continue
+        first = node.args[0]
+        if isinstance(first, ast.Tuple) and first.elts:
+            first = first.elts[0]  # include(("blog.urls", "blog"))
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and _is_path(first.value):
+            texts.append(Text(first.value, path, first.lineno, first.col_offset))
+    result = ctx.run.memo[key] = tuple(texts)
+    return result
 
 
 def _url_source(call: CallValue) -> tuple[str, Optional[Value]]:

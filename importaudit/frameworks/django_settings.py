@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 from ..model import Location
+from .candidates import calls_install_as_mysqldb, candidates
 from .context import FrameworkContext
 from .evaluate import Evaluator
 from .values import EnvRead, Namespace, Seq, Text, dotted, resolve_env
 from .walk import FileScan, module_level
-
-# Gives the (cached) FileScan of a file: the collector's cache, or a fresh scan.
-Scanner = Callable[[str, ast.Module], FileScan]
 
 SETTINGS_VAR = "DJANGO_SETTINGS_MODULE"
 _APP_FACTORIES = frozenset({"get_wsgi_application", "get_asgi_application"})
@@ -36,37 +34,56 @@ class Settings:
     namespace: Namespace = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # (module, path or None) of every first-party lookup made: a later target whose modules
+    # map agrees on all of them (and whose env is the same) reads the very same settings.
+    lookups: list[tuple[str, Optional[str]]] = field(default_factory=list)
 
 
-def find_settings_module(ctx: FrameworkContext, scans: Optional[Scanner] = None) -> Optional[tuple[str, Location]]:
+@dataclass(frozen=True)
+class _FileSites:
+    """What one file says about the settings module (a per-run fact of the file)."""
+
+    named: tuple[Text, ...]
+    factory: bool  # builds the WSGI/ASGI application
+
+
+def find_settings_module(ctx: FrameworkContext) -> Optional[tuple[str, Location]]:
     """The target's DJANGO_SETTINGS_MODULE, else the best setdefault() in wsgi/asgi/manage.py."""
-    scan = scans or FileScan
-    sites = sorted(_settings_sites(ctx, scan), key=lambda s: (s.rank, s.location.file, s.location.line))
+    sites = sorted(_settings_sites(ctx), key=lambda s: (s.rank, s.location.file, s.location.line))
     from_env = ctx.env.get(SETTINGS_VAR, "").strip()
     if from_env:
         # The environment wins over setdefault(); locate it at the file that would have set it.
-        where = sites[0].location if sites else _server_file(ctx, scan)
+        where = sites[0].location if sites else _server_file(ctx)
         return from_env, where
     if not sites:
         return None
     return sites[0].module, sites[0].location
 
 
-def _settings_sites(ctx: FrameworkContext, scan: Scanner) -> list[SettingsSite]:
+def _settings_sites(ctx: FrameworkContext) -> list[SettingsSite]:
     sites: list[SettingsSite] = []
-    for path, tree in ctx.sorted_trees():
-        named, factory = _scan_for_settings(scan(path, tree))
+    for path in candidates(ctx).servers:
+        found = _file_sites(ctx, path)
         if path in ctx.boot_paths:
             rank = 0
-        elif factory:
+        elif found.factory:
             rank = 1
         else:
             rank = 2 if path.rsplit("/", 1)[-1] == "manage.py" else 3
-        sites.extend(SettingsSite(t.value, Location(path, t.line, t.col), rank) for t in named)
+        sites.extend(SettingsSite(t.value, Location(path, t.line, t.col), rank) for t in found.named)
     return sites
 
 
-def _scan_for_settings(scan: FileScan) -> tuple[list[Text], bool]:
+def _file_sites(ctx: FrameworkContext, path: str) -> _FileSites:
+    key = "django-sites:" + path
+    found = ctx.run.memo.get(key)
+    if not isinstance(found, _FileSites):
+        scan = ctx.scan(path)
+        found = ctx.run.memo[key] = _scan_for_settings(scan) if scan is not None else _FileSites((), False)
+    return found
+
+
+def _scan_for_settings(scan: FileScan) -> _FileSites:
     """The settings modules a file names, and whether it builds the WSGI/ASGI app."""
     named: list[Text] = []
     factory = False
@@ -90,30 +107,45 @@ def _scan_for_settings(scan: FileScan) -> tuple[list[Text], bool]:
                     and isinstance(literal.value, str)
                 ):
                     named.append(Text(literal.value, "", literal.lineno, literal.col_offset))
-    return named, factory
+    return _FileSites(tuple(named), factory)
 
 
 def _is_str(node: ast.AST, expected: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == expected
 
 
-def _server_file(ctx: FrameworkContext, scan: Scanner) -> Location:
+def _server_file(ctx: FrameworkContext) -> Location:
     """The wsgi/asgi file (the one calling get_wsgi_application), line 0; ("", 0) if none."""
-    for path, tree in ctx.sorted_trees():
-        if _scan_for_settings(scan(path, tree))[1]:
+    for path in candidates(ctx).servers:
+        if _file_sites(ctx, path).factory:
             return Location(path, 0)
     return Location("", 0)
 
 
 def read_settings(module: str, ctx: FrameworkContext) -> Settings:
-    """Module-level assignments of the settings module, following `from .base import *`."""
+    """Module-level assignments of the settings module, following `from .base import *`.
+
+    Read once per run for each (module, environment): targets differ only in what they set.
+    """
+    key = "django-settings:" + module
+    env = tuple(sorted(ctx.env.items()))
+    earlier: list[tuple[tuple[tuple[str, str], ...], Settings]] = ctx.run.memo.setdefault(key, [])
+    for seen_env, settings in earlier:
+        if seen_env == env and all(ctx.modules.get(name) == path for name, path in settings.lookups):
+            return settings
     settings = Settings(module)
     settings.namespace = _load(module, ctx, settings, ())
+    earlier.append((env, settings))
     return settings
 
 
+def _tree_of(module: str, ctx: FrameworkContext, settings: Settings) -> Optional[tuple[str, ast.Module]]:
+    settings.lookups.append((module, ctx.modules.get(module)))
+    return ctx.tree_of(module)
+
+
 def _load(module: str, ctx: FrameworkContext, settings: Settings, seen: tuple[str, ...]) -> Namespace:
-    found = ctx.tree_of(module)
+    found = _tree_of(module, ctx, settings)
     if found is None:
         settings.notes.append(
             f"the settings module {module} is not a file of the project; its strings are unknown"
@@ -128,7 +160,7 @@ def _load(module: str, ctx: FrameworkContext, settings: Settings, seen: tuple[st
 
     def on_import(node: ast.ImportFrom, guarded: bool) -> None:
         source = _absolute(node, package)
-        if source is None or ctx.tree_of(source) is None:
+        if source is None or _tree_of(source, ctx, settings) is None:
             return  # a third-party import: its values are not settings strings
         if guarded:
             # `try: from .local import * / except ImportError: pass`: an optional override
@@ -198,21 +230,25 @@ def _from_env(value: object) -> bool:
 
 def installs_pymysql_as_mysqldb(ctx: FrameworkContext, settings: Settings) -> bool:
     """`pymysql.install_as_MySQLdb()` at module level: boot files, settings, package inits."""
-    candidates = set(ctx.boot_paths) | set(settings.files)
+    candidates_ = set(ctx.boot_paths) | set(settings.files)
     parts = settings.module.split(".")
     for depth in range(1, len(parts)):
-        found = ctx.tree_of(".".join(parts[:depth]))
-        if found is not None:
-            candidates.add(found[0])
-    for path in sorted(candidates):
-        tree = ctx.trees.get(path)
-        if tree is None:
-            continue
-        for stmt in module_level(tree):
-            if (
-                isinstance(stmt, ast.Expr)
-                and isinstance(stmt.value, ast.Call)
-                and (dotted(stmt.value.func) or "").endswith("install_as_MySQLdb")
-            ):
-                return True
-    return False
+        path = ctx.modules.get(".".join(parts[:depth]))
+        if path is not None:
+            candidates_.add(path)
+    # The parse says which files call it at all: only those are read (once per run).
+    return any(_installs_pymysql(ctx, path) for path in sorted(candidates_) if calls_install_as_mysqldb(ctx, path))
+
+
+def _installs_pymysql(ctx: FrameworkContext, path: str) -> bool:
+    key = "pymysql:" + path
+    found = ctx.run.memo.get(key)
+    if not isinstance(found, bool):
+        tree = ctx.tree(path)
+        found = ctx.run.memo[key] = tree is not None and any(
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and (dotted(stmt.value.func) or "").endswith("install_as_MySQLdb")
+            for stmt in module_level(tree)
+        )
+    return found

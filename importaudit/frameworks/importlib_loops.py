@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from ..model import How, Location
+from ..model import How, Import, Location
+from .candidates import candidates
 from .context import Collector, FrameworkContext
 from .evaluate import Evaluator
 from .values import HOLE, Seq, Text, dotted
-from .walk import FileScan, Placed, own_expressions, phase_of
+from .walk import FileScan, Placed, phase_of
 
 _IMPORTERS = {
     "importlib.import_module": How.IMPORT_MODULE,
@@ -19,11 +20,24 @@ _IMPORTERS = {
 
 def loop_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Imports of each item of a literal (or module-constant) list looped over."""
-    for path, tree in ctx.sorted_trees():
-        scan = out.scan(path, tree)
-        loops = [p for p in scan.placed if isinstance(p.node, ast.For)]
-        for loop in loops:
-            _loop(scan, loop, out)
+    for path in candidates(ctx).loops:
+        out.imports.extend(_file_loop_imports(ctx, path))
+
+
+def _file_loop_imports(ctx: FrameworkContext, path: str) -> tuple[Import, ...]:
+    """They depend on the file only: found once per run."""
+    key = "loops:" + path
+    found = ctx.run.memo.get(key)
+    if isinstance(found, tuple):
+        return found
+    out = Collector()
+    scan = ctx.scan(path)
+    if scan is not None:
+        for loop in scan.placed:
+            if isinstance(loop.node, ast.For):
+                _loop(scan, loop, out)
+    result = ctx.run.memo[key] = tuple(out.imports)
+    return result
 
 
 def _loop(scan: FileScan, loop: Placed, out: Collector) -> None:
@@ -37,31 +51,28 @@ def _loop(scan: FileScan, loop: Placed, out: Collector) -> None:
         return
     names = [item for item in items.items if isinstance(item, Text)]
     inside = {id(stmt) for stmt in ast.walk(node) if isinstance(stmt, ast.stmt) and stmt is not node}
-    for placed in scan.placed:
-        if id(placed.node) not in inside:
+    for placed, expr in scan.calls():
+        if id(placed.node) not in inside or not expr.args:
             continue
-        for expr in own_expressions(placed.node):
-            if not isinstance(expr, ast.Call) or not expr.args:
+        how = _IMPORTERS.get(dotted(expr.func) or "")
+        if how is None or _keyword(expr, "package"):
+            continue
+        for name in names:
+            bound = Evaluator(scan.path, {**evaluator.namespace, node.target.id: name})
+            module = bound.value(expr.args[0])
+            if not isinstance(module, Text) or HOLE in module.value:
                 continue
-            how = _IMPORTERS.get(dotted(expr.func) or "")
-            if how is None or _keyword(expr, "package"):
-                continue
-            for name in names:
-                bound = Evaluator(scan.path, {**evaluator.namespace, node.target.id: name})
-                module = bound.value(expr.args[0])
-                if not isinstance(module, Text) or HOLE in module.value:
-                    continue
-                if module.value.startswith(".") or not module.value:
-                    continue  # relative to a package argument: not knowable here
-                where = Location(name.file, name.line, name.col)
-                out.add(
-                    module.value,
-                    where,
-                    "importlib.import_module loop",
-                    phase_of(placed),
-                    placed=placed,
-                    how=how,
-                )
+            if module.value.startswith(".") or not module.value:
+                continue  # relative to a package argument: not knowable here
+            where = Location(name.file, name.line, name.col)
+            out.add(
+                module.value,
+                where,
+                "importlib.import_module loop",
+                phase_of(placed),
+                placed=placed,
+                how=how,
+            )
 
 
 def _keyword(call: ast.Call, name: str) -> bool:

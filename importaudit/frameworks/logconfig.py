@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .candidates import candidates
 from .context import Collector, FrameworkContext
 from .values import Dict, Seq, Text, Value, dotted, resolve_env
 from .walk import Placed, phase_of
@@ -62,16 +63,32 @@ def _is_path(text: str) -> bool:
 def logging_imports(ctx: FrameworkContext, out: Collector) -> None:
     """dictConfig(...) calls anywhere and gunicorn's `logconfig_dict` in its config file."""
     env = dict(ctx.env)
-    for path, tree in ctx.sorted_trees():
-        scan = out.scan(path, tree)
+    for path in candidates(ctx).logging:
+        for config, via, placed in _configs(ctx, path):
+            _emit(out, config, env, via, placed)
+
+
+_Config = tuple[Optional[Value], str, Optional[Placed]]
+
+
+def _configs(ctx: FrameworkContext, path: str) -> tuple[_Config, ...]:
+    """The dictConfig dictionaries of a file (read once per run; the env applies per target)."""
+    key = "logging:" + path
+    found = ctx.run.memo.get(key)
+    if isinstance(found, tuple):
+        return found
+    configs: list[_Config] = []
+    scan = ctx.scan(path)
+    if scan is not None:
         for placed, call in scan.calls():
-            if dotted(call.func) in _DICT_CONFIG and call.args:
-                config = scan.evaluator(placed).value(call.args[0])
-                _emit(out, config, env, "logging.config.dictConfig", placed)
+            if call.args and dotted(call.func) in _DICT_CONFIG:
+                configs.append((scan.evaluator(placed).value(call.args[0]), "logging.config.dictConfig", placed))
         logconfig = scan.module_namespace.get("logconfig_dict")
         if isinstance(logconfig, Dict):
             # gunicorn applies it in the master before loading the app: boot, module scope
-            _emit(out, logconfig, env, "gunicorn logconfig_dict", None)
+            configs.append((logconfig, "gunicorn logconfig_dict", None))
+    result = ctx.run.memo[key] = tuple(configs)
+    return result
 
 
 def _emit(

@@ -5,23 +5,35 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from .context import Collector, FrameworkContext
+from .candidates import candidates
+from .context import FrameworkContext
 from .evaluate import Evaluator
 from .values import CallValue, EnvRead, Text, Value, dotted
 
 Fields = dict[str, EnvRead]
 
 
-def settings_fields(ctx: FrameworkContext, out: Collector) -> Fields:
+def settings_fields(ctx: FrameworkContext) -> Fields:
     """`database_url: str = "postgresql://..."` in a BaseSettings subclass, by field name.
 
     pydantic-settings fills a field from the environment variable of the same name (plus the
     class's `env_prefix`, case-insensitive) and falls back to the default, which is exactly an
-    EnvRead. A name defined by several settings classes is ambiguous and left out.
+    EnvRead. A name defined by several settings classes is ambiguous and left out. The fields
+    depend on the project only: read once per run.
     """
+    memo = ctx.run.memo
+    fields = memo.get("settings-fields")
+    if not isinstance(fields, dict):
+        fields = memo["settings-fields"] = _read_fields(ctx)
+    return fields
+
+
+def _read_fields(ctx: FrameworkContext) -> Fields:
     found: dict[str, list[EnvRead]] = {}
-    for path, tree in ctx.sorted_trees():
-        scan = out.scan(path, tree)
+    for path in candidates(ctx).settings_classes:
+        scan = ctx.scan(path)
+        if scan is None:
+            continue
         for placed in scan.placed:
             node = placed.node
             if not isinstance(node, ast.ClassDef) or not _is_settings_class(node):

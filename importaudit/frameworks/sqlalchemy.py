@@ -6,9 +6,10 @@ import ast
 from typing import Optional
 
 from ..model import Location
+from .candidates import candidates
 from .context import Collector, FrameworkContext
 from .drivers import sqlalchemy_choice
-from .settings_classes import field_value, settings_fields
+from .sites import SiteLog, file_sites, replay
 from .values import HOLE, CallValue, Dict, EnvRead, Text, Value, dotted, resolve_env
 from .walk import FileScan, Placed, phase_of
 
@@ -19,16 +20,12 @@ _CONFIG_UPDATES = frozenset({"update", "from_mapping"})
 
 
 class _UrlReader:
+    """Resolves the recorded URL sites for one target (its env, its SQLAlchemy version)."""
+
     def __init__(self, ctx: FrameworkContext, out: Collector) -> None:
         self.out = out
         self.env = dict(ctx.env)
         self.version = ctx.installed.get("sqlalchemy")
-        self.fields = settings_fields(ctx, out)
-
-    def value(self, scan: FileScan, placed: Placed, node: ast.expr) -> Optional[Value]:
-        """The URL expression's value; a pydantic settings field when it reads one."""
-        value = scan.evaluator(placed).value(node)
-        return value if value is not None else field_value(node, self.fields)
 
     def url(self, value: Optional[Value], where: Location, via: str, placed: Placed) -> None:
         """Emit the driver a URL value needs, or an unresolved entry saying what is missing."""
@@ -83,32 +80,35 @@ def _unknown_message(value: Optional[Value], via: str) -> str:
 def sqlalchemy_imports(ctx: FrameworkContext, out: Collector) -> None:
     """create_engine()/engine_from_config() calls and Flask-SQLAlchemy config keys, any file."""
     reader = _UrlReader(ctx, out)
-    for path, tree in ctx.sorted_trees():
-        scan = out.scan(path, tree)
-        for placed, call in scan.calls():
-            _engine_call(reader, scan, placed, call)
-            _config_update(reader, scan, placed, call)
-        for placed in scan.placed:
-            _config_assignment(reader, scan, placed)
+    for path in sorted({*candidates(ctx).engines, *out.settings_files}):
+        replay(file_sites(ctx, "sqlalchemy", path, _find_sites), reader)
 
 
-def _engine_call(reader: _UrlReader, scan: FileScan, placed: Placed, call: ast.Call) -> None:
+def _find_sites(log: SiteLog, scan: FileScan) -> None:
+    for placed, call in scan.calls():
+        _engine_call(log, scan, placed, call)
+        _config_update(log, scan, placed, call)
+    for placed in scan.placed:
+        _config_assignment(log, scan, placed)
+
+
+def _engine_call(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) -> None:
     name = (dotted(call.func) or "").rsplit(".", 1)[-1]
     where = Location(scan.path, call.lineno, call.col_offset)
-    evaluator = scan.evaluator(placed)
     if name in _ENGINE_FACTORIES:
         node = call.args[0] if call.args else _keyword(call, "url")
         if node is not None:
-            reader.url(reader.value(scan, placed, node), where, name, placed)
+            log.record("url", log.value(scan, placed, node), where, name, placed)
     elif name == "engine_from_config" and call.args:
+        evaluator = scan.evaluator(placed)
         config = evaluator.value(call.args[0])
         prefix_value = evaluator.value(_keyword(call, "prefix") or (call.args[1] if len(call.args) > 1 else None))
         prefix = prefix_value.value if isinstance(prefix_value, Text) else "sqlalchemy."
         if isinstance(config, Dict):
-            reader.url(config.get(prefix + "url"), where, name, placed)
+            log.record("url", config.get(prefix + "url"), where, name, placed)
 
 
-def _config_update(reader: _UrlReader, scan: FileScan, placed: Placed, call: ast.Call) -> None:
+def _config_update(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) -> None:
     """`app.config.update(SQLALCHEMY_DATABASE_URI=...)` / `.from_mapping({...})`."""
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr in _CONFIG_UPDATES):
@@ -122,12 +122,12 @@ def _config_update(reader: _UrlReader, scan: FileScan, placed: Placed, call: ast
     entries += [(kw.arg, evaluator.value(kw.value)) for kw in call.keywords if kw.arg]
     for key, value in entries:
         if key in _URI_KEYS:
-            reader.url(value, where, key, placed)
+            log.record("url", value, where, key, placed)
         elif key in _BINDS_KEYS:
-            reader.binds(value, where, key, placed)
+            log.record("binds", value, where, key, placed)
 
 
-def _config_assignment(reader: _UrlReader, scan: FileScan, placed: Placed) -> None:
+def _config_assignment(log: SiteLog, scan: FileScan, placed: Placed) -> None:
     """`SQLALCHEMY_DATABASE_URI = ...` (module or config class) and `app.config[...] = ...`."""
     stmt = placed.node
     if not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or stmt.value is None:
@@ -146,12 +146,12 @@ def _config_assignment(reader: _UrlReader, scan: FileScan, placed: Placed) -> No
             key = target.slice.value
         if key not in _URI_KEYS and key not in _BINDS_KEYS:
             continue
-        value = reader.value(scan, placed, stmt.value)
+        value = log.value(scan, placed, stmt.value)
         where = Location(scan.path, stmt.lineno, stmt.col_offset)
         if key in _URI_KEYS:
-            reader.url(value, where, key, placed)
+            log.record("url", value, where, key, placed)
         else:
-            reader.binds(value, where, key or "", placed)
+            log.record("binds", value, where, key or "", placed)
 
 
 def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from ..model import Guard, GuardKind, Scope
 from .evaluate import Evaluator
@@ -121,6 +121,7 @@ class FileScan:
 
     def __init__(self, path: str, tree: ast.Module) -> None:
         self.path = path
+        self._tree = tree
         self.placed: list[Placed] = list(placed_statements(tree))
         module = Evaluator(path)
         module.run(tree.body)  # both branches of every if: a config's values, whichever runs
@@ -147,22 +148,80 @@ class FileScan:
     def calls(self) -> list[tuple[Placed, ast.Call]]:
         """Every call with the statement holding it (nested statements report their own)."""
         if self._calls is None:
-            self._calls = [
-                (placed, node)
-                for placed in self.placed
-                for node in own_expressions(placed.node)
-                if isinstance(node, ast.Call)
-            ]
+            self._calls = _calls_by_statement(self._tree, self.placed)
         return self._calls
 
 
-def own_expressions(stmt: ast.stmt) -> Iterator[ast.AST]:
-    """The expression nodes of a statement, not those of the statements nested in it."""
-    stack: list[ast.AST] = [child for child in ast.iter_child_nodes(stmt) if not isinstance(child, ast.stmt)]
+def _subclasses(*bases: type) -> frozenset[type]:
+    found: set[type] = set()
+    todo = list(bases)
+    while todo:
+        base = todo.pop()
+        found.add(base)
+        todo.extend(base.__subclasses__())
+    return frozenset(found)
+
+
+# Field values that hold no call: leaves and plain data. Checked by exact type (a set lookup),
+# which is what makes one pass over a big settings file cost about a millisecond.
+_NO_CALLS = _subclasses(ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.cmpop, ast.unaryop) | {
+    *_subclasses(ast.boolop, ast.alias),
+    str,
+    bytes,
+    int,
+    float,
+    complex,
+    bool,
+    type(None),
+    type(...),
+}
+_STATEMENTS = _subclasses(ast.stmt)
+
+
+def _calls_by_statement(tree: ast.Module, placed: list[Placed]) -> list[tuple[Placed, ast.Call]]:
+    """One pass over the tree: each call with the innermost placed statement that holds it.
+
+    Statements `placed_statements` does not descend into (the cases of a `match`) own nothing,
+    so their calls are left out, as a reader of placed statements never sees them either.
+    """
+    owner_of = {id(item.node): item for item in placed}
+    found: list[tuple[Placed, ast.Call]] = []
+    stack: list[tuple[Any, Optional[Placed]]] = [(stmt, owner_of.get(id(stmt))) for stmt in tree.body]
+    while stack:
+        node, owner = stack.pop()
+        if owner is None:
+            continue
+        if type(node) is ast.Call:
+            found.append((owner, node))
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    kind = type(item)
+                    if kind not in _NO_CALLS:
+                        stack.append((item, owner_of.get(id(item)) if kind in _STATEMENTS else owner))
+            elif type(value) not in _NO_CALLS:
+                stack.append((value, owner_of.get(id(value)) if type(value) in _STATEMENTS else owner))
+    found.sort(key=lambda pair: (pair[1].lineno, pair[1].col_offset))
+    return found
+
+
+def all_calls(tree: ast.AST) -> list[ast.Call]:
+    """Every call anywhere in the tree (as `ast.walk` finds them), in source order, fast."""
+    found: list[ast.Call] = []
+    stack: list[Any] = [tree]
     while stack:
         node = stack.pop()
-        yield node
-        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
+        if type(node) is ast.Call:
+            found.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                stack.extend(item for item in value if type(item) not in _NO_CALLS)
+            elif type(value) not in _NO_CALLS:
+                stack.append(value)
+    found.sort(key=lambda call: (call.lineno, call.col_offset))
+    return found
 
 
 def phase_of(placed: Placed) -> str:

@@ -1,0 +1,196 @@
+"""Which files each reader needs to look at, chosen from the one parse's calls and imports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Callable, Optional
+
+from ..model import How, ParsedFile
+from .context import FrameworkContext
+
+# Calls (last component of the callee) that make a file worth reading, per reader.
+_ENGINE_CALLS = frozenset({"create_engine", "create_async_engine", "engine_from_config", "Flask", "SQLAlchemy"})
+_CELERY_CALLS = frozenset({"Celery"})
+_LOGGING_CALLS = frozenset({"dictConfig"})
+_LOOP_CALLS = frozenset({"import_module", "__import__"})
+_SERVER_CALLS = frozenset({"get_wsgi_application", "get_asgi_application"})
+_PYMYSQL_CALLS = frozenset({"install_as_MySQLdb"})
+_NAMED_CALLS = _ENGINE_CALLS | _CELERY_CALLS | _LOGGING_CALLS | _LOOP_CALLS | _SERVER_CALLS | _PYMYSQL_CALLS
+_ENV_SETDEFAULT = frozenset({"os.environ.setdefault", "environ.setdefault"})
+# Reading the environment while imported is what configuration modules do: their module-level
+# names (SQLALCHEMY_DATABASE_URI, CELERY_BROKER_URL, logconfig_dict ...) are read as settings.
+_ENV_READS = frozenset({"os.environ.get", "environ.get", "os.getenv", "getenv"})
+_CONFIG_UPDATES = ("config.update", "config.from_mapping")
+_CELERY_UPDATES = ("conf.update",)
+_CONFIG_LIBRARIES = frozenset({"decouple", "environ", "dj_database_url", "dotenv"})
+_SETTINGS_LIBRARIES = frozenset({"pydantic", "pydantic.v1"})
+_SERVER_FILES = frozenset({"manage.py", "wsgi.py", "asgi.py"})
+# File or folder names of configuration modules: settings.py, config/prod.py, gunicorn.conf.py,
+# celeryconfig.py, configuration.py (not confirm.py or conftest.py).
+_CONFIG_WORD = re.compile(
+    r"(?:^|[._-])(?:settings?|conf|configs?|configuration|gunicorn)(?:$|[._-])|config$|settings$"
+)
+_READERS = ("engines", "brokers", "logging", "loops", "servers", "classes")
+_callee = attrgetter("callee")
+_module = attrgetter("module")
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Sorted paths each reader reads; everything else in the project is never parsed again."""
+
+    engines: tuple[str, ...] = ()  # SQLAlchemy engines and Flask-SQLAlchemy config
+    brokers: tuple[str, ...] = ()  # Celery apps and broker settings
+    logging: tuple[str, ...] = ()  # dictConfig calls and gunicorn logconfig_dict
+    loops: tuple[str, ...] = ()  # importlib.import_module in loops
+    servers: tuple[str, ...] = ()  # files that may name DJANGO_SETTINGS_MODULE
+    settings_classes: tuple[str, ...] = ()  # pydantic BaseSettings classes
+    pymysql: Optional[frozenset[str]] = None  # files calling install_as_MySQLdb (None: unknown)
+
+
+def candidates(ctx: FrameworkContext) -> Candidates:
+    """The files each reader needs, computed once per run (it depends on the project only)."""
+    memo = ctx.run.memo
+    found = memo.get("candidates")
+    if not isinstance(found, Candidates):
+        found = memo["candidates"] = select_candidates(ctx.parsed) if ctx.parsed else _everything(ctx)
+    return found
+
+
+def _everything(ctx: FrameworkContext) -> Candidates:
+    """Hand-built contexts carry only trees: every reader reads every one (small inputs)."""
+    every = tuple(sorted(ctx.trees))
+    return Candidates(every, every, every, every, every, every, None)
+
+
+def select_candidates(parsed: Mapping[str, ParsedFile]) -> Candidates:
+    """The files whose calls, imports or name say a reader has something to read in them.
+
+    Most files of a big project call nothing of interest: the distinct callees and imported
+    modules of the whole project are judged once, and a file is looked at only when it holds
+    one of the interesting ones (set operations in C, not a Python loop over every call).
+    """
+    files = [item for _, item in sorted(parsed.items()) if item.syntax_error is None]
+    calls = [set(map(_callee, item.calls)) for item in files]
+    imports = [set(map(_module, item.imports)) for item in files]
+    callees = _interesting(set().union(*calls), _call_matters)
+    modules = _interesting(set().union(*imports), _module_matters)
+    picked: dict[str, list[str]] = {key: [] for key in _READERS}
+    pymysql: list[str] = []
+    for item, called, imported in zip(files, calls, imports):
+        if (
+            callees.isdisjoint(called)
+            and modules.isdisjoint(imported)
+            and not _server_by_name(item.path)
+            and not _config_by_name(item)
+        ):
+            continue
+        for key in sorted(reasons(item)):
+            picked[key].append(item.path)
+        if any(_last(call.callee) in _PYMYSQL_CALLS and call.caller is None for call in item.calls):
+            pymysql.append(item.path)
+    return Candidates(
+        engines=tuple(picked["engines"]),
+        brokers=tuple(picked["brokers"]),
+        logging=tuple(picked["logging"]),
+        loops=tuple(picked["loops"]),
+        servers=tuple(picked["servers"]),
+        settings_classes=tuple(picked["classes"]),
+        pymysql=frozenset(pymysql),
+    )
+
+
+def _interesting(values: Iterable[str], test: Callable[[str], bool]) -> frozenset[str]:
+    return frozenset(value for value in values if test(value))
+
+
+def _call_matters(callee: str) -> bool:
+    return (
+        _last(callee) in _NAMED_CALLS
+        or callee in _ENV_READS
+        or callee in _ENV_SETDEFAULT
+        or callee.endswith(_CONFIG_UPDATES + _CELERY_UPDATES)
+    )
+
+
+def _module_matters(module: str) -> bool:
+    top = module.partition(".")[0]
+    return top in _CONFIG_LIBRARIES or top == "pydantic_settings" or module in _SETTINGS_LIBRARIES
+
+
+def _last(callee: str) -> str:
+    return callee.rpartition(".")[2]
+
+
+def reasons(parsed: ParsedFile) -> set[str]:
+    """The readers that must read this file, from its calls, imports and name."""
+    found: set[str] = set()
+    names: set[str] = set()
+    config = _config_by_name(parsed)
+    for call in parsed.calls:
+        names.add(_last(call.callee))
+        if call.callee in _ENV_READS and call.caller is None:
+            config = True  # read while the module is imported: settings, not a helper
+        elif call.callee in _ENV_SETDEFAULT:
+            found.add("servers")
+        elif call.callee.endswith(_CONFIG_UPDATES):
+            found.add("engines")
+        elif call.callee.endswith(_CELERY_UPDATES):
+            found.add("brokers")
+    for imp in parsed.imports:
+        top = imp.module.partition(".")[0]
+        if top in _CONFIG_LIBRARIES:
+            config = True
+        # `class S(BaseSettings)` / `(pydantic.BaseSettings)`; not every `from pydantic import BaseModel`
+        plain_import = imp.how is How.STATEMENT and imp.module in _SETTINGS_LIBRARIES
+        if plain_import or top == "pydantic_settings" or "BaseSettings" in imp.names:
+            found.add("classes")
+    for key, wanted in (
+        ("engines", _ENGINE_CALLS),
+        ("brokers", _CELERY_CALLS),
+        ("logging", _LOGGING_CALLS),
+        ("loops", _LOOP_CALLS),
+        ("servers", _SERVER_CALLS),
+    ):
+        if not names.isdisjoint(wanted):
+            found.add(key)
+    if _server_by_name(parsed.path):
+        found.add("servers")
+    if config and not _is_migration(parsed.path):
+        found.update(("engines", "brokers", "logging"))
+    return found
+
+
+def _server_by_name(path: str) -> bool:
+    """manage.py, wsgi.py, asgi.py: may set DJANGO_SETTINGS_MODULE by assignment."""
+    return path.rpartition("/")[2] in _SERVER_FILES
+
+
+def _config_by_name(parsed: ParsedFile) -> bool:
+    """A configuration module by its name; tests and migrations never are."""
+    if parsed.is_test or _is_migration(parsed.path):
+        return False
+    return is_config_path(parsed.path)
+
+
+def _is_migration(path: str) -> bool:
+    return "/migrations/" in f"/{path}"
+
+
+def is_config_path(path: str) -> bool:
+    """settings.py, config/prod.py, gunicorn.conf.py, celeryconfig.py: a configuration module."""
+    lowered = path.lower()
+    if "conf" not in lowered and "setting" not in lowered and "gunicorn" not in lowered:
+        return False
+    parts = lowered.split("/")
+    stem = parts[-1][: -len(".py")] if parts[-1].endswith(".py") else parts[-1]
+    return any(_CONFIG_WORD.search(part) for part in (*parts[:-1], stem))
+
+
+def calls_install_as_mysqldb(ctx: FrameworkContext, path: str) -> bool:
+    """False only when the parse shows the file never calls install_as_MySQLdb at module level."""
+    known = candidates(ctx).pymysql
+    return known is None or path in known or path not in ctx.parsed
