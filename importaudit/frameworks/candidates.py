@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from operator import attrgetter
 from typing import Callable, Optional
 
@@ -28,11 +29,12 @@ _CELERY_UPDATES = ("conf.update",)
 _CONFIG_LIBRARIES = frozenset({"decouple", "environ", "dj_database_url", "dotenv"})
 _SETTINGS_LIBRARIES = frozenset({"pydantic", "pydantic.v1"})
 _SERVER_FILES = frozenset({"manage.py", "wsgi.py", "asgi.py"})
-# File or folder names of configuration modules: settings.py, config/prod.py, gunicorn.conf.py,
-# celeryconfig.py, configuration.py (not confirm.py or conftest.py).
-_CONFIG_WORD = re.compile(
-    r"(?:^|[._-])(?:settings?|conf|configs?|configuration|gunicorn)(?:$|[._-])|config$|settings$"
-)
+# File or folder names of configuration modules: settings.py, settings_prod.py, local_settings.py,
+# config/prod.py, gunicorn.conf.py, celeryconfig.py, configuration.py; a config word must start
+# or end the name (not shop_settings_update.py, confirm.py or conftest.py).
+_CONFIG_WORDS = frozenset({"settings", "setting", "conf", "config", "configs", "configuration", "gunicorn"})
+_CONFIG_ENDINGS = ("config", "settings")
+_NAME_PARTS = re.compile(r"[._-]")
 _READERS = ("engines", "brokers", "logging", "loops", "servers", "classes")
 _callee = attrgetter("callee")
 _module = attrgetter("module")
@@ -73,18 +75,18 @@ def select_candidates(parsed: Mapping[str, ParsedFile]) -> Candidates:
     modules of the whole project are judged once, and a file is looked at only when it holds
     one of the interesting ones (set operations in C, not a Python loop over every call).
     """
+    # No container per file is kept: on a big heap those would set the cyclic GC off.
     files = [item for _, item in sorted(parsed.items()) if item.syntax_error is None]
-    calls = [set(map(_callee, item.calls)) for item in files]
-    imports = [set(map(_module, item.imports)) for item in files]
-    callees = _interesting(set().union(*calls), _call_matters)
-    modules = _interesting(set().union(*imports), _module_matters)
+    callees = _interesting(set(map(_callee, chain.from_iterable(item.calls for item in files))), _call_matters)
+    modules = _interesting(set(map(_module, chain.from_iterable(item.imports for item in files))), _module_matters)
     picked: dict[str, list[str]] = {key: [] for key in _READERS}
     pymysql: list[str] = []
-    for item, called, imported in zip(files, calls, imports):
+    for item in files:
         if (
-            callees.isdisjoint(called)
-            and modules.isdisjoint(imported)
+            callees.isdisjoint(map(_callee, item.calls))
+            and modules.isdisjoint(map(_module, item.imports))
             and not _server_by_name(item.path)
+            and not _celery_by_name(item.path)
             and not _config_by_name(item)
         ):
             continue
@@ -161,12 +163,19 @@ def reasons(parsed: ParsedFile) -> set[str]:
         found.add("servers")
     if config and not _is_migration(parsed.path):
         found.update(("engines", "brokers", "logging"))
+    if _celery_by_name(parsed.path):
+        found.add("brokers")  # proj/celery.py, celery_app.py: CELERY_IMPORTS, app.conf.* set there
     return found
 
 
 def _server_by_name(path: str) -> bool:
     """manage.py, wsgi.py, asgi.py: may set DJANGO_SETTINGS_MODULE by assignment."""
     return path.rpartition("/")[2] in _SERVER_FILES
+
+
+def _celery_by_name(path: str) -> bool:
+    words = _NAME_PARTS.split(path.rpartition("/")[2].lower())
+    return "celery" in (words[0], words[-2] if len(words) > 1 else "")
 
 
 def _config_by_name(parsed: ParsedFile) -> bool:
@@ -186,8 +195,13 @@ def is_config_path(path: str) -> bool:
     if "conf" not in lowered and "setting" not in lowered and "gunicorn" not in lowered:
         return False
     parts = lowered.split("/")
-    stem = parts[-1][: -len(".py")] if parts[-1].endswith(".py") else parts[-1]
-    return any(_CONFIG_WORD.search(part) for part in (*parts[:-1], stem))
+    if parts[-1].endswith(".py"):
+        parts[-1] = parts[-1][: -len(".py")]
+    for part in parts:
+        words = _NAME_PARTS.split(part)
+        if words[0] in _CONFIG_WORDS or words[-1] in _CONFIG_WORDS or part.endswith(_CONFIG_ENDINGS):
+            return True
+    return False
 
 
 def calls_install_as_mysqldb(ctx: FrameworkContext, path: str) -> bool:
