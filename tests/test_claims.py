@@ -140,3 +140,16 @@ def test_requires_python_that_excludes_the_image_is_a_warning(tmp_path: Path) ->
     (tmp_path / "Dockerfile").write_text((tmp_path / "Dockerfile").read_text().replace("3.11", "3.12"))
     _, report = audit(tmp_path)
     assert not [f for f in report["findings"] if f["rule"] == "config"]
+
+
+def test_two_runtime_sources_that_disagree_are_a_config_warning(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["flask", "requests"]\n')
+    (tmp_path / "requirements.txt").write_text("flask\nflask-cors\n")
+    (tmp_path / "app.py").write_text("import flask\nimport flask_cors\nimport requests\n")
+    code, report = audit(tmp_path)
+    config = [f for f in report["findings"] if f["rule"] == "config"]
+    assert config, report["findings"]
+    text = " ".join(f["message"] for f in config)
+    assert "flask-cors" in text.lower() or "requests" in text
+    assert all(f["severity"] == "warning" for f in config)
