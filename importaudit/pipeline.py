@@ -888,8 +888,9 @@ def run_audit(root: Path, config: Config) -> Report:
         Finding(
             rule=Rule.CONFIG,
             severity=Severity.WARNING,
-            module=w.file,
-            message=w.message,
+            module=w.message.split(" ", 1)[0] if " is in " in w.message else w.file,
+            message=f"{w.message}: the two runtime sources disagree, and a deploy that installs the other "
+            "one gets a different set",
             context=Context.MODULE,
             file=w.file,
             line=w.line or None,
