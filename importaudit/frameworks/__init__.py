@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Callable
 
 from ..model import SourceWarning
@@ -28,6 +29,19 @@ READERS: tuple[tuple[str, Reader], ...] = (
 
 def framework_imports(ctx: FrameworkContext) -> FrameworkResult:
     """Every framework string import of the project, for one target's environment."""
+    # What the readers build holds no reference cycles, while the heap already holds the whole
+    # project's parse: a cyclic collection set off by parsing a candidate file would walk all
+    # of it (~100 ms each on 4,000 files) and free nothing. Reference counting frees the rest.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_all(ctx)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_all(ctx: FrameworkContext) -> FrameworkResult:
     out = Collector()
     for name, reader in READERS:
         try:
