@@ -12,6 +12,7 @@ from typing import Optional
 from .discover import SourceRef
 from .imports import parse_file
 from .model import ParsedFile, SourceWarning
+from .syntax import parse_python
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 400
@@ -45,12 +46,23 @@ class LazyTrees(Mapping[str, ast.Module]):
         ref = self._refs.get(path)
         if ref is None or path in self._failed:
             raise KeyError(path)
-        parsed_tree, _ = parse_file(self._root, ref)
+        parsed_tree = self._parse(ref)
         if parsed_tree is None:
             self._failed.add(path)
             raise KeyError(path)
         self._trees[path] = parsed_tree
         return parsed_tree
+
+    def _parse(self, ref: SourceRef) -> Optional[ast.Module]:
+        """The tree alone: the imports were extracted by the one full pass already."""
+        if ref.is_notebook:
+            return parse_file(self._root, ref)[0]
+        try:
+            data = (self._root / ref.path).read_bytes()
+        except OSError:
+            return None
+        tree, _problem = parse_python(data, ref.path)
+        return tree
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._refs)

@@ -11,8 +11,9 @@ import pytest
 
 from importaudit import parsing
 from importaudit.discover import SourceRef, discover
-from importaudit.imports import parse_file, parse_source
+from importaudit.imports import parse_source
 from importaudit.model import ParsedFile
+from importaudit.syntax import parse_python
 
 PROJECT = {
     "app.py": "import flask\nfrom helpers import util\n",
@@ -35,14 +36,14 @@ def write(root: Path, files: dict[str, str]) -> list[SourceRef]:
 
 
 class Counter:
-    """Counts calls to the real parse_file (it still does the parsing)."""
+    """Counts the re-parses LazyTrees makes (through the real parse_python)."""
 
     def __init__(self) -> None:
         self.paths: list[str] = []
 
-    def __call__(self, root: Path, ref: SourceRef) -> tuple[Optional[ast.Module], ParsedFile]:
-        self.paths.append(ref.path)
-        return parse_file(root, ref)
+    def __call__(self, data: bytes, path: str) -> tuple[Optional[ast.Module], object]:
+        self.paths.append(path)
+        return parse_python(data, path)
 
 
 def run(
@@ -54,7 +55,7 @@ def run(
     parsed, trees, warnings = parsing.parse_all(root, refs, workers=2 if pooled else 1)
     assert warnings == []
     counter = Counter()
-    monkeypatch.setattr(parsing, "parse_file", counter)
+    monkeypatch.setattr(parsing, "parse_python", counter)
     return parsed, trees, counter
 
 
