@@ -147,7 +147,7 @@ def test_two_runtime_sources_that_disagree_are_a_config_warning(tmp_path: Path) 
         '[project]\nname = "svc"\nversion = "1"\ndependencies = ["flask", "requests"]\n')
     (tmp_path / "requirements.txt").write_text("flask\nflask-cors\n")
     (tmp_path / "app.py").write_text("import flask\nimport flask_cors\nimport requests\n")
-    code, report = audit(tmp_path)
+    _code, report = audit(tmp_path)
     config = [f for f in report["findings"] if f["rule"] == "config"]
     assert config, report["findings"]
     text = " ".join(f["message"] for f in config)
