@@ -9,6 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Optional
 
+from . import cache
+from .cache import Entry
 from .discover import SourceRef
 from .imports import parse_file
 from .model import ParsedFile, SourceWarning
@@ -74,11 +76,31 @@ class LazyTrees(Mapping[str, ast.Module]):
         return path in self._refs and path not in self._failed
 
 
+def _cached(entry: Optional[Entry], ref: SourceRef, now: Optional[tuple[int, int]]) -> Optional[ParsedFile]:
+    if entry is None or now is None or (entry[0], entry[1]) != now:
+        return None
+    parsed = entry[2]
+    same = (parsed.module, parsed.is_package, parsed.is_test, parsed.is_notebook) == (
+        ref.module, ref.is_package, ref.is_test, ref.is_notebook)
+    return parsed if same else None
+
+
 def parse_all(
-    root: Path, sources: Sequence[SourceRef], *, workers: Optional[int] = None
+    root: Path, sources: Sequence[SourceRef], *, workers: Optional[int] = None, use_cache: bool = False
 ) -> tuple[dict[str, ParsedFile], LazyTrees, list[SourceWarning]]:
-    """Every file parsed and its imports extracted once; in a process pool for large projects."""
-    jobs = [(str(root), ref) for ref in sources]
+    """Every file parsed and its imports extracted once; in a process pool for large projects.
+
+    With use_cache, what an earlier run found in a file whose size and mtime are unchanged is
+    reused (importaudit.cache), and only the changed files are parsed."""
+    store = cache.cache_file(root) if use_cache else None
+    previous = cache.load(store)
+    stamps = {ref.path: cache.stamp(root, ref.path) for ref in sources} if store else {}
+    reused: dict[str, ParsedFile] = {}
+    for ref in sources if store else ():
+        hit = _cached(previous.get(ref.path), ref, stamps[ref.path])
+        if hit is not None:
+            reused[ref.path] = hit
+    jobs = [(str(root), ref) for ref in sources if ref.path not in reused]
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if len(jobs) >= POOL_THRESHOLD and count > 1:
         try:
@@ -97,7 +119,7 @@ def parse_all(
                                            is_package=ref.is_package), None, str(exc)))
                 continue
             results.append((parsed, tree, None))
-    parsed_files: dict[str, ParsedFile] = {}
+    parsed_files: dict[str, ParsedFile] = dict(reused)
     kept: dict[str, ast.Module] = {}
     warnings: list[SourceWarning] = []
     for parsed, tree, problem in results:
@@ -107,6 +129,11 @@ def parse_all(
         parsed_files[parsed.path] = parsed
         if tree is not None:
             kept[parsed.path] = tree
+    if store is not None and jobs:
+        cache.save(store, {
+            path: (now[0], now[1], parsed_files[path])
+            for path, now in stamps.items() if now is not None and path in parsed_files
+        })
     refs = {
         ref.path: ref
         for ref in sources

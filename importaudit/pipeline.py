@@ -156,7 +156,7 @@ class Workspace:
 
 def load_workspace(root: Path, config: Config) -> Workspace:
     project = discover(root, exclude=config.exclude, first_party=config.first_party)
-    parsed, trees, warnings = parse_all(root, project.sources)
+    parsed, trees, warnings = parse_all(root, project.sources, use_cache=True)
     warnings = list(project.warnings) + warnings
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")

@@ -1,0 +1,74 @@
+"""What the one parse of each file found, kept between runs and reused while the file is unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from .model import ParsedFile
+
+# An entry: (size, mtime in ns, what the parse found). The key of the whole file says which
+# importaudit and which Python wrote it, so a new version never reads an old cache.
+Entry = tuple[int, int, ParsedFile]
+
+_EXTRACTION_MODULES = ("imports.py", "syntax.py", "notebooks.py", "model.py", "discover.py", "cache.py")
+
+
+def _code_key() -> str:
+    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    here = Path(__file__).parent
+    for name in _EXTRACTION_MODULES:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_file(root: Path) -> Optional[Path]:
+    """Where this project's cache lives; None when caching is off (IMPORTAUDIT_NO_CACHE=1)."""
+    if os.environ.get("IMPORTAUDIT_NO_CACHE"):
+        return None
+    base = os.environ.get("IMPORTAUDIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    folder = Path(base) if base else Path.home() / ".cache"
+    project = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return folder / "importaudit" / f"{project}-{_code_key()}.pickle"
+
+
+def load(path: Optional[Path]) -> dict[str, Entry]:
+    """The entries, or nothing at all when the file is absent, unreadable or not ours."""
+    if path is None:
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # a missing, truncated or foreign cache is simply a cold start
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save(path: Optional[Path], entries: dict[str, Entry]) -> None:
+    """Atomically replace the cache; a read-only home or full disk only costs speed next time."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except (OSError, pickle.PickleError):
+        return
+
+
+def stamp(root: Path, relpath: str) -> Optional[tuple[int, int]]:
+    try:
+        info = os.stat(root / relpath)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns

@@ -1,0 +1,81 @@
+"""The between-runs cache: unchanged files are not parsed again; anything doubtful is."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from importaudit import cache, parsing
+from importaudit.discover import discover
+from importaudit.imports import parse_file
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    monkeypatch.delenv("IMPORTAUDIT_NO_CACHE", raising=False)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[str] = []
+
+    def counting(root: Path, ref: object) -> object:
+        calls.append(ref.path)  # type: ignore[attr-defined]
+        return parse_file(root, ref)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsing, "parse_file", counting)
+    return calls
+
+
+def project(root: Path) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "a.py").write_text("import requests\n")
+    (root / "b.py").write_text("import yaml\n")
+    return root
+
+
+def parse(root: Path) -> dict[str, object]:
+    parsed, _trees, _warnings = parsing.parse_all(root, discover(root).sources, workers=1, use_cache=True)
+    return dict(parsed)
+
+
+def test_second_run_parses_nothing_and_finds_the_same(tmp_path: Path, counted: list[str]) -> None:
+    root = project(tmp_path / "p")
+    first = parse(root)
+    assert sorted(counted) == ["b.py", "pkg/__init__.py", "pkg/a.py"]
+    counted.clear()
+    assert parse(root) == first
+    assert counted == []
+
+
+def test_a_changed_file_is_parsed_again(tmp_path: Path, counted: list[str]) -> None:
+    root = project(tmp_path / "p")
+    parse(root)
+    counted.clear()
+    target = root / "b.py"
+    target.write_text("import yaml\nimport toml\n")
+    os.utime(target, ns=(1, 1))  # a different mtime whatever the clock's resolution
+    result = parse(root)
+    assert counted == ["b.py"]
+    assert [i.module for i in result["b.py"].imports] == ["yaml", "toml"]  # type: ignore[attr-defined]
+
+
+def test_a_corrupt_cache_is_a_cold_start(tmp_path: Path, counted: list[str]) -> None:
+    root = project(tmp_path / "p")
+    parse(root)
+    store = cache.cache_file(root)
+    assert store is not None and store.exists()
+    store.write_bytes(b"not a pickle")
+    counted.clear()
+    parse(root)
+    assert len(counted) == 3
+
+
+def test_no_cache_env_turns_it_off(tmp_path: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMPORTAUDIT_NO_CACHE", "1")
+    root = project(tmp_path / "p")
+    parse(root)
+    counted.clear()
+    parse(root)
+    assert len(counted) == 3
+    assert not (tmp_path / "cache").exists()
