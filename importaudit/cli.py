@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional, TypeVar
 import click
 
 from . import __version__
-from .config import load_config, merge_cli
+from .config import Config, load_config, merge_cli
 from .model import AuditError, Severity
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -104,6 +104,12 @@ def _common(f: F) -> F:
     return f
 
 
+def _settings(path: str, config_file: Optional[str], **options: Any) -> tuple[Path, Config]:
+    """The project folder and its settings: the config file's, then the command line's."""
+    root = _root(path)
+    return root, merge_cli(load_config(root, Path(config_file) if config_file else None), **options)
+
+
 @main.command()
 @click.argument("path", default=".", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -111,34 +117,12 @@ def _common(f: F) -> F:
 @click.option("--select", metavar="RULES", help="Only these rules (comma-separated).")
 @click.option("--ignore", metavar="RULES", help="Not these rules (comma-separated).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when a target is predicted to fail.")
-def check(
-    path: str,
-    fmt: str,
-    targets: tuple[str, ...],
-    entries: tuple[str, ...],
-    requirements: tuple[str, ...],
-    python_version: Optional[str],
-    python: Optional[str],
-    config_file: Optional[str],
-    select: Optional[str],
-    ignore: Optional[str],
-    exit_zero: bool,
-) -> None:
+def check(path: str, fmt: str, config_file: Optional[str], exit_zero: bool, **options: Any) -> None:
     """Audit the project at PATH (default: the current folder)."""
     from .pipeline import run_audit
     from .report import render
 
-    root = _root(path)
-    config = merge_cli(
-        load_config(root, Path(config_file) if config_file else None),
-        entries=entries,
-        requirements=requirements,
-        targets=targets,
-        python_version=python_version,
-        python=python,
-        select=select,
-        ignore=ignore,
-    )
+    root, config = _settings(path, config_file, **options)
     report = run_audit(root, config)
     click.echo(render(report, fmt, color=_use_color(sys.stdout)), nl=False)
     failed = any(f.severity is Severity.ERROR for f in report.findings)
@@ -149,26 +133,9 @@ def check(
 @click.argument("path", default=".", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @_common
-def targets(
-    path: str,
-    fmt: str,
-    targets: tuple[str, ...],
-    entries: tuple[str, ...],
-    requirements: tuple[str, ...],
-    python_version: Optional[str],
-    python: Optional[str],
-    config_file: Optional[str],
-) -> None:
+def targets(path: str, fmt: str, config_file: Optional[str], **options: Any) -> None:
     """List the deploy targets found at PATH: what each installs and runs."""
     from .pipeline import describe_targets
 
-    root = _root(path)
-    config = merge_cli(
-        load_config(root, Path(config_file) if config_file else None),
-        entries=entries,
-        requirements=requirements,
-        targets=targets,
-        python_version=python_version,
-        python=python,
-    )
+    root, config = _settings(path, config_file, **options)
     click.echo(describe_targets(root, config, fmt), nl=False)
