@@ -971,13 +971,20 @@ def describe_targets(root: Path, config: Config, fmt: str) -> str:
         lines.append(f"{row['name']}  ({row['kind']}{', ' + str(row['file']) if row['file'] else ''})")
         lines.append(f"  python    {row['python']}  ({row['python_source']})")
         for inst in row["installs"]:
-            lines.append(f"  installs  {inst['spec']}  [{inst['tool']} {inst['kind']}]")
+            at = f", {row['file']}:{inst['line']}" if inst["line"] and row["file"] else ""
+            lines.append(f"  installs  {inst['spec']}  [{inst['tool']} {inst['kind']}{at}]")
         if row["requirements"]:
             lines.append(f"  declared  {', '.join(row['requirements'])}")
         for cmd in row["runs"]:
             lines.append(f"  runs      {cmd}")
         for entry in row["entries"]:
             lines.append(f"  entry     {entry['spec']}  ({entry['kind']}, {entry['via']}, {entry['phase']})")
+        for key, value in sorted(row["env"].items()):
+            lines.append(f"  env       {key}={value}")
+        for path in row["paths"]:
+            lines.append(f"  path      {path or '.'}  (on sys.path)")
+        for dist in row["provided"]:
+            lines.append(f"  provided  {dist}  (by the platform)")
         for note in row["notes"]:
             lines.append(f"  note      {note}")
         lines.append("")
