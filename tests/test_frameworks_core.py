@@ -7,13 +7,13 @@ import textwrap
 from typing import Optional
 
 import pytest
+from frameworks_support import parsed_context
 
-from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
+from importaudit.frameworks import FrameworkResult, framework_imports
 from importaudit.frameworks.evaluate import Evaluator
 from importaudit.frameworks.values import CallValue, Const, Dict, EnvRead, Seq, Text, Value
 from importaudit.frameworks.walk import placed_statements
-from importaudit.imports import parse_source
-from importaudit.model import GuardKind, How, ParsedFile, Scope
+from importaudit.model import GuardKind, How, Scope
 
 
 def namespace(source: str) -> dict[str, Value]:
@@ -123,25 +123,6 @@ def test_placed_statements() -> None:
         "e": (Scope.FUNCTION, "f", (GuardKind.EXCEPT_IMPORT,)),
         "g": (Scope.FUNCTION, "f", (GuardKind.HANDLER,)),
     }
-
-
-def parsed_context(
-    files: dict[str, str],
-    modules: dict[str, str],
-    env: Optional[dict[str, str]] = None,
-    installed: Optional[dict[str, str]] = None,
-    boot: tuple[str, ...] = (),
-) -> FrameworkContext:
-    """Trees and ParsedFile facts from the real one-pass parse, as the pipeline passes them."""
-    names = {path: module for module, path in modules.items()}
-    trees: dict[str, ast.Module] = {}
-    parsed: dict[str, ParsedFile] = {}
-    for path, source in files.items():
-        tree, facts = parse_source(textwrap.dedent(source), path, names.get(path), path.endswith("__init__.py"))
-        parsed[path] = facts
-        if tree is not None:
-            trees[path] = tree
-    return FrameworkContext(trees, modules, env or {}, installed or {}, frozenset(boot), parsed=parsed)
 
 
 def analyse(files: dict[str, str]) -> FrameworkResult:

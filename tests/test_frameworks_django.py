@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import ast
-import textwrap
 from typing import Optional
 
 import pytest
+from frameworks_support import package_modules, parsed_context
 
-from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
-from importaudit.imports import parse_source
-from importaudit.model import GuardKind, Location, ParsedFile
+from importaudit.frameworks import FrameworkResult, framework_imports
+from importaudit.model import GuardKind, Location
 
 PG = "psycopg|psycopg2|psycopg2-binary"
 WSGI = """
@@ -21,35 +19,12 @@ application = get_wsgi_application()
 """
 
 
-def parsed_context(
-    files: dict[str, str],
-    modules: dict[str, str],
-    env: Optional[dict[str, str]] = None,
-    installed: Optional[dict[str, str]] = None,
-    boot: tuple[str, ...] = (),
-) -> FrameworkContext:
-    """Trees and ParsedFile facts from the real one-pass parse, as the pipeline passes them."""
-    names = {path: module for module, path in modules.items()}
-    trees: dict[str, ast.Module] = {}
-    parsed: dict[str, ParsedFile] = {}
-    for path, source in files.items():
-        tree, facts = parse_source(textwrap.dedent(source), path, names.get(path), path.endswith("__init__.py"))
-        parsed[path] = facts
-        if tree is not None:
-            trees[path] = tree
-    return FrameworkContext(trees, modules, env or {}, installed or {}, frozenset(boot), parsed=parsed)
-
-
 def analyse(
     files: dict[str, str],
     env: Optional[dict[str, str]] = None,
     boot: tuple[str, ...] = (),
 ) -> FrameworkResult:
-    modules = {}
-    for path in files:
-        name = path[: -len(".py")].replace("/", ".")
-        modules[name[: -len(".__init__")] if name.endswith(".__init__") else name] = path
-    return framework_imports(parsed_context(files, modules, env, {}, boot))
+    return framework_imports(parsed_context(files, package_modules(list(files)), env, {}, boot))
 
 
 def django(settings: str, **extra: str) -> FrameworkResult:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import textwrap
 from typing import Optional
 
 import pytest
+from frameworks_support import parsed_context
 
-from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
-from importaudit.imports import parse_source
-from importaudit.model import ParsedFile, Scope
+from importaudit.frameworks import FrameworkResult, framework_imports
+from importaudit.model import Scope
 
 CONFIG = """{
     "version": 1,
@@ -38,25 +37,6 @@ EXPECTED = {
     "logging_loki",
     "myproj.log",
 }
-
-
-def parsed_context(
-    files: dict[str, str],
-    modules: dict[str, str],
-    env: Optional[dict[str, str]] = None,
-    installed: Optional[dict[str, str]] = None,
-    boot: tuple[str, ...] = (),
-) -> FrameworkContext:
-    """Trees and ParsedFile facts from the real one-pass parse, as the pipeline passes them."""
-    names = {path: module for module, path in modules.items()}
-    trees: dict[str, ast.Module] = {}
-    parsed: dict[str, ParsedFile] = {}
-    for path, source in files.items():
-        tree, facts = parse_source(textwrap.dedent(source), path, names.get(path), path.endswith("__init__.py"))
-        parsed[path] = facts
-        if tree is not None:
-            trees[path] = tree
-    return FrameworkContext(trees, modules, env or {}, installed or {}, frozenset(boot), parsed=parsed)
 
 
 def analyse(files: dict[str, str], env: Optional[dict[str, str]] = None) -> FrameworkResult:

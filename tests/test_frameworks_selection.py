@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 import pytest
+from frameworks_support import package_modules
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
 from importaudit.frameworks.candidates import Candidates, is_config_path, select_candidates
@@ -179,10 +180,7 @@ def run(
 ) -> tuple[FrameworkResult, LookupOnly]:
     trees = LookupOnly(sources, iterable=not with_parsed)
     if modules is None:
-        modules = {}
-        for path in sources:
-            name = path[: -len(".py")].replace("/", ".")
-            modules[name[: -len(".__init__")] if name.endswith(".__init__") else name] = path
+        modules = package_modules(list(sources))
     parsed = {path: facts(path, source) for path, source in sources.items()} if with_parsed else {}
     ctx = FrameworkContext(trees, modules, env or {}, parsed=parsed, cache=cache if cache is not None else {})
     return framework_imports(ctx), trees
