@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from targets_support import check_start, in_srv, start_entries, write_files
 
 from importaudit.commands import StartCommand, parse_start_command
 from importaudit.model import InstallKind
@@ -49,19 +49,12 @@ FILES = {
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
-    for name, text in FILES.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    write_files(root, FILES)
     return root
 
 
 def parse(root: Path, command: Any, **kwargs: Any) -> StartCommand:
     return parse_start_command(command, root=root, files=sorted(FILES), **kwargs)
-
-
-def entries(start: StartCommand) -> list[tuple[str, str, str, str]]:
-    return [(e.spec, e.kind.value, e.via, e.phase) for e in start.entries]
 
 
 G = ("gunicorn", "app", "gunicorn", "worker")
@@ -344,30 +337,14 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
 @pytest.mark.parametrize(("command", "expected"), CASES, ids=[str(c)[:60] for c, _ in CASES])
 def test_start_command(project: Path, command: Any, expected: dict[str, Any]) -> None:
     start = parse(project, command)
-    if "server" in expected:
-        assert start.server == expected["server"]
-    if "entries" in expected:
-        assert entries(start) == expected["entries"]
-    if "needs" in expected:
-        assert list(start.needs) == expected["needs"]
-    if "paths" in expected:
-        assert list(start.paths) == expected["paths"]
-    if "env" in expected:
-        assert list(start.env) == expected["env"]
-    if "installs" in expected:
-        assert [(i.kind.value, i.spec, i.tool, i.include_dev) for i in start.installs] == (expected["installs"])
-    if "notes" in expected:
-        if not expected["notes"]:
-            assert start.notes == ()
-        for fragment in expected["notes"]:
-            assert any(fragment in note for note in start.notes), start.notes
+    check_start(start, expected)
 
 
 def test_gunicorn_cmd_args_from_env_lose_to_the_command_line(project: Path) -> None:
     start = parse(
         project, "gunicorn app:app -k sync", env={"GUNICORN_CMD_ARGS": "-k gevent --chdir src --preload"}
     )
-    assert entries(start) == [("app:app", "app", "gunicorn", "master")]
+    assert start_entries(start) == [("app:app", "app", "gunicorn", "master")]
     assert start.paths == ("src",)
 
 
@@ -377,7 +354,7 @@ def test_default_gunicorn_conf_in_the_working_directory(tmp_path: Path) -> None:
         "raw_env = ['A=1']\nworker_class = os.environ.get('WORKER', 'uvicorn.workers.X')\n"
     )
     start = parse_start_command("gunicorn", root=tmp_path, files=["gunicorn.conf.py", "app.py"])
-    assert entries(start) == [
+    assert start_entries(start) == [
         ("gunicorn.conf.py", "config", "gunicorn -c", "master"),
         ("uvicorn.workers", "server", "gunicorn -k", "master"),
         ("app:app", "app", "gunicorn", "master"),
@@ -401,24 +378,19 @@ def test_broken_gunicorn_config_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "gunicorn.conf.py").write_bytes(b"wsgi_app = (\n\xff\xfe")
     start = parse_start_command("gunicorn app:app", root=tmp_path, files=["gunicorn.conf.py"])
     assert [w.file for w in start.warnings] == ["gunicorn.conf.py"]
-    assert ("app:app", "app", "gunicorn", "worker") in entries(start)
+    assert ("app:app", "app", "gunicorn", "worker") in start_entries(start)
 
 
 def test_fastapi_entrypoint_from_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.fastapi]\nentrypoint = "svc.api:api"\n')
     start = parse_start_command("fastapi run", root=tmp_path, files=["pyproject.toml"])
-    assert ("svc.api:api", "app", "fastapi", "master") in entries(start)
+    assert ("svc.api:api", "app", "fastapi", "master") in start_entries(start)
 
 
 def test_container_paths_map_back_to_the_repo(project: Path) -> None:
-    def path_map(path: str) -> str | None:
-        return path[len("/srv/") :] if path.startswith("/srv/") else ("" if path == "/srv" else None)
-
-    start = parse(project, ["python", "/srv/src/app.py"], container_workdir="/srv", path_map=path_map)
-    assert entries(start) == [("src/app.py", "module", "python", "master")]
-    outside = parse(
-        project, "gunicorn --chdir /opt/elsewhere app:app", container_workdir="/srv", path_map=path_map
-    )
+    start = parse(project, ["python", "/srv/src/app.py"], container_workdir="/srv", path_map=in_srv)
+    assert start_entries(start) == [("src/app.py", "module", "python", "master")]
+    outside = parse(project, "gunicorn --chdir /opt/elsewhere app:app", container_workdir="/srv", path_map=in_srv)
     assert any("not a directory copied from the repo" in n for n in outside.notes)
 
 

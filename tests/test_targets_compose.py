@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from targets_support import write_files
 
 from importaudit.targets import read_targets
 
@@ -23,16 +23,8 @@ DOCKERFILE = """\
 """
 
 
-def write(root: Path, files: dict[str, str]) -> list[str]:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return sorted(files)
-
-
 def project(root: Path, compose: str, name: str = "docker-compose.yml") -> list[str]:
-    return write(
+    return write_files(
         root,
         {
             name: compose,
@@ -146,7 +138,7 @@ def test_missing_build_file_is_a_note(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("content", ["services: [unclosed", "services:\n  web: {build: .\n", "\t- bad:\n  indent"])
 def test_bad_yaml_is_a_warning(tmp_path: Path, content: str) -> None:
-    names = write(tmp_path, {"docker-compose.yml": content})
+    names = write_files(tmp_path, {"docker-compose.yml": content})
     (target,) = read_targets(tmp_path, names)
     assert target.name == "docker-compose.yml"
     assert target.warnings and target.entries == ()
@@ -154,7 +146,7 @@ def test_bad_yaml_is_a_warning(tmp_path: Path, content: str) -> None:
 
 @pytest.mark.parametrize("content", ["", "just a string", "services: 3", "[1, 2]"])
 def test_compose_without_services(tmp_path: Path, content: str) -> None:
-    names = write(tmp_path, {"docker-compose.yml": content})
+    names = write_files(tmp_path, {"docker-compose.yml": content})
     assert read_targets(tmp_path, names) == ()
 
 
@@ -202,7 +194,7 @@ def test_compose_without_services(tmp_path: Path, content: str) -> None:
 def test_development_containers_are_not_deploys(
     tmp_path: Path, files: dict[str, str], expected: list[str]
 ) -> None:
-    names = write(
+    names = write_files(
         tmp_path,
         {"Dockerfile": 'FROM python:3.12\nCOPY . /app\nCMD ["python", "/app/app.py"]\n', "app.py": "", **files},
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+from targets_support import write_files
 
 from importaudit.model import Target
 from importaudit.targets import read_dockerfile, read_targets
@@ -14,19 +15,11 @@ from importaudit.targets.dockerfile import python_from_image
 from importaudit.targets.dockerfile_syntax import parse_dockerfile
 
 
-def write(root: Path, files: dict[str, str]) -> list[str]:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return sorted(files)
-
-
 def build(
     root: Path, dockerfile: str, extra: Optional[dict[str, str]] = None, stage: Optional[str] = None
 ) -> Target:
     files = {"Dockerfile": dockerfile, "app.py": "", "requirements.txt": "flask\n", **(extra or {})}
-    names = write(root, files)
+    names = write_files(root, files)
     return read_dockerfile(root, "Dockerfile", stage, names)
 
 
@@ -366,7 +359,7 @@ def test_dockerfile_in_a_folder_built_from_the_root(
     tmp_path: Path, files: dict[str, str], expected: str, noted: bool
 ) -> None:
     dockerfile = "FROM python:3.12\nCOPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n"
-    names = write(tmp_path, {"docker/Dockerfile": dockerfile, **files})
+    names = write_files(tmp_path, {"docker/Dockerfile": dockerfile, **files})
     target = read_dockerfile(tmp_path, "docker/Dockerfile", None, names)
     assert installs(target) == [("requirements", expected, "pip")]
     assert any("repo root" in note for note in target.notes) is noted
@@ -490,7 +483,7 @@ def test_unreadable_dockerfiles_are_warnings(tmp_path: Path, content: bytes) -> 
 
 
 def test_registry_finds_every_dockerfile_name(tmp_path: Path) -> None:
-    names = write(
+    names = write_files(
         tmp_path,
         {
             name: "FROM python:3.12\nCMD python app.py\n"

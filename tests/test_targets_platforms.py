@@ -6,21 +6,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from targets_support import write_files
 
 from importaudit.model import Target
 from importaudit.targets import read_targets
 
 
-def write(root: Path, files: dict[str, str]) -> list[str]:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return sorted(files)
-
-
 def targets(root: Path, files: dict[str, str]) -> dict[str, Target]:
-    names = write(root, {"main.py": "", "app.py": "", "requirements.txt": "", **files})
+    names = write_files(root, {"main.py": "", "app.py": "", "requirements.txt": "", **files})
     return {t.name: t for t in read_targets(root, names)}
 
 

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from targets_support import write_files
 
 from importaudit.targets import project_python_version, read_targets
 
 
-def write(root: Path, files: dict[str, str]) -> list[str]:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return sorted(files)
-
-
 def test_each_process_is_a_target_and_release_runs_before_web(tmp_path: Path) -> None:
-    names = write(
+    names = write_files(
         tmp_path,
         {
             "Procfile": """\
@@ -70,7 +62,7 @@ def test_each_process_is_a_target_and_release_runs_before_web(tmp_path: Path) ->
 def test_heroku_installs_exactly_one_source(
     tmp_path: Path, files: dict[str, str], expected: list[tuple[Any, ...]], note: Any
 ) -> None:
-    names = write(tmp_path, {"Procfile": "web: python app.py\n", "app.py": "", **files})
+    names = write_files(tmp_path, {"Procfile": "web: python app.py\n", "app.py": "", **files})
     (web,) = read_targets(tmp_path, names)
     assert [(i.kind.value, i.spec, i.tool, i.groups) for i in web.installs] == expected
     if note:
@@ -89,12 +81,12 @@ def test_heroku_installs_exactly_one_source(
     ],
 )
 def test_project_python_version(tmp_path: Path, files: dict[str, str], expected: Any) -> None:
-    names = write(tmp_path, files)
+    names = write_files(tmp_path, files)
     assert project_python_version(tmp_path, names) == expected
 
 
 def test_procfile_in_a_subdirectory_runs_there(tmp_path: Path) -> None:
-    names = write(
+    names = write_files(
         tmp_path,
         {"backend/Procfile": "web: gunicorn app:app\n", "backend/app.py": "", "backend/requirements.txt": ""},
     )
@@ -106,7 +98,7 @@ def test_procfile_in_a_subdirectory_runs_there(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("content", ["", "# only comments\n", "not a process line\n"])
 def test_empty_or_malformed_procfile(tmp_path: Path, content: str) -> None:
-    names = write(tmp_path, {"Procfile": content})
+    names = write_files(tmp_path, {"Procfile": content})
     (target,) = read_targets(tmp_path, names)
     assert target.name == "Procfile"
     assert target.entries == ()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from targets_support import check_start, in_srv, start_entries, write_files
 
 from importaudit.commands import StartCommand, parse_start_command
 from importaudit.targets import read_dockerfile
@@ -61,26 +61,14 @@ FILES = {
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("uwsgi")
-    for name, text in FILES.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    write_files(root, FILES)
     return root
-
-
-def in_srv(path: str) -> str | None:
-    """Commands run in a container with the repo copied to /srv."""
-    return path[len("/srv/") :] if path.startswith("/srv/") else ("" if path == "/srv" else None)
 
 
 def parse(root: Path, command: Any, **kwargs: Any) -> StartCommand:
     kwargs.setdefault("container_workdir", "/srv")
     kwargs.setdefault("path_map", in_srv)
     return parse_start_command(command, root=root, files=sorted(FILES), **kwargs)
-
-
-def entries(start: StartCommand) -> list[tuple[str, str, str, str]]:
-    return [(e.spec, e.kind.value, e.via, e.phase) for e in start.entries]
 
 
 NEED_APP = "uWSGI without need-app"
@@ -165,21 +153,7 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
 @pytest.mark.parametrize(("command", "expected"), CASES, ids=[str(c)[:60] for c, _ in CASES])
 def test_uwsgi_command(project: Path, command: Any, expected: dict[str, Any]) -> None:
     start = parse(project, command)
-    if "server" in expected:
-        assert start.server == expected["server"]
-    if "entries" in expected:
-        assert entries(start) == expected["entries"]
-    if "needs" in expected:
-        assert list(start.needs) == expected["needs"]
-    if "paths" in expected:
-        assert list(start.paths) == expected["paths"]
-    if "env" in expected:
-        assert list(start.env) == expected["env"]
-    if "notes" in expected:
-        if not expected["notes"]:
-            assert start.notes == (), start.notes
-        for fragment in expected["notes"]:
-            assert any(fragment in note for note in start.notes), start.notes
+    check_start(start, expected)
 
 
 @pytest.mark.parametrize(
@@ -192,7 +166,7 @@ def test_uwsgi_command(project: Path, command: Any, expected: dict[str, Any]) ->
 )
 def test_uwsgi_options_from_the_environment(project: Path, env: dict[str, str], expected: list[Any]) -> None:
     start = parse(project, "uwsgi --http :8000", env=env)
-    assert entries(start) == expected
+    assert start_entries(start) == expected
 
 
 @pytest.mark.parametrize(
@@ -228,11 +202,7 @@ def test_healthchecks_like_dockerfile_runs_the_ini_app(tmp_path: Path) -> None:
         "hc/__init__.py": "",
         "hc/wsgi.py": "",
     }
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    target = read_dockerfile(tmp_path, "docker/Dockerfile", None, sorted(files))
+    target = read_dockerfile(tmp_path, "docker/Dockerfile", None, write_files(tmp_path, files))
     assert [(i.kind.value, i.spec) for i in target.installs] == [
         ("package", "uwsgi"),
         ("requirements", "requirements.txt"),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from targets_support import check_start, start_entries, write_files
 
 from importaudit.commands import StartCommand, parse_start_command
 from importaudit.targets import read_targets
@@ -37,19 +37,12 @@ FILES = {
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("workers")
-    for name, text in FILES.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
+    write_files(root, FILES)
     return root
 
 
 def parse(root: Path, command: Any, **kwargs: Any) -> StartCommand:
     return parse_start_command(command, root=root, files=sorted(FILES), **kwargs)
-
-
-def entries(start: StartCommand) -> list[tuple[str, str, str, str]]:
-    return [(e.spec, e.kind.value, e.via, e.phase) for e in start.entries]
 
 
 LAZY = "imports job modules only when a job runs"
@@ -172,19 +165,7 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
 @pytest.mark.parametrize(("command", "expected"), CASES, ids=[str(c)[:60] for c, _ in CASES])
 def test_worker_command(project: Path, command: Any, expected: dict[str, Any]) -> None:
     start = parse(project, command)
-    if "server" in expected:
-        assert start.server == expected["server"]
-    if "entries" in expected:
-        assert entries(start) == expected["entries"]
-    if "needs" in expected:
-        assert list(start.needs) == expected["needs"]
-    if "paths" in expected:
-        assert list(start.paths) == expected["paths"]
-    if "notes" in expected:
-        if not expected["notes"]:
-            assert start.notes == (), start.notes
-        for fragment in expected["notes"]:
-            assert any(fragment in note for note in start.notes), start.notes
+    check_start(start, expected)
 
 
 @pytest.mark.parametrize(
@@ -201,7 +182,7 @@ def test_worker_command(project: Path, command: Any, expected: dict[str, Any]) -
 )
 def test_flask_app_from_flaskenv(project: Path, command: str, env: dict[str, str], expected: list[Any]) -> None:
     start = parse(project, command, workdir="web", env=env)
-    assert entries(start) == expected
+    assert start_entries(start) == expected
 
 
 @pytest.mark.parametrize(
@@ -215,19 +196,15 @@ def test_flask_app_from_flaskenv(project: Path, command: str, env: dict[str, str
 def test_dotenv_files_found_from_the_working_directory_up(
     tmp_path: Path, files: dict[str, str], expected: list[str]
 ) -> None:
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    start = parse_start_command("flask db upgrade", root=tmp_path, files=sorted(files), workdir="sub")
+    names = write_files(tmp_path, files)
+    start = parse_start_command("flask db upgrade", root=tmp_path, files=names, workdir="sub")
     assert [e.spec for e in start.entries] == expected
     assert start.server == "flask"
 
 
 def test_procfile_worker_target_says_why_jobs_are_not_followed(tmp_path: Path) -> None:
     files = {"Procfile": "web: gunicorn app:app\nworker: rq worker microblog-tasks\n", "requirements.txt": "rq\n"}
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    targets = {t.name: t for t in read_targets(tmp_path, sorted(files))}
+    targets = {t.name: t for t in read_targets(tmp_path, write_files(tmp_path, files))}
     worker = targets["Procfile:worker"]
     assert [(e.module, e.kind.value, e.distribution) for e in worker.entries] == [("rq", "server", "rq")]
     assert worker.notes == ("rq worker imports job modules only when a job runs: they are not followed from here",)
