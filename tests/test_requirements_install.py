@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from requirements_support import write_tree
 
 from importaudit.conditions import TargetEnv
 from importaudit.model import Install, InstallKind, Location
@@ -41,13 +41,6 @@ POETRY = """
     [tool.poetry.group.docs.dependencies]
     sphinx = "*"
 """
-
-
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
 def _keys(root: Path, install: Install) -> list[str]:
@@ -86,7 +79,7 @@ def _keys(root: Path, install: Install) -> list[str]:
     ],
 )
 def test_pip_and_uv(tmp_path: Path, install: Install, expected: list[str]) -> None:
-    _write(
+    write_tree(
         tmp_path,
         {
             "pyproject.toml": PYPROJECT,
@@ -134,7 +127,7 @@ def test_project_without_metadata_is_a_warning(tmp_path: Path) -> None:
     ],
 )
 def test_poetry_groups_without_lock(tmp_path: Path, install: Install, expected: list[str]) -> None:
-    _write(tmp_path, {"pyproject.toml": POETRY})
+    write_tree(tmp_path, {"pyproject.toml": POETRY})
     assert _keys(tmp_path, install) == expected
 
 
@@ -165,7 +158,7 @@ POETRY_LOCK = """
 
 
 def test_poetry_with_lock_gives_the_locked_closure(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": POETRY, "poetry.lock": POETRY_LOCK})
+    write_tree(tmp_path, {"pyproject.toml": POETRY, "poetry.lock": POETRY_LOCK})
     install = Install(InstallKind.PROJECT, ".", HERE, tool="poetry", groups=("main",))
     reqs, warnings = requirements_for_install(tmp_path, install, LINUX)
     assert [(r.key, r.locked, r.direct, r.specifier, r.source) for r in reqs] == [
@@ -188,7 +181,7 @@ PIPFILE = """
     ("include_dev", "expected"), [(False, ["flask"]), (True, ["flask", "pytest"])]
 )
 def test_pipenv(tmp_path: Path, include_dev: bool, expected: list[str]) -> None:
-    _write(tmp_path, {"Pipfile": PIPFILE})
+    write_tree(tmp_path, {"Pipfile": PIPFILE})
     install = Install(InstallKind.PROJECT, ".", HERE, tool="pipenv", include_dev=include_dev)
     assert _keys(tmp_path, install) == expected
     lock = (
@@ -201,7 +194,7 @@ def test_pipenv(tmp_path: Path, include_dev: bool, expected: list[str]) -> None:
 
 
 def test_pdm_prod_and_dev(tmp_path: Path) -> None:
-    _write(
+    write_tree(
         tmp_path,
         {
             "pyproject.toml": """
@@ -220,7 +213,7 @@ def test_pdm_prod_and_dev(tmp_path: Path) -> None:
 
 
 def test_markers_are_kept_not_filtered(tmp_path: Path) -> None:
-    _write(tmp_path, {"requirements.txt": 'pywin32; sys_platform == "win32"\n'})
+    write_tree(tmp_path, {"requirements.txt": 'pywin32; sys_platform == "win32"\n'})
     reqs, _ = requirements_for_install(
         tmp_path, Install(InstallKind.REQUIREMENTS, "requirements.txt"), LINUX
     )
@@ -228,6 +221,6 @@ def test_markers_are_kept_not_filtered(tmp_path: Path) -> None:
 
 
 def test_environment_file_install(tmp_path: Path) -> None:
-    _write(tmp_path, {"environment.yml": "dependencies:\n  - numpy\n  - pip:\n    - flask\n"})
+    write_tree(tmp_path, {"environment.yml": "dependencies:\n  - numpy\n  - pip:\n    - flask\n"})
     install = Install(InstallKind.REQUIREMENTS, "environment.yml", tool="conda")
     assert _keys(tmp_path, install) == ["flask", "numpy"]

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from requirements_support import write_tree
 
 from importaudit.conditions import TargetEnv
 from importaudit.model import Requirement
 from importaudit.requirements import lock_graph, read_lock
 from importaudit.requirements.locks import locked_closure
-
-
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
 
 POETRY_PYPROJECT = """
     [tool.poetry]
@@ -94,7 +88,7 @@ POETRY_LOCK = """
 
 
 def test_poetry_lock_full_set_and_graph(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK})
+    write_tree(tmp_path, {"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK})
     rs = read_lock(tmp_path, "poetry.lock")
     got = [(r.key, r.specifier, r.direct, r.dev, r.locked) for r in rs.requirements]
     assert got == [
@@ -118,7 +112,7 @@ def test_poetry_lock_full_set_and_graph(tmp_path: Path) -> None:
 
 
 def test_poetry_lock_closure_follows_extras_and_target_markers(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK})
+    write_tree(tmp_path, {"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": POETRY_LOCK})
     starts = [
         Requirement("flask", "flask", "pyproject.toml", 6),
         Requirement("uvicorn", "uvicorn", "pyproject.toml", 7, extras=("standard",)),
@@ -208,7 +202,7 @@ UV_PYPROJECT = """
 
 
 def test_uv_lock(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": UV_PYPROJECT, "uv.lock": UV_LOCK})
+    write_tree(tmp_path, {"pyproject.toml": UV_PYPROJECT, "uv.lock": UV_LOCK})
     rs = read_lock(tmp_path, "uv.lock")
     assert [(r.key, r.direct) for r in rs.requirements] == [
         ("fastapi", True),
@@ -278,7 +272,7 @@ PDM_LOCK = """
 
 
 def test_pdm_lock(tmp_path: Path) -> None:
-    _write(tmp_path, {"pdm.lock": PDM_LOCK})
+    write_tree(tmp_path, {"pdm.lock": PDM_LOCK})
     rs = read_lock(tmp_path, "pdm.lock")
     assert [(r.key, r.dev) for r in rs.requirements] == [
         ("blinker", False),

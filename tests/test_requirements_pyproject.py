@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from requirements_support import write_tree
 
 from importaudit.requirements import read_project
-
-
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
 
 PEP621 = """
     [build-system]
@@ -37,7 +29,7 @@ PEP621 = """
 
 
 def test_pep621(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": PEP621})
+    write_tree(tmp_path, {"pyproject.toml": PEP621})
     project = read_project(tmp_path)
     assert project is not None
     assert (project.name, project.requires_python, project.build_backend, project.tool) == (
@@ -62,7 +54,7 @@ def test_pep621(tmp_path: Path) -> None:
 
 
 def test_no_metadata_is_none(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": "[tool.ruff]\nline-length = 100\n"})
+    write_tree(tmp_path, {"pyproject.toml": "[tool.ruff]\nline-length = 100\n"})
     assert read_project(tmp_path) is None
     assert read_project(tmp_path, "nowhere") is None
 
@@ -84,7 +76,7 @@ def test_invalid_toml_is_a_warning_with_line(tmp_path: Path, text: str, line: in
 
 
 def test_bad_requirement_string_is_a_warning(tmp_path: Path) -> None:
-    _write(
+    write_tree(
         tmp_path,
         {
             "pyproject.toml": """
@@ -101,7 +93,7 @@ def test_bad_requirement_string_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_setuptools_dynamic_files(tmp_path: Path) -> None:
-    _write(
+    write_tree(
         tmp_path,
         {
             "backend/pyproject.toml": """
@@ -133,7 +125,7 @@ def test_setuptools_dynamic_files(tmp_path: Path) -> None:
 
 
 def test_dynamic_without_file_falls_back_to_setup_py(tmp_path: Path) -> None:
-    _write(
+    write_tree(
         tmp_path,
         {
             "pyproject.toml": '[project]\nname = "x"\ndynamic = ["dependencies"]\n',
@@ -160,7 +152,7 @@ DEPENDENCY_GROUPS = """
 
 
 def test_pep735_groups_with_includes_and_cycles(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": DEPENDENCY_GROUPS})
+    write_tree(tmp_path, {"pyproject.toml": DEPENDENCY_GROUPS})
     project = read_project(tmp_path)
     assert project is not None
     assert [(r.key, r.group, r.dev, r.line) for r in project.groups["all"]] == [
@@ -182,7 +174,7 @@ def test_pep735_groups_with_includes_and_cycles(tmp_path: Path) -> None:
 
 
 def test_pdm_and_uv_dev_tables(tmp_path: Path) -> None:
-    _write(
+    write_tree(
         tmp_path,
         {
             "pyproject.toml": """
