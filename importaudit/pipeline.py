@@ -545,7 +545,9 @@ def _judge_import(
     if provision is None:
         provision = ta.provisioner.provision(module, imp.distribution_hint)
     written = module
-    imp = replace(imp, module=ws.reported_module(module))
+    reported = ws.reported_module(module)
+    if reported != module:
+        imp = replace(imp, module=reported)
     need = True
     conditional = next(
         (g.condition for g in imp.guards if g.kind is GuardKind.CONDITION and g.condition

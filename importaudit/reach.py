@@ -22,6 +22,8 @@ def is_main_guarded(imp: Import) -> bool:
 
 def runs_at_import(imp: Import | Call, env: TargetEnv, *, as_main: bool = False) -> bool:
     """Whether the statement executes when its enclosing unit runs (guards aside from try)."""
+    if not imp.guards:
+        return True
     if any(g.kind is GuardKind.TYPE_CHECKING for g in imp.guards):
         return False
     if not as_main and any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD for g in imp.guards):
