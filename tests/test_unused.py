@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from targets_support import write_files
 
 from importaudit.config import Config
 from importaudit.distributions import DistributionIndex
@@ -26,10 +26,7 @@ CMD ["gunicorn", "app:app"]
 
 def audit_unused(root: Path, files: dict[str, str]) -> list[Finding]:
     """Write the project, read it with the real stages (bundled tables only), return `unused` findings."""
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
+    write_files(root, files)
     ws = load_workspace(root, Config())
     ws = replace(ws, index=DistributionIndex(environment=None), names=DisplayNames(None))
     audits = [audit_target(ws, target) for target in select_targets(ws)]
