@@ -151,6 +151,29 @@ def test_railway_dockerfile_builder(tmp_path: Path) -> None:
     assert ([e.spec for e in railway.entries], railway.python) == (["main:app", "uvicorn"], "3.13")
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "missing"),
+    [
+        (
+            "render.yaml",
+            "services:\n  - type: web\n    name: api\n    runtime: docker\n    dockerfilePath: ./api.Dockerfile\n",
+            "api.Dockerfile",
+        ),
+        (
+            "railway.toml",
+            '[build]\nbuilder = "DOCKERFILE"\ndockerfilePath = "Dockerfile.prod"\n',
+            "Dockerfile.prod",
+        ),
+    ],
+)
+def test_a_named_dockerfile_missing_from_the_repo_is_said(
+    tmp_path: Path, name: str, text: str, missing: str
+) -> None:
+    found = targets(tmp_path, {name: text})[name]
+    assert (found.kind, found.file, found.entries, found.installs) == ("platform", name, (), ())
+    assert found.notes == (f"`{missing}` is not in the repo",)
+
+
 def test_nixpacks(tmp_path: Path) -> None:
     nix = targets(
         tmp_path,

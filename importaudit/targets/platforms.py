@@ -63,11 +63,35 @@ def _text(value: Any) -> Optional[str]:
     return str(value) if isinstance(value, (str, int, float)) and str(value).strip() else None
 
 
-def _buildpack_target(
+def _python_pin(version: Optional[tuple[int, int]], source: str) -> Optional[tuple[str, str]]:
+    """The (version, where it was read) pair a target carries for a descriptor's Python pin."""
+    return (f"{version[0]}.{version[1]}", source) if version else None
+
+
+def _docker_target(
     root: Path,
     files: Sequence[str],
     *,
     name: str,
+    relpath: str,
+    dockerfile: str,
+    context: str,
+    command: Optional[str],
+    extra_env: Sequence[tuple[str, str]] = (),
+) -> Target:
+    """A service the platform builds from a Dockerfile in the repo; one it names but the repo lacks says so."""
+    if dockerfile not in files:
+        return Target(name=name, kind="platform", file=relpath, notes=(f"`{dockerfile}` is not in the repo",))
+    image = read_image(root, dockerfile, files, None, context)
+    return image_target(
+        root, image, name=name, kind="platform", file=relpath, command=command, extra_env=extra_env
+    )
+
+
+def _buildpack_target(
+    root: Path,
+    files: Sequence[str],
+    *,
     relpath: str,
     folder: str,
     start: Optional[str],
@@ -78,8 +102,12 @@ def _buildpack_target(
     notes: Sequence[str] = (),
     release: Optional[str] = None,
     installs: Optional[list[Install]] = None,
+    name: Optional[str] = None,
 ) -> Target:
-    """A target built by the platform's buildpack: its build command or default installs."""
+    """A target built by the platform's buildpack: its build command or default installs.
+
+    It is named after the descriptor unless the descriptor holds several services (`name`).
+    """
     location = Location(relpath, 0)
     fixed = installs is not None
     installs = list(installs or [])
@@ -112,7 +140,7 @@ def _buildpack_target(
                 parsed.warnings,
             )
     return command_target(
-        name=name,
+        name=name or relpath,
         kind="platform",
         file=relpath,
         line=0,
@@ -148,26 +176,20 @@ def read_render(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
         if runtime == "docker":
             dockerfile = posixpath.normpath(str(service.get("dockerfilePath") or "./Dockerfile"))
             context = posixpath.normpath(str(service.get("dockerContext") or "."))
-            if dockerfile not in files:
-                targets.append(
-                    Target(name=name, kind="platform", file=relpath, notes=(f"`{dockerfile}` is not in the repo",))
-                )
-                continue
-            image = read_image(root, dockerfile, files, None, "" if context == "." else context)
             targets.append(
-                image_target(
+                _docker_target(
                     root,
-                    image,
+                    files,
                     name=name,
-                    kind="platform",
-                    file=relpath,
+                    relpath=relpath,
+                    dockerfile=dockerfile,
+                    context="" if context == "." else context,
                     command=_text(service.get("dockerCommand")),
                     extra_env=sorted(env.items()),
                 )
             )
             continue
-        version = parse_version(env.get("PYTHON_VERSION", ""))
-        python = (f"{version[0]}.{version[1]}", f"{relpath} PYTHON_VERSION") if version else None
+        python = _python_pin(parse_version(env.get("PYTHON_VERSION", "")), f"{relpath} PYTHON_VERSION")
         targets.append(
             _buildpack_target(
                 root,
@@ -200,7 +222,7 @@ def read_app_yaml(root: Path, relpath: str, files: Sequence[str]) -> list[Target
         (root / relpath).read_text(encoding="utf-8-sig", errors="replace"),
     )
     version = parse_version(runtime) or (parse_version(written.group(1)) if written else None)
-    python = (f"{version[0]}.{version[1]}", f"{relpath} runtime: {runtime}") if version else None
+    python = _python_pin(version, f"{relpath} runtime: {runtime}")
     entrypoint = _text(_get(data, "entrypoint"))
     provided: tuple[str, ...] = ()
     notes = []
@@ -217,7 +239,6 @@ def read_app_yaml(root: Path, relpath: str, files: Sequence[str]) -> list[Target
         _buildpack_target(
             root,
             files,
-            name=relpath,
             relpath=relpath,
             folder=folder,
             start=entrypoint,
@@ -245,8 +266,9 @@ def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
     for process, command in runs:
         name = f"{relpath}:{process}" if len(runs) > 1 else relpath
         if dockerfile in files:
-            image = read_image(root, dockerfile, files, None, folder)
-            target = image_target(root, image, name=name, kind="platform", file=relpath, command=command)
+            target = _docker_target(
+                root, files, name=name, relpath=relpath, dockerfile=dockerfile, context=folder, command=command
+            )
         else:
             target = _buildpack_target(
                 root,
@@ -282,17 +304,15 @@ def read_railway(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
         posixpath.join(folder, str(_get(data, "build", "dockerfilePath") or "Dockerfile"))
     )
     if builder == "DOCKERFILE" or (not builder and dockerfile in files):
-        if dockerfile not in files:
-            return [
-                Target(name=relpath, kind="platform", file=relpath, notes=(f"`{dockerfile}` is not in the repo",))
-            ]
-        image = read_image(root, dockerfile, files, None, folder)
-        return [image_target(root, image, name=relpath, kind="platform", file=relpath, command=start)]
+        return [
+            _docker_target(
+                root, files, name=relpath, relpath=relpath, dockerfile=dockerfile, context=folder, command=start
+            )
+        ]
     return [
         _buildpack_target(
             root,
             files,
-            name=relpath,
             relpath=relpath,
             folder=folder,
             start=start,
@@ -311,7 +331,7 @@ def read_nixpacks(root: Path, relpath: str, files: Sequence[str]) -> list[Target
     install_cmds = _get(data, "phases", "install", "cmds")
     build = " && ".join(str(c) for c in install_cmds) if isinstance(install_cmds, list) else None
     version = parse_version(str(_get(data, "variables", "NIXPACKS_PYTHON_VERSION") or ""))
-    python = (f"{version[0]}.{version[1]}", f"{relpath} NIXPACKS_PYTHON_VERSION") if (version) else None
+    python = _python_pin(version, f"{relpath} NIXPACKS_PYTHON_VERSION")
     start = _text(_get(data, "start", "cmd"))
     if start is None and f"{folder}/Procfile".lstrip("/") in files:
         return []  # the Procfile is the start command; its own targets cover it
@@ -319,7 +339,6 @@ def read_nixpacks(root: Path, relpath: str, files: Sequence[str]) -> list[Target
         _buildpack_target(
             root,
             files,
-            name=relpath,
             relpath=relpath,
             folder=folder,
             start=start,
