@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Optional
 
 from ..model import Requirement, SourceWarning
+from .common import project_file, read_text
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,21 @@ class DeclarationBuilder:
     dynamic: set[str] = field(default_factory=set)
     has_metadata: bool = False
     main_declared: bool = False
+
+    def read_file(self, root: Path, name: str) -> Optional[tuple[str, str]]:
+        """The directory's metadata file `name` as (path, text), counted as read.
+
+        None when the directory has no such file, or it cannot be read (then warned).
+        """
+        source = project_file(self.directory, name)
+        if not (root / source).is_file():
+            return None
+        text = read_text(root, source)
+        if isinstance(text, SourceWarning):
+            self.warnings.append(text)
+            return None
+        self.sources.append(source)
+        return source, text
 
     def freeze(self) -> ProjectDeclaration:
         return ProjectDeclaration(

@@ -16,9 +16,7 @@ from .common import (
     join_relative,
     load_toml,
     parse_requirement,
-    project_file,
     quoted,
-    read_text,
 )
 from .declaration import DeclarationBuilder
 from .poetry import read_poetry
@@ -132,15 +130,11 @@ def _dependency_groups(
 
 def read_pyproject(root: Path, builder: DeclarationBuilder) -> None:
     """Fill the builder from the directory's pyproject.toml, if it has one."""
-    source = project_file(builder.directory, "pyproject.toml")
-    if not (root / source).is_file():
+    opened = builder.read_file(root, "pyproject.toml")
+    if opened is None:
         return
-    text = read_text(root, source)
-    if isinstance(text, SourceWarning):
-        builder.warnings.append(text)
-        return
+    source, text = opened
     data = load_toml(text, source)
-    builder.sources.append(source)
     if isinstance(data, SourceWarning):
         builder.warnings.append(data)
         return

@@ -14,8 +14,6 @@ from .common import (
     is_dev_name,
     join_relative,
     parse_requirement,
-    project_file,
-    read_text,
 )
 from .declaration import DeclarationBuilder
 
@@ -64,14 +62,10 @@ def _requirements(
 
 def read_setup_cfg(root: Path, builder: DeclarationBuilder) -> None:
     """Fill what is still undeclared from the directory's setup.cfg, if it has one."""
-    source = project_file(builder.directory, "setup.cfg")
-    if not (root / source).is_file():
+    opened = builder.read_file(root, "setup.cfg")
+    if opened is None:
         return
-    text = read_text(root, source)
-    if isinstance(text, SourceWarning):
-        builder.warnings.append(text)
-        return
-    builder.sources.append(source)
+    source, text = opened
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text, source=source)

@@ -9,7 +9,7 @@ from typing import Any, Optional, Union
 from packaging.utils import canonicalize_name
 
 from ..model import Requirement, SourceWarning
-from .common import is_dev_name, parse_requirement, project_file, read_text
+from .common import is_dev_name, parse_requirement
 from .declaration import DeclarationBuilder
 
 _SETUP_NAMES = ("setup", "setuptools.setup", "distutils.core.setup", "core.setup")
@@ -153,14 +153,10 @@ def _as_list(value: Any) -> Optional[list[str]]:
 
 def read_setup_py(root: Path, builder: DeclarationBuilder) -> None:
     """Fill what is still undeclared from the directory's setup.py, parsed (never run)."""
-    source = project_file(builder.directory, "setup.py")
-    if not (root / source).is_file():
+    opened = builder.read_file(root, "setup.py")
+    if opened is None:
         return
-    text = read_text(root, source)
-    if isinstance(text, SourceWarning):
-        builder.warnings.append(text)
-        return
-    builder.sources.append(source)
+    source, text = opened
     try:
         tree = ast.parse(text, filename=source)
     except (SyntaxError, ValueError) as exc:
