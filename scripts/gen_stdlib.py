@@ -84,7 +84,8 @@ def main() -> int:
     default_out = Path(__file__).parents[1] / "importaudit/data/stdlib.json"
     parser.add_argument("--out", default=str(default_out))
     args = parser.parse_args()
-    from stdlib_list import stdlib_list  # scratch-venv tool, not a runtime dependency
+    # A generator run by hand in a scratch venv with stdlib-list installed; never a runtime dependency.
+    from stdlib_list import stdlib_list  # importaudit: ignore[missing-at-request]
 
     probes = {version: probe(python) for version, python in INTERPRETERS.items()}
     names: dict[tuple[int, int], set[str]] = {}
