@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Optional, Union
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -222,7 +223,7 @@ def read_poetry(
             for listed in names if isinstance(names, list) else []:
                 key = canonicalize_name(str(listed).split("[")[0].strip())
                 for req in optional.get(key, []):
-                    chosen.append(_regroup(req, f"extra:{extra}", dev))
+                    chosen.append(replace(req, group=f"extra:{extra}", dev=dev))
                 if key not in optional:
                     line = finder.find("tool.poetry.extras", f'"{listed}"', f"'{listed}'")
                     builder.warnings.append(
@@ -251,19 +252,3 @@ def read_poetry(
             group_deps, header, builder, finder, source, f"group:{name}", is_dev_name(name)
         )
         builder.groups.setdefault(name, []).extend(reqs + [r for rs in opt.values() for r in rs])
-
-
-def _regroup(req: Requirement, group: str, dev: bool) -> Requirement:
-    return Requirement(
-        name=req.name,
-        key=req.key,
-        source=req.source,
-        line=req.line,
-        specifier=req.specifier,
-        extras=req.extras,
-        marker=req.marker,
-        group=group,
-        dev=dev,
-        url=req.url,
-        editable=req.editable,
-    )

@@ -177,18 +177,7 @@ def _with_local_name(walk: _Walk, made: Requirement, relpath: str) -> Requiremen
     declaration = read_project(walk.root, directory)
     if declaration is None or not declaration.name:
         return made
-    return Requirement(
-        name=declaration.name,
-        key=declaration.name,
-        source=made.source,
-        line=made.line,
-        extras=made.extras,
-        marker=made.marker,
-        group=made.group,
-        dev=made.dev,
-        url=made.url,
-        editable=made.editable,
-    )
+    return replace(made, name=declaration.name, key=declaration.name)
 
 
 def _expand_local_project(walk: _Walk, made: Requirement) -> None:
@@ -256,18 +245,4 @@ def _locked(made: Requirement, via: list[str], walk: _Walk) -> Requirement:
         else:
             walk.graph.setdefault(canonicalize_name(entry.split()[0]), set()).add(made.key)
     walk.graph.setdefault(made.key, set())
-    return Requirement(
-        name=made.name,
-        key=made.key,
-        source=made.source,
-        line=made.line,
-        specifier=made.specifier,
-        extras=made.extras,
-        marker=made.marker,
-        group=made.group,
-        dev=made.dev,
-        url=made.url,
-        editable=made.editable,
-        locked=True,
-        direct=direct,
-    )
+    return replace(made, locked=True, direct=direct)
