@@ -161,8 +161,8 @@ class Provisioner:
                 return Provision(Status.DEV, req.name, req, source=source)
         probable = self._related_unknown(top)
         if probable:
-            return Provision(Status.TRANSITIVE, display, path=(f"{self.display(probable)} (probably: importaudit "
-                             "does not know its dependencies)", display or top), source=source)
+            return Provision(Status.TRANSITIVE, display, path=(self.display(probable), display or top),
+                             source=source, probable=True)
         notes = []
         for key in keys:
             if key in inst.excluded:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
-from .model import Context, Finding, GuardKind, How, Import, Requirement, Rule, Severity
+from .model import Context, Finding, GuardKind, How, Import, Requirement, Rule, Scope, Severity
 
 RULE_DOCS: dict[Rule, str] = {
     Rule.MISSING_AT_BOOT: "imported while the target boots; nothing the target installs provides it",
@@ -56,6 +56,7 @@ class Provision:
     path: tuple[str, ...] = ()  # for transitive: declared dist -> ... -> provider
     note: str = ""  # extra explanation (a marker that excludes the target, unknown closure)
     source: Optional[str] = None  # how the distribution was decided (config/installed/table/guess)
+    probable: bool = False  # transitive by a declared package whose dependencies are unknown
 
 
 @dataclass(frozen=True)
@@ -181,22 +182,17 @@ def _how(case: Case, context: Context) -> str:
             else "when it is first used"
         )
         return f"{file}: {imp.via or 'a setting'} loads {written} {when}"
-    if written != imp.module:
-        return f"{file} imports {written}" + {
-            Context.BOOT: " at boot",
-            Context.REQUEST: f" inside {imp.function}()" if imp.function else " inside a function",
-            Context.GUARDED: " inside try/except ImportError",
-            Context.TYPE_CHECKING: " under TYPE_CHECKING",
-            Context.MODULE: " at module level",
-        }.get(context, "")
+    inside = f"inside {imp.function}()" if imp.function else "inside a function"
     where = {
         Context.BOOT: "at boot",
-        Context.REQUEST: f"inside {imp.function}()" if imp.function else "inside a function",
+        Context.REQUEST: inside,
         Context.GUARDED: "inside try/except ImportError",
         Context.TYPE_CHECKING: "under TYPE_CHECKING",
-        Context.MODULE: "at module level",
+        Context.MODULE: inside if imp.scope is Scope.FUNCTION else "at module level",
     }.get(context, "")
-    return f"{file} imports {imp.module} {where}".rstrip()
+    if context is Context.BOOT and imp.scope is Scope.FUNCTION:
+        where = f"at boot, in {imp.function}() which runs then" if imp.function else "at boot"
+    return f"{file} imports {written} {where}".rstrip()
 
 
 def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[str]]:
@@ -227,6 +223,13 @@ def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[st
         elif rule is Rule.MISSING and case.target:
             tail = "; no entry of the target reaches this file, so it fails only if something imports it"
         return (f"{what}, but {installs}{note}{tail}; {add}", add)
+    if rule is Rule.TRANSITIVE and prov.probable and prov.path:
+        return (
+            f"{what}; nothing declares {dist or case.imp.module}, which is probably installed because "
+            f"{prov.path[0]} depends on it (importaudit does not know {prov.path[0]}'s dependencies); "
+            "declare it directly",
+            add,
+        )
     if rule is Rule.TRANSITIVE:
         via = " -> ".join(prov.path) if prov.path else "another requirement"
         return (

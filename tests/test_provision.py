@@ -199,9 +199,17 @@ def test_transitive_from_lock_names_the_lock() -> None:
     assert (got.status, got.path) == (Status.TRANSITIVE, ("uv.lock (locked)", "GitPython"))
 
 
-def test_probable_transitive_path_says_probably() -> None:
+def test_probable_transitive_is_marked_and_says_so() -> None:
     got = provisioner(reqs("django-prometheus")).provision("prometheus_client")
-    assert got.path[0].startswith("django-prometheus (probably")
+    assert got.probable and got.path[0] == "django-prometheus"
+    from importaudit.model import Import, Location
+    from importaudit.rules import Case, Where, judge
+
+    imp = Import(module="prometheus_client", location=Location("metrics.py", 3))
+    finding = judge(Case(imp=imp, where=Where.BOOT, provision=got, target="Dockerfile",
+                         target_label="Dockerfile", chain=("metrics.py",), fix_file="requirements.txt"))
+    assert finding is not None and finding.rule.value == "transitive"
+    assert "probably installed because django-prometheus depends on it" in finding.message
 
 
 def test_dev_provision_carries_the_requirement() -> None:
