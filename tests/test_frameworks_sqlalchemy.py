@@ -262,6 +262,12 @@ class Settings(BaseSettings):
         ),
         (SETTINGS_V1, "engine = create_engine(get_settings().DATABASE_URL)", {}, {("pymysql", 4)}),
         (
+            SETTINGS_V1.replace('env_file = ".env"', 'env_prefix = "SVC_"'),
+            "engine = create_engine(get_settings().DATABASE_URL)",
+            {"SVC_DATABASE_URL": "postgresql+asyncpg://h/d", "DATABASE_URL": "sqlite://"},
+            {("asyncpg", 4)},
+        ),
+        (
             SETTINGS_V1,
             'app = Flask(__name__)\napp.config["SQLALCHEMY_DATABASE_URI"] = settings.DATABASE_URL',
             {},

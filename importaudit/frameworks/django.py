@@ -15,7 +15,7 @@ from .django_settings import (
 )
 from .drivers import PSYCOPG_ANY, Driver, django_engine_drivers, django_url_engine
 from .logconfig import dictconfig_strings, owner
-from .values import CallValue, Dict, EnvRead, Seq, Text, Value, dotted, resolve_env
+from .values import CallValue, Dict, EnvRead, Seq, Text, Value, assigned_string, dotted, resolve_env
 from .walk import all_calls
 
 # Phases (research §3): "boot" = django.setup() + load_middleware(); "migrate" = what
@@ -298,14 +298,9 @@ def _config_name(ctx: FrameworkContext, path: str, class_name: str) -> Optional[
 def _class_name_attribute(tree: ast.Module, class_name: str) -> Optional[str]:
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
-            for stmt in node.body:
-                if (
-                    isinstance(stmt, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == "name" for t in stmt.targets)
-                    and isinstance(stmt.value, ast.Constant)
-                    and isinstance(stmt.value.value, str)
-                ):
-                    return stmt.value.value
+            found = assigned_string(node.body, "name")
+            if found is not None:
+                return found
     return None
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 from .candidates import candidates
 from .context import FrameworkContext
 from .evaluate import Evaluator
-from .values import CallValue, EnvRead, Text, Value, dotted
+from .values import CallValue, EnvRead, Text, Value, assigned_string, assigns, dotted
 
 Fields = dict[str, EnvRead]
 
@@ -72,20 +72,13 @@ def _default(value: Optional[Value]) -> Optional[Value]:
 def _env_prefix(node: ast.ClassDef, evaluator: Evaluator) -> str:
     """`model_config = SettingsConfigDict(env_prefix=...)` (v2) or `class Config: env_prefix`."""
     for stmt in node.body:
-        if isinstance(stmt, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets
-        ):
+        if isinstance(stmt, ast.Assign) and assigns(stmt, "model_config"):
             config = evaluator.value(stmt.value)
             if isinstance(config, CallValue):
                 prefix = config.kwarg("env_prefix")
                 return prefix.value if isinstance(prefix, Text) else ""
         if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
-            for inner in stmt.body:
-                if (
-                    isinstance(inner, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == "env_prefix" for t in inner.targets)
-                    and isinstance(inner.value, ast.Constant)
-                    and isinstance(inner.value.value, str)
-                ):
-                    return inner.value.value
+            prefix_text = assigned_string(stmt.body, "env_prefix")
+            if prefix_text is not None:
+                return prefix_text
     return ""

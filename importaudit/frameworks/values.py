@@ -103,6 +103,24 @@ def dotted(node: ast.expr) -> Optional[str]:
     return None
 
 
+def assigns(stmt: ast.stmt, name: str) -> bool:
+    """`name = ...` (plain assignment to that bare name, possibly among several targets)."""
+    return isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+
+
+def assigned_string(body: list[ast.stmt], name: str) -> Optional[str]:
+    """The first `name = "literal"` among a class body's statements; None when there is none."""
+    for stmt in body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and assigns(stmt, name)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        ):
+            return stmt.value.value
+    return None
+
+
 def texts(value: Optional[Value]) -> list[Text]:
     """Every string in a value, flattening sequences (and dict values), in order."""
     if isinstance(value, Text):
