@@ -57,6 +57,11 @@ def _service_line(lines: list[str], name: str) -> int:
     return 0
 
 
+def _unfollowed(relpath: str, service: str, line: int, why: str) -> Target:
+    """A built service whose image cannot be read from the repo: a target that only says why."""
+    return Target(name=f"{relpath}:{service}", kind="compose", file=relpath, line=line, notes=(why,))
+
+
 def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
     """One target per service with a `build:`; image-only services are not this repo's code."""
     folder = posixpath.dirname(relpath)
@@ -93,29 +98,13 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
             stage = str(build["target"]) if build.get("target") else None
             args = dict(_environment(build.get("args")))
             if "dockerfile_inline" in build:
-                targets.append(
-                    Target(
-                        name=f"{relpath}:{name}",
-                        kind="compose",
-                        file=relpath,
-                        line=line,
-                        notes=("dockerfile_inline is not followed",),
-                    )
-                )
+                targets.append(_unfollowed(relpath, str(name), line, "dockerfile_inline is not followed"))
                 continue
         context_path = posixpath.normpath(posixpath.join(folder, context))
         context_path = "" if context_path == "." else context_path
         docker_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
         if context.startswith(("http://", "https://", "git@")) or docker_path not in files:
-            targets.append(
-                Target(
-                    name=f"{relpath}:{name}",
-                    kind="compose",
-                    file=relpath,
-                    line=line,
-                    notes=(f"build file `{docker_path}` is not in the repo",),
-                )
-            )
+            targets.append(_unfollowed(relpath, str(name), line, f"build file `{docker_path}` is not in the repo"))
             continue
         image = read_image(root, docker_path, files, stage, context_path, args)
         target = image_target(
