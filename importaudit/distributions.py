@@ -181,6 +181,23 @@ class DistributionIndex:
         bundled = bundled_dists().get(key) if self._use_bundled else None
         return bundled.requires if bundled is not None else None
 
+    def ever_requires(self, dist_key: str, extras: Sequence[str] = ()) -> frozenset[str]:
+        """What it may depend on on any platform or Python (extras only when asked for): for telling
+        a pinned dependency of another requirement from an unused one."""
+        wanted = {canonicalize_name(extra) for extra in extras}
+        out: set[str] = set()
+        for raw in self._raw_requires(canonicalize_name(dist_key)) or ():
+            try:
+                parsed = Requirement(raw)
+            except InvalidRequirement:
+                continue
+            marker = str(parsed.marker or "")
+            if "extra" in marker and not any(f'"{extra}"' in marker or f"'{extra}'" in marker
+                                             for extra in wanted):
+                continue
+            out.add(canonicalize_name(parsed.name))
+        return frozenset(out)
+
     def requires(
         self, dist_key: str, extras: Sequence[str], env: TargetEnv
     ) -> Optional[DependencyList]:

@@ -157,8 +157,8 @@ def _required_by_others(ws: Workspace, ta: TargetAudit) -> set[str]:
     """Declared distributions that another declared distribution depends on (freeze-style pins)."""
     out: set[str] = set()
     for key, req in ta.installed.direct.items():
-        deps = ws.index.requires(key, tuple(req.extras), ta.env) or ()
-        out.update(dep for dep, _extras in deps if dep != key)
+        # Any platform or Python: a freeze pins what another package needs somewhere.
+        out.update(dep for dep in ws.index.ever_requires(key, tuple(req.extras)) if dep != key)
     return out
 
 
