@@ -153,3 +153,24 @@ def test_two_runtime_sources_that_disagree_are_a_config_warning(tmp_path: Path) 
     text = " ".join(f["message"] for f in config)
     assert "flask-cors" in text.lower() or "requests" in text
     assert all(f["severity"] == "warning" for f in config)
+
+
+def test_audit_never_executes_project_code(tmp_path: Path) -> None:
+    """gunicorn.conf.py, setup.py and an entrypoint script would each leave a marker if run."""
+    conf = copy("gunicorn_conf_wsgi_app", tmp_path)
+    setup = copy("req_formats_setup_py", tmp_path)
+    (conf / "entrypoint.sh").write_text('#!/bin/sh\ntouch "$(dirname "$0")/ENTRYPOINT_WAS_RUN"\nexec "$@"\n')
+    dockerfile = (conf / "Dockerfile").read_text()
+    entry = '\nCOPY entrypoint.sh /app/\nENTRYPOINT ["/app/entrypoint.sh"]\n'
+    (conf / "Dockerfile").write_text(dockerfile + entry)
+    for project in (conf, setup):
+        for command in ("check", "targets"):
+            CliRunner().invoke(main, [command, str(project)], catch_exceptions=False)
+    assert not (conf / "GUNICORN_CONF_WAS_EXECUTED").exists()
+    assert not (conf / "ENTRYPOINT_WAS_RUN").exists()
+    assert not (setup / "SETUP_WAS_RUN").exists()
+    # and the audit did read them: the config's app and the setup.py requirements
+    _, report = audit(conf)
+    assert any(f["file"] == "service/wsgi.py" for f in report["findings"])
+    _, report = audit(setup)
+    assert any(f["module"] == "markdown" for f in report["findings"])
