@@ -255,6 +255,8 @@ class Observation:
     seconds: float = 0.0
     log: str = ""
     problems: list[str] = field(default_factory=list)  # harness-level failures (port, leftovers)
+    probe: str = "http"  # how it was observed: "http" (routes) or "process" (still running)
+    note: str = ""  # what the process probe saw ("still running after 8s", "exited 1 ...")
 
 
 def _wait_closed(port: int, seconds: float) -> bool:

@@ -160,6 +160,8 @@ def describe(
         or "    (no findings)"
     )
     statuses = ", ".join(f"{r} -> {s}" for r, s in observed.statuses.items()) or "no HTTP answer"
+    if observed.probe == "process":
+        statuses = f"process probe: {observed.note}"
     tail = "\n".join("    " + line for line in observed.log.strip().splitlines()[-40:])
     flip = "  [SELFTEST FLIP ACTIVE]" if prediction.flipped else ""
     return (

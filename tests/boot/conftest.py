@@ -33,10 +33,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     records = sorted(RECORDS, key=lambda r: r.case.id)
     compared = [r for r in records if r.status in {"agree", "disagree"}]
     booted = [r for r in compared if r.observed is not None and r.observed.outcome == "boots"]
+    served = [r for r in booted if r.observed is not None and r.observed.probe == "http"]
+    workers = [r for r in compared if r.case.probe == "process"]
     agreeing = [r for r in compared if r.status == "agree"]
     write(
-        f"targets booted for real: {len(compared)} ({len(booted)} served HTTP, "
-        f"{len(compared) - len(booted)} failed to boot)"
+        f"targets booted for real: {len(compared)} ({len(served)} served HTTP, "
+        f"{len(booted) - len(served)} kept running without a route, "
+        f"{len(compared) - len(booted)} failed to boot; {len(workers)} observed as processes)"
     )
     write(f"importaudit agrees with the real boot: {len(agreeing)}/{len(compared)}")
     sources = sorted({r.prediction.source for r in compared if r.prediction is not None})

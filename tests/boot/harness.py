@@ -1,4 +1,29 @@
-"""Boot truth: build what a sample target installs, start what it runs, compare with importaudit."""
+"""Boot truth: build what a sample target installs, start what it runs, compare with importaudit.
+
+Cases come from each sample's expected.json "boot" block:
+
+    "boot": {
+      "routes": ["/", "/health"],          # GET after start-up (HTTP probe)
+      "targets": {
+        "Dockerfile": {"expect": "boots"},
+        "Procfile:worker": {"expect": "fails-at-boot", "probe": "process"}
+      },
+      "skip": "reason"                     # optional, sample-wide; or per target "skip"
+    }
+
+"probe" says how the started command is observed:
+  "http" (default): it boots when a listed route answers with a status < 500 within
+    IMPORTAUDIT_BOOT_TIMEOUT (20 s); no answer or an exit is fails-at-boot; a 500 on a
+    route with ModuleNotFoundError in the log is a request-time failure.
+  "process" (a worker with no route: celery, rq ...): it fails at boot when it exits
+    (any code) within IMPORTAUDIT_BOOT_PROCESS_WINDOW (8 s), with the ModuleNotFoundError
+    names of its traceback as evidence; it boots when it is still running after the
+    window, or earlier once it prints its ready line (boot_process.READY_LINES, e.g.
+    celery's "celery@host ready."). routes are not needed.
+Either way the command runs from a copy of the sample in a fresh venv holding exactly what
+the target installs, in its own process group, which is killed afterwards; the comparison
+with importaudit's verdict and findings is the same for both probes.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +47,7 @@ from boot_launch import (
     plan_launch,
     run_release,
 )
+from boot_process import observe_process
 from boot_venvs import (
     BuildFailed,
     Unsupported,
@@ -40,6 +66,9 @@ SAMPLES = Path(os.environ.get("IMPORTAUDIT_BOOT_SAMPLES", REPO / "sample_project
 RELEASE = "release: "  # how the targets stage marks a Procfile release command
 HOST_PYTHON = "3.11"  # what importaudit assumes when a target names no Python (the dev venv's)
 BOOT_TIMEOUT = float(os.environ.get("IMPORTAUDIT_BOOT_TIMEOUT", "20"))
+# A process probe's start-up window: an exit within it is a failed boot.
+PROCESS_WINDOW = float(os.environ.get("IMPORTAUDIT_BOOT_PROCESS_WINDOW", "8"))
+PROBES = ("http", "process")
 # Try cases expected.json skips anyway (to check whether a skip reason still holds).
 RUN_SKIPPED = os.environ.get("IMPORTAUDIT_BOOT_RUN_SKIPPED") == "1"
 _SKIP_DIRS = {
@@ -60,6 +89,7 @@ class Case:
     expect: str  # what expected.json says the real boot does
     routes: tuple[str, ...]
     skip: Optional[str] = None  # expected.json's boot.skip (sample-wide or per target)
+    probe: str = "http"  # "http": request routes; "process": still running after a window
     problem: Optional[str] = None  # a malformed expected.json
 
     @property
@@ -104,6 +134,8 @@ def discover_cases() -> list[Case]:
         for name, spec in sorted(targets.items()):
             spec = spec if isinstance(spec, dict) else {}
             skip = sample_skip or spec.get("skip")
+            probe = str(spec.get("probe", "http"))
+            problem = None if probe in PROBES else f"boot.targets.{name}.probe {probe!r}"
             cases.append(
                 Case(
                     sample,
@@ -111,6 +143,8 @@ def discover_cases() -> list[Case]:
                     str(spec.get("expect", "?")),
                     routes,
                     skip=str(skip) if skip else None,
+                    probe=probe if problem is None else "http",
+                    problem=f"{problem} is not one of {PROBES}" if problem else None,
                 )
             )
     return cases
@@ -208,9 +242,11 @@ def _run_case(case: Case) -> CaseResult:
     port = free_port()
     command, release = start_command(target)
     launch = plan_launch(command, port)
-    if launch.server.split(" ")[0] in NON_HTTP_SERVERS:
-        raise Unsupported(f"`{launch.server}` serves no HTTP; the sample provides no probe")
-    if not case.routes:
+    if case.probe == "http" and launch.server.split(" ")[0] in NON_HTTP_SERVERS:
+        raise Unsupported(
+            f"`{launch.server}` serves no HTTP; expected.json could say \"probe\": \"process\""
+        )
+    if case.probe == "http" and not case.routes:
         return CaseResult(case, "error", "expected.json lists no boot.routes to probe")
     steps = plan_steps(root, target)
     clock = time.monotonic()
@@ -227,6 +263,10 @@ def _run_case(case: Case) -> CaseResult:
         clock = time.monotonic()
         # A release command that fails aborts the deploy: the web process never starts.
         observed = run_release(release, cwd=cwd, env=env, timeout=BOOT_TIMEOUT)
+        if observed is None and case.probe == "process":
+            observed = observe_process(
+                launch, cwd=cwd, env=env, log_path=Path(tmp) / "server.log", window=PROCESS_WINDOW
+            )
         if observed is None:
             observed = observe(
                 launch,

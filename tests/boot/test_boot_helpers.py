@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from boot_descriptors import container_layout_from_text, final_chain, grep_installs, read_stages
-from boot_launch import missing_module_groups, missing_programs, plan_launch
+from boot_launch import Launch, missing_module_groups, missing_programs, plan_launch
+from boot_process import observe_process
 
 
 @pytest.mark.parametrize(
@@ -110,3 +113,42 @@ def test_the_crude_dockerfile_read_follows_the_final_stage_chain() -> None:
         "backend",
         {"/srv": "backend"},
     )
+
+
+# A worker that starts a pool child, then idles: both must be gone after the probe.
+_IDLE = "import subprocess, time; subprocess.Popen(['sleep', '60']); time.sleep(60)"
+
+
+@pytest.mark.parametrize(
+    ("server", "script", "window", "outcome", "note", "failures"),
+    [
+        ("celery", "import redis_not_here_xyz", 20.0, "fails-at-boot", "exited within", [("redis_not_here_xyz",)]),
+        ("celery", "print('bye')", 20.0, "fails-at-boot", "exited within", []),
+        ("rq", _IDLE, 2.0, "boots", "still running after 2s", []),
+        (
+            "celery",
+            "print('[..] celery@vm ready.', flush=True); " + _IDLE,
+            30.0,
+            "boots",
+            "printed its ready line",
+            [],
+        ),
+    ],
+    ids=["import-error", "clean-exit", "still-running", "ready-line"],
+)
+def test_a_process_probe_tells_a_crash_from_a_running_worker(
+    tmp_path: Path,
+    server: str,
+    script: str,
+    window: float,
+    outcome: str,
+    note: str,
+    failures: list[tuple[str, ...]],
+) -> None:
+    launch = Launch((sys.executable, "-c", script), server, script)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
+    obs = observe_process(launch, cwd=tmp_path, env=env, log_path=tmp_path / "log", window=window)
+    assert (obs.outcome, obs.boot_failures, obs.probe) == (outcome, failures, "process")
+    assert obs.note.startswith(note)
+    assert obs.seconds < min(window, 10.0) + 12.0  # the ready line ends the window early
+    assert obs.problems == []  # the whole group (the pool child too) was stopped
