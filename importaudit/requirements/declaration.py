@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Optional
 
 from ..model import Requirement, SourceWarning
-from .common import project_file, read_text
+from .common import join_relative, parse_requirement, project_file, read_text
+from .reqfile import read_requirements_file
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,33 @@ class DeclarationBuilder:
             return None
         self.sources.append(source)
         return source, text
+
+    def parse_requirements(
+        self, items: Iterable[tuple[str, int]], source: str, group: str, dev: bool
+    ) -> list[Requirement]:
+        """PEP 508 strings (each with its line) -> requirements; an unreadable one becomes a warning."""
+        made: list[Requirement] = []
+        for text, line in items:
+            result = parse_requirement(text, source, line, group=group, dev=dev)
+            if isinstance(result, SourceWarning):
+                self.warnings.append(result)
+            else:
+                made.append(result)
+        return made
+
+    def read_requirement_files(self, root: Path, names: Iterable[str], group: str, dev: bool) -> list[Requirement]:
+        """Requirements files the metadata names (setuptools `file =`, setup.cfg `file:`), read.
+
+        Names are relative to the project; each file counts as read; its requirements join `group`.
+        """
+        made: list[Requirement] = []
+        for name in names:
+            relpath = join_relative(self.directory, name)
+            read = read_requirements_file(root, relpath, dev=dev)
+            self.sources.append(relpath)
+            self.warnings.extend(read.warnings)
+            made.extend(replace(r, group=group, dev=dev) for r in read.requirements)
+        return made
 
     def freeze(self) -> ProjectDeclaration:
         return ProjectDeclaration(

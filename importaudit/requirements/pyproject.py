@@ -13,9 +13,7 @@ from .common import (
     LineFinder,
     TomlTable,
     is_dev_name,
-    join_relative,
     load_toml,
-    parse_requirement,
     quoted,
 )
 from .declaration import DeclarationBuilder
@@ -39,38 +37,23 @@ def _strings(
             SourceWarning(source, line, f"[{header}] {group}: not a list of strings")
         )
         return made
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        line = finder.find(header, *quoted(value))
-        result = parse_requirement(value, source, line, group=group, dev=dev)
-        if isinstance(result, SourceWarning):
-            builder.warnings.append(result)
-        else:
-            made.append(result)
-    return made
+    strings = (value for value in values if isinstance(value, str))
+    return builder.parse_requirements(
+        ((value, finder.find(header, *quoted(value))) for value in strings), source, group, dev
+    )
 
 
 def _dynamic_files(
     root: Path, builder: DeclarationBuilder, spec: Any, group: str, dev: bool, source: str
 ) -> list[Requirement]:
     """setuptools `{file = ["requirements.txt"]}`: read those files (relative to the project)."""
-    from .reqfile import read_requirements_file  # late: reqfile expands local projects via us
-
     files = spec.get("file") if isinstance(spec, dict) else None
     if isinstance(files, str):
         files = [files]
     if not isinstance(files, list):
         builder.warnings.append(SourceWarning(source, 1, f"dynamic {group}: no `file =` list"))
         return []
-    made: list[Requirement] = []
-    for name in files:
-        relpath = join_relative(builder.directory, str(name))
-        read = read_requirements_file(root, relpath, dev=dev)
-        builder.sources.append(relpath)
-        builder.warnings.extend(read.warnings)
-        made.extend(replace(r, group=group, dev=dev) for r in read.requirements)
-    return made
+    return builder.read_requirement_files(root, [str(name) for name in files], group, dev)
 
 
 def _dependency_groups(
@@ -107,11 +90,7 @@ def _dependency_groups(
                 out.extend(resolve(included, (*stack, name)))
             elif isinstance(entry, str):
                 line = finder.find_from(start, *quoted(entry))
-                made = parse_requirement(entry, source, line, group=f"group:{name}")
-                if isinstance(made, SourceWarning):
-                    builder.warnings.append(made)
-                else:
-                    out.append(made)
+                out.extend(builder.parse_requirements([(entry, line)], source, f"group:{name}", False))
             else:
                 line = finder.find_from(start)
                 builder.warnings.append(

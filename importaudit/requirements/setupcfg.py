@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-from dataclasses import replace
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -12,8 +11,6 @@ from ..model import Requirement, SourceWarning
 from .common import (
     LineFinder,
     is_dev_name,
-    join_relative,
-    parse_requirement,
 )
 from .declaration import DeclarationBuilder
 
@@ -39,25 +36,11 @@ def _requirements(
     dev: bool,
 ) -> list[Requirement]:
     if raw.strip().startswith("file:"):
-        from .reqfile import read_requirements_file  # late: reqfile expands projects via us
-
-        made: list[Requirement] = []
-        for name in raw.strip()[len("file:") :].split(","):
-            relpath = join_relative(builder.directory, name.strip())
-            read = read_requirements_file(root, relpath, dev=dev)
-            builder.sources.append(relpath)
-            builder.warnings.extend(read.warnings)
-            made.extend(replace(r, group=group, dev=dev) for r in read.requirements)
-        return made
-    made = []
-    for text in _values(raw):
-        line = finder.find(section, text)
-        result = parse_requirement(text, source, line, group=group, dev=dev)
-        if isinstance(result, SourceWarning):
-            builder.warnings.append(result)
-        else:
-            made.append(result)
-    return made
+        names = [name.strip() for name in raw.strip()[len("file:") :].split(",")]
+        return builder.read_requirement_files(root, names, group, dev)
+    return builder.parse_requirements(
+        ((text, finder.find(section, text)) for text in _values(raw)), source, group, dev
+    )
 
 
 def read_setup_cfg(root: Path, builder: DeclarationBuilder) -> None:

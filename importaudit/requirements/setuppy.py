@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 from packaging.utils import canonicalize_name
 
 from ..model import Requirement, SourceWarning
-from .common import is_dev_name, parse_requirement
+from .common import is_dev_name
 from .declaration import DeclarationBuilder
 
 _SETUP_NAMES = ("setup", "setuptools.setup", "distutils.core.setup", "core.setup")
@@ -271,17 +271,7 @@ def _make(
     if strings is None:
         builder.warnings.append(SourceWarning(source, line, f"{key} is not a list of strings"))
         return []
-    made: list[Requirement] = []
-    for text in strings:
-        where = text_lines.get(text, line)
-        result: Union[Requirement, SourceWarning] = parse_requirement(
-            text, source, where, group=group, dev=dev
-        )
-        if isinstance(result, SourceWarning):
-            builder.warnings.append(result)
-        else:
-            made.append(result)
-    return made
+    return builder.parse_requirements(((text, text_lines.get(text, line)) for text in strings), source, group, dev)
 
 
 def _with_marker(req: Requirement, condition: str) -> Requirement:
