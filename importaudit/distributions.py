@@ -181,6 +181,15 @@ class DistributionIndex:
         bundled = bundled_dists().get(key) if self._use_bundled else None
         return bundled.requires if bundled is not None else None
 
+    def version_of(self, dist_key: str) -> Optional[str]:
+        """The version whose metadata this index holds for a distribution (installed, else bundled)."""
+        key = canonicalize_name(dist_key)
+        installed = self._environment.get(key) if self._environment is not None else None
+        if installed is not None:
+            return installed.version
+        bundled = bundled_dists().get(key) if self._use_bundled else None
+        return bundled.version if bundled is not None else None
+
     def ever_requires(self, dist_key: str, extras: Sequence[str] = ()) -> frozenset[str]:
         """What it may depend on on any platform or Python (extras only when asked for): for telling
         a pinned dependency of another requirement from an unused one."""

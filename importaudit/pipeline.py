@@ -365,6 +365,52 @@ def _installed_versions(runtime: Iterable[Requirement]) -> dict[str, str]:
     return out
 
 
+# A Celery transport's client (the hint) -> the kombu extra that installs everything it needs.
+_KOMBU_EXTRAS = {
+    "redis": "redis", "boto3": "sqs", "pymongo": "mongodb", "kazoo": "zookeeper",
+    "confluent-kafka": "confluentkafka", "google-cloud-pubsub": "gcpubsub",
+    "azure-servicebus": "azureservicebus", "azure-storage-queue": "azurestoragequeues",
+}
+
+
+def _transport_extras(
+    ws: Workspace, imports: Sequence[Import], provisioner: Provisioner, runtime: Sequence[Requirement],
+    env: TargetEnv,
+) -> list[Import]:
+    """What a Celery transport needs beyond its client: kombu[redis] also imports `packaging` in
+    kombu 5.7. Known from the bundled kombu metadata, so only when the target's kombu is that one
+    (or unpinned), and only for what nothing installs."""
+    pinned = next((r.specifier for r in runtime if r.key == "kombu" and r.specifier), "")
+    base = ws.index.requires("kombu", (), env)
+    if base is None:
+        return []
+    bundled = ws.index.version_of("kombu")
+    if pinned and bundled and not _allows(pinned, bundled):
+        return []
+    out: list[Import] = []
+    base_keys = {key for key, _extras in base}
+    for imp in imports:
+        extra = _KOMBU_EXTRAS.get(imp.distribution_hint or "") if (imp.via or "").startswith("Celery") else None
+        if extra is None:
+            continue
+        for key, _extras in ws.index.requires("kombu", (extra,), env) or ():
+            if key in base_keys or key == imp.distribution_hint:
+                continue
+            modules = ws.index.modules_of(key)
+            if not modules or provisioner.provision(modules[0], key).status != Status.NONE:
+                continue
+            out.append(replace(imp, module=modules[0], distribution_hint=key,
+                               via=f"{imp.via} (kombu[{extra}] imports it)"))
+    return out
+
+
+def _allows(spec: str, version: str) -> bool:
+    try:
+        return SpecifierSet(spec).contains(version, prereleases=True)
+    except InvalidSpecifier:
+        return True
+
+
 def _runs_migrate(target: Target) -> bool:
     words = " ".join(target.commands)
     return any(w in words for w in ("migrate", "manage.py check", " check --deploy"))
@@ -453,7 +499,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     except Exception as exc:  # framework strings are extra evidence; never a crash
         fw = FrameworkResult(notes=(f"could not read framework settings ({type(exc).__name__}: {exc})",))
     migrate = _runs_migrate(target)
-    for imp in fw.imports:
+    for imp in (*fw.imports, *_transport_extras(ws, fw.imports, provisioner, runtime, env)):
         if imp.phase == "migrate" and migrate:
             imp = replace(imp, phase="boot")
         if imp.phase not in (None, "boot") and imp.scope is not Scope.FUNCTION:
