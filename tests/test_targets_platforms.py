@@ -152,24 +152,26 @@ def test_railway_dockerfile_builder(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "missing"),
+    ("name", "text", "missing", "target"),
     [
         (
             "render.yaml",
             "services:\n  - type: web\n    name: api\n    runtime: docker\n    dockerfilePath: ./api.Dockerfile\n",
             "api.Dockerfile",
+            "render.yaml:api",  # FILE:NAME, as Procfile:web, even for one service
         ),
         (
             "railway.toml",
             '[build]\nbuilder = "DOCKERFILE"\ndockerfilePath = "Dockerfile.prod"\n',
             "Dockerfile.prod",
+            "railway.toml",
         ),
     ],
 )
 def test_a_named_dockerfile_missing_from_the_repo_is_said(
-    tmp_path: Path, name: str, text: str, missing: str
+    tmp_path: Path, name: str, text: str, missing: str, target: str
 ) -> None:
-    found = targets(tmp_path, {name: text})[name]
+    found = targets(tmp_path, {name: text})[target]
     assert (found.kind, found.file, found.entries, found.installs) == ("platform", name, (), ())
     assert found.notes == (f"`{missing}` is not in the repo",)
 

@@ -166,7 +166,7 @@ def read_render(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
         if runtime not in ("python", "docker"):
             continue
         label = str(service.get("name") or index)
-        name = relpath if len(services) == 1 else f"{relpath}:{label}"
+        name = f"{relpath}:{label}"  # FILE:NAME as for Procfile:web, so a second service renames nothing
         folder = str(service.get("rootDir") or "").strip("/")
         env = {
             str(item.get("key")): str(item.get("value"))
@@ -264,7 +264,7 @@ def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
     runs = sorted((str(k), _text(v)) for k, v in processes.items()) or [("", cmd)]
     targets = []
     for process, command in runs:
-        name = f"{relpath}:{process}" if len(runs) > 1 else relpath
+        name = f"{relpath}:{process}" if process else relpath
         if dockerfile in files:
             target = _docker_target(
                 root, files, name=name, relpath=relpath, dockerfile=dockerfile, context=folder, command=command
