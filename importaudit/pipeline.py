@@ -294,8 +294,9 @@ def _runtime_requirements(
     reqs: list[Requirement] = []
     warnings: list[SourceWarning] = []
     if target.implicit:
+        # The project as a whole installs its runtime sources; a lock's dev entries are not that.
         for rs in (*ws.declared.runtime, *ws.declared.locks):
-            reqs.extend(rs.requirements)
+            reqs.extend(r for r in rs.requirements if not r.dev)
         return reqs, warnings
     for install in target.installs:
         try:

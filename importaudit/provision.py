@@ -48,9 +48,8 @@ class InstalledSet:
         out = cls(env=env, provided=frozenset(canonicalize_name(p) for p in provided))
         locked: dict[str, Requirement] = {}
         for req in runtime:
-            if req.dev:
-                out.dev.setdefault(req.key, req)
-                continue
+            # What a target installs is installed, dev group or not (pip install -r
+            # requirements-dev.txt, poetry install with its dev group, pipenv --dev).
             if not marker_holds(req.marker, env):
                 out.excluded.setdefault(req.key, req)
                 continue

@@ -174,3 +174,20 @@ def test_audit_never_executes_project_code(tmp_path: Path) -> None:
     assert any(f["file"] == "service/wsgi.py" for f in report["findings"])
     _, report = audit(setup)
     assert any(f["module"] == "markdown" for f in report["findings"])
+
+
+def test_a_dev_file_the_target_installs_is_installed(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "requirements-dev.txt").write_text("-r requirements.txt\nrich\n")
+    (tmp_path / "app.py").write_text("import flask\nimport rich\n")
+    dockerfile = (
+        'FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nRUN pip install -r {}\nCMD ["python", "app.py"]\n'
+    )
+    (tmp_path / "Dockerfile").write_text(dockerfile.format("requirements-dev.txt"))
+    _, report = audit(tmp_path)
+    assert not [f for f in report["findings"] if f["module"] == "rich"]
+    (tmp_path / "Dockerfile").write_text(dockerfile.format("requirements.txt"))
+    _, report = audit(tmp_path)
+    (rich,) = [f for f in report["findings"] if f["module"] == "rich"]
+    assert (rich["rule"], rich["severity"]) == ("dev-only", "error")
+    assert "requirements-dev.txt" in rich["message"]

@@ -76,7 +76,7 @@ def provisioner(
         ),
         pytest.param(
             [*reqs("flask"), *reqs("black", source="pyproject.toml", dev=True)], [],
-            ["flask"], ["black"], [], id="runtime-entry-marked-dev",
+            ["black", "flask"], [], [], id="a-dev-entry-the-target-installs-is-installed",
         ),
         pytest.param(
             [*reqs('pywin32; sys_platform == "win32"'), *reqs("pywin32", source="extra.txt")], [],

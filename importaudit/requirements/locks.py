@@ -195,7 +195,10 @@ def read_lock(root: Path, relpath: str) -> SourceSet:
             continue
         is_direct = direct is None or key in direct
         dev = bool(package.groups) and not ({"main", "default"} & package.groups)
-        requirements.append(_locked(package, relpath, is_direct, "dev" if dev else "main", dev))
+        # Name the lock's own group (pdm's "test", a Poetry group) so a message can point at it.
+        named = sorted(package.groups - {"main", "default", "dev"})
+        group = (f"group:{named[0]}" if named else "dev") if dev else "main"
+        requirements.append(_locked(package, relpath, is_direct, group, dev))
     graph = tuple(
         (key, tuple(sorted({e.key for e in p.deps if not e.optional})))
         for key, p in sorted(data.packages.items())
