@@ -157,6 +157,7 @@ class Workspace:
 def load_workspace(root: Path, config: Config) -> Workspace:
     project = discover(root, exclude=config.exclude, first_party=config.first_party)
     parsed, trees, warnings = parse_all(root, project.sources, use_cache=True)
+    parsed = {path: _as_deployed(pf) for path, pf in parsed.items()}
     warnings = list(project.warnings) + warnings
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")
@@ -182,6 +183,22 @@ def load_workspace(root: Path, config: Config) -> Workspace:
         default_python=_default_python(root, config, project, declaration),
         warnings=warnings,
     )
+
+
+# Code that is never part of a deploy's boot: build scripts and docs configuration. setup.py runs in
+# pip's isolated build environment (which has setuptools); docs/conf.py runs under Sphinx with the
+# docs requirements. They are checked like tests: against runtime plus development requirements.
+_TOOLING_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "conftest.py"})
+_TOOLING_DIRS = frozenset({"docs", "doc"})
+
+
+def _as_deployed(parsed: ParsedFile) -> ParsedFile:
+    parts = parsed.path.split("/")
+    if parts[-1] == "setup.py":
+        return replace(parsed, imports=(), is_test=True)  # its imports are the build backend's
+    if parts[-1] in _TOOLING_FILES or parts[0] in _TOOLING_DIRS:
+        return replace(parsed, is_test=True)
+    return parsed
 
 
 def _default_python(
