@@ -180,7 +180,7 @@ def load_workspace(root: Path, config: Config) -> Workspace:
         index=index,
         names=DisplayNames(environment),
         checked_environment=checked,
-        default_python=_default_python(root, config, project, declaration),
+        default_python=_default_python(root, config, project, declaration, declared),
         warnings=warnings,
     )
 
@@ -202,7 +202,8 @@ def _as_deployed(parsed: ParsedFile) -> ParsedFile:
 
 
 def _default_python(
-    root: Path, config: Config, project: Project, declaration: Optional[ProjectDeclaration]
+    root: Path, config: Config, project: Project, declaration: Optional[ProjectDeclaration],
+    declared: DeclaredSources,
 ) -> tuple[tuple[int, int], str]:
     if config.python_version:
         return config.python_version, "--python-version"
@@ -217,6 +218,11 @@ def _default_python(
         lower = _lower_bound(declaration.requires_python)
         if lower is not None:
             return lower, f"requires-python {declaration.requires_python}"
+    for rs in declared.runtime:  # Pipfile [requires] python_version, environment.yml python=3.X
+        if rs.requires_python:
+            lower = _lower_bound(rs.requires_python)
+            if lower is not None:
+                return lower, f"{rs.source} (python {rs.requires_python.lstrip('=').rstrip('.*')})"
     return host_version(), "the Python running importaudit"
 
 

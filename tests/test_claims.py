@@ -191,3 +191,13 @@ def test_a_dev_file_the_target_installs_is_installed(tmp_path: Path) -> None:
     (rich,) = [f for f in report["findings"] if f["module"] == "rich"]
     assert (rich["rule"], rich["severity"]) == ("dev-only", "error")
     assert "requirements-dev.txt" in rich["message"]
+
+
+def test_python_pin_of_environment_yml_is_the_projects_python(tmp_path: Path) -> None:
+    (tmp_path / "environment.yml").write_text("name: x\ndependencies:\n  - python=3.12\n  - flask\n")
+    (tmp_path / "app.py").write_text("import flask\nimport distutils.core\n")
+    code, report = audit(tmp_path)
+    assert report["targets"][0]["python"] == "3.12"
+    (finding,) = report["findings"]
+    assert (finding["rule"], finding["module"], code) == ("stdlib-removed", "distutils", 1)
+    assert "distutils was removed from the standard library in Python 3.12" in finding["message"]
