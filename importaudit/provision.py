@@ -130,7 +130,8 @@ class Provisioner:
                     return Provision(Status.TRANSITIVE, self.display(key), path=tuple(
                         self.display(p) for p in inst.transitive[key]), source="stdlib")
             what = (
-                f"{change.module} was removed from the standard library in Python {change.version[0]}.{change.version[1]}"
+                f"{change.module} was removed from the standard library in Python "
+                f"{change.version[0]}.{change.version[1]}"
                 if change.kind == "removed"
                 else f"{change.module} is in the standard library only from Python "
                 f"{change.version[0]}.{change.version[1]}"
