@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -190,6 +191,20 @@ def start_command(target: Target) -> tuple[str, list[str]]:
     return servers[0], release
 
 
+def unit_paths(root: Path, target: Target, command: str) -> str:
+    """A systemd unit's host paths -> the copy's: its checkout (WorkingDirectory) is the sample
+    folder, and a virtualenv's bin/X (/srv/app/venv/bin/gunicorn) is X of the venv on PATH."""
+    if target.file is None or not target.file.endswith(".service"):
+        return command
+    unit = (root / target.file).read_text("utf-8", errors="replace")
+    found = re.search(r"^WorkingDirectory=(\S+)", unit, re.MULTILINE)
+    command = re.sub(r"(?<![\w.])/\S*?/(?:\.?venv|virtualenv|env)/bin/([\w.-]+)", r"\1", command)
+    if found:
+        checkout = found.group(1).rstrip("/")
+        command = re.sub(re.escape(checkout) + r"(?=/|\s|$)", ".", command)
+    return command
+
+
 def _run_env(
     target: Target, root_copy: Path, mapping: dict[str, str], venv: Path, port: int, home: Path
 ) -> dict[str, str]:
@@ -241,7 +256,7 @@ def _run_case(case: Case) -> CaseResult:
     interpreter = interpreter_for(python)
     port = free_port()
     command, release = start_command(target)
-    launch = plan_launch(command, port)
+    launch = plan_launch(unit_paths(root, target, command), port)
     if case.probe == "http" and launch.server.split(" ")[0] in NON_HTTP_SERVERS:
         raise Unsupported(
             f"`{launch.server}` serves no HTTP; expected.json could say \"probe\": \"process\""
