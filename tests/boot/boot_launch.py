@@ -14,7 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import IO, Optional, Union
 
 # Wrappers that run the rest of the line as the real command.
 _WRAPPERS = {"exec", "ddtrace-run", "opentelemetry-instrument", "nohup"}
@@ -286,6 +286,30 @@ def _stop_group(proc: subprocess.Popen[bytes], port: int) -> None:
     _wait_closed(port, 3.0)
 
 
+def start(
+    launch: Launch, *, cwd: Path, env: dict[str, str], log_file: IO[bytes], probe: str = "http"
+) -> Union[subprocess.Popen[bytes], Observation]:
+    """The server in its own session, its output in the log; a program that is not there is
+    already the observation (an exec form naming a program the target never installed)."""
+    try:
+        return subprocess.Popen(
+            list(launch.argv),
+            cwd=cwd,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return Observation(
+            "fails-at-boot",
+            programs_missing=[launch.argv[0]],
+            log=f"{type(exc).__name__}: {exc}",
+            probe=probe,
+        )
+
+
 def observe(
     launch: Launch,
     *,
@@ -299,22 +323,9 @@ def observe(
     """Run, wait for HTTP on the first route, request every route, then stop everything."""
     started = time.monotonic()
     with open(log_path, "wb") as log_file:
-        try:
-            proc = subprocess.Popen(
-                list(launch.argv),
-                cwd=cwd,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        except OSError as exc:  # exec form naming a program that is not installed
-            return Observation(
-                "fails-at-boot",
-                programs_missing=[launch.argv[0]],
-                log=f"{type(exc).__name__}: {exc}",
-            )
+        proc = start(launch, cwd=cwd, env=env, log_file=log_file)
+        if isinstance(proc, Observation):
+            return proc
         first: Optional[int] = None
         obs = Observation("fails-at-boot")
         try:

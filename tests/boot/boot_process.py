@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from boot_launch import Launch, Observation, missing_module_groups, missing_programs
+from boot_launch import Launch, Observation, missing_module_groups, missing_programs, start
 
 # A line a server prints once it is up: seeing it ends the window early (verified by hand:
 # a celery 5.4 worker on a memory:// broker logs "[...: INFO/MainProcess] celery@vm ready.").
@@ -76,23 +76,9 @@ def observe_process(
     started = time.monotonic()
     pattern = READY_LINES.get(launch.server.split(" ")[0])
     with open(log_path, "wb") as log_file:
-        try:
-            proc = subprocess.Popen(
-                list(launch.argv),
-                cwd=cwd,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        except OSError as exc:  # exec form naming a program that is not installed
-            return Observation(
-                "fails-at-boot",
-                programs_missing=[launch.argv[0]],
-                log=f"{type(exc).__name__}: {exc}",
-                probe="process",
-            )
+        proc = start(launch, cwd=cwd, env=env, log_file=log_file, probe="process")
+        if isinstance(proc, Observation):
+            return proc
         ready = False
         try:
             while time.monotonic() - started < window and proc.poll() is None:
