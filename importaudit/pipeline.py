@@ -309,6 +309,30 @@ class TargetAudit:
     fix_file: Optional[str]
     unresolved_entries: list[str]
     unresolved_strings: list[tuple[Import, str]]
+    opaque: list[str] = field(default_factory=list)  # installs it cannot see into
+
+
+def opaque_installs(target: Target) -> list[Install]:
+    """Install steps whose packages are only known when the build runs ($VAR, $(cat list), a URL)."""
+    return [
+        i for i in target.installs
+        if i.kind is InstallKind.UNKNOWN or "$" in i.spec or "`" in i.spec
+    ]
+
+
+def _opaque_text(root: Path, install: Install) -> str:
+    """The install step as its descriptor writes it (the parsed word may be a bare `$`)."""
+    if install.location is None:
+        return f"`{install.spec}`"
+    where = f"{install.location.file}:{install.location.line}"
+    try:
+        lines = (root / install.location.file).read_text("utf-8", errors="replace").splitlines()
+        text = lines[install.location.line - 1].strip()
+    except (OSError, IndexError):
+        text = install.spec
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"`{text}` ({where})"
 
 
 def _runtime_requirements(
@@ -321,7 +345,10 @@ def _runtime_requirements(
         for rs in (*ws.declared.runtime, *ws.declared.locks):
             reqs.extend(r for r in rs.requirements if not r.dev)
         return reqs, warnings
+    opaque = opaque_installs(target)
     for install in target.installs:
+        if install in opaque:
+            continue
         try:
             got, warned = requirements_for_install(ws.root, install, env)
         except Exception as exc:  # one unreadable install must not stop the audit
@@ -556,6 +583,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         fix_file=_fix_file(ws, target),
         unresolved_entries=unresolved,
         unresolved_strings=unresolved_strings,
+        opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
     )
 
 
@@ -641,6 +669,7 @@ def _judge_import(
             fallback_needed=need,
             written=written,
             conditional=conditional,
+            uncertain="; ".join(ta.opaque) if ta.opaque else None,
         )
     )
 
@@ -920,6 +949,8 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
     if boot_errors:
         first = boot_errors[0]
         return "fails-at-boot", f"{first.module} ({first.rule.value})"
+    if ta.opaque:
+        return "unknown", "installs what importaudit cannot read: " + "; ".join(ta.opaque)
     if not ta.target.entries or (
         ta.unresolved_entries and ta.graph is not None and not ta.graph.parents and not ta.entry_imports
     ):

@@ -74,6 +74,8 @@ class Case:
     written: Optional[str] = None  # the dotted name as the code or setting wrote it
     # A condition importaudit cannot decide (`if DEBUG:`) that the import stands under.
     conditional: Optional[str] = None
+    # Install steps of the target importaudit cannot see into (`pip install $(cat list)`).
+    uncertain: Optional[str] = None
 
 
 def guard_context(imp: Import) -> Optional[Context]:
@@ -153,6 +155,12 @@ def _finding(case: Case, rule: Rule, severity: Severity, context: Context) -> Op
         # Whether the branch runs depends on configuration: a likely failure, not a certain one.
         severity = Severity.WARNING
         message += f" (only when `{case.conditional}` is true at run time)"
+    if case.uncertain and severity is Severity.ERROR and rule in (
+        Rule.MISSING_AT_BOOT, Rule.MISSING, Rule.DEV_ONLY
+    ):
+        # The target also installs what only its build knows: it may provide this.
+        severity = Severity.WARNING
+        message += f" (unless {case.uncertain} installs it: importaudit cannot read that step)"
     return Finding(
         rule=rule,
         severity=severity,

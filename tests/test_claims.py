@@ -201,3 +201,20 @@ def test_python_pin_of_environment_yml_is_the_projects_python(tmp_path: Path) ->
     (finding,) = report["findings"]
     assert (finding["rule"], finding["module"], code) == ("stdlib-removed", "distutils", 1)
     assert "distutils was removed from the standard library in Python 3.12" in finding["message"]
+
+
+def test_an_install_step_it_cannot_read_makes_errors_warnings_and_the_verdict_unknown(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\ngunicorn\n")
+    (tmp_path / "app.py").write_text("import flask\nimport markdown\napp = flask.Flask(__name__)\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+        "RUN pip install $(cat extra-packages.list)\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    code, report = audit(tmp_path)
+    assert code == 0
+    assert verdicts(report) == {"Dockerfile": "unknown"}
+    (markdown,) = [f for f in report["findings"] if f["module"] == "markdown"]
+    assert (markdown["rule"], markdown["severity"]) == ("missing-at-boot", "warning")
+    assert "extra-packages.list" in markdown["message"]
+    assert "extra-packages.list" in report["targets"][0]["reason"]
+    assert not [f for f in report["findings"] if f["rule"] == "unreadable"]
