@@ -10,7 +10,8 @@ from .names import named_like
 from .rules import unused_finding
 
 if TYPE_CHECKING:
-    from .pipeline import TargetAudit, Workspace
+    from .audit import TargetAudit
+    from .workspace import Workspace
 
 # Used without an import statement: servers and wrappers (named in start commands), database
 # drivers and plugins loaded from settings strings, packaging tools, meta-packages.

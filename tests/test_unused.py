@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from targets_support import write_files
 
+from importaudit.audit import audit_target, select_targets
 from importaudit.config import Config
 from importaudit.distributions import DistributionIndex
 from importaudit.model import Finding
 from importaudit.names import DisplayNames
-from importaudit.pipeline import audit_target, load_workspace, select_targets
 from importaudit.unused import unused_requirements
+from importaudit.workspace import load_workspace
 
 DOCKERFILE = """\
 FROM python:3.12-slim

@@ -1,0 +1,367 @@
+"""One target: what it installs, what it runs, and what that reaches at boot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Optional
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from .conditions import TargetEnv, parse_version
+from .frameworks import FrameworkContext, FrameworkResult, framework_imports
+from .model import (
+    AuditError,
+    Entry,
+    EntryKind,
+    How,
+    Import,
+    Install,
+    InstallKind,
+    Location,
+    Requirement,
+    Scope,
+    SourceWarning,
+    Target,
+)
+from .provision import InstalledSet, Provisioner
+from .reach import BootGraph, FileIndex, Unit, compute_boot, module_files
+from .requirements import (
+    requirements_for_install,
+)
+from .rules import Status
+from .targets import read_targets
+from .workspace import Workspace
+
+REQUEST_UNIT = "<first request>"
+
+
+def select_targets(ws: Workspace) -> list[Target]:
+    try:
+        found = list(read_targets(ws.root, ws.project.files))
+    except Exception as exc:  # a descriptor we cannot read: audit the project as a whole
+        ws.warnings.append(SourceWarning("", 0, "could not read the deploy descriptors "
+                                                f"({type(exc).__name__}: {exc})"))
+        found = []
+    extra_entries = tuple(_entry_from_spec(spec) for spec in ws.config.entries)
+    if ws.config.targets:
+        names = {t.name for t in found}
+        unknown = [n for n in ws.config.targets if n not in names]
+        if unknown:
+            known = ", ".join(sorted(names)) or "none found"
+            raise AuditError(f"--target {unknown[0]}: no such target (targets: {known})")
+        found = [t for t in found if t.name in ws.config.targets]
+    if not found:
+        found = [Target(name="project", kind="project", file=None, implicit=True)]
+    if extra_entries:
+        found = [replace(t, entries=t.entries + extra_entries) for t in found]
+    if ws.config.requirements:
+        installs = tuple(Install(InstallKind.REQUIREMENTS, spec) for spec in ws.config.requirements)
+        found = [replace(t, installs=installs) for t in found]
+    return sorted(found, key=lambda t: t.name)
+
+
+def _entry_from_spec(spec: str) -> Entry:
+    if spec.endswith(".py") or "/" in spec:
+        return Entry(module=spec, path=spec.lstrip("./"), kind=EntryKind.MODULE, via="--entry")
+    module, _, attr = spec.partition(":")
+    call = attr.endswith(")")
+    attr = attr.split("(")[0] if attr else ""
+    return Entry(module=module, attr=attr or None, call=call, via="--entry")
+
+
+def target_env(ws: Workspace, target: Target) -> tuple[TargetEnv, str]:
+    if ws.config.python_version:
+        return TargetEnv(ws.config.python_version, platform=target.platform), "--python-version"
+    if target.python:
+        version = parse_version(target.python)
+        if version is not None:
+            return TargetEnv(version, platform=target.platform), target.python_source or ""
+    version, source = ws.default_python
+    return TargetEnv(version, platform=target.platform), source
+
+
+# ---------------------------------------------------------------------------------------------
+# One target
+
+
+@dataclass
+class TargetAudit:
+    target: Target
+    env: TargetEnv
+    installed: InstalledSet
+    runtime: list[Requirement]
+    provisioner: Provisioner
+    graph: Optional[BootGraph]
+    string_imports: dict[str, list[Import]]
+    entry_imports: list[Import]
+    notes: list[str]
+    fix_file: Optional[str]
+    unresolved_entries: list[str]
+    unresolved_strings: list[tuple[Import, str]]
+    opaque: list[str] = field(default_factory=list)  # installs it cannot see into
+
+
+def opaque_installs(target: Target) -> list[Install]:
+    """Install steps whose packages are only known when the build runs ($VAR, $(cat list), a URL)."""
+    return [
+        i for i in target.installs
+        if i.kind is InstallKind.UNKNOWN or "$" in i.spec or "`" in i.spec
+    ]
+
+
+def _opaque_text(root: Path, install: Install) -> str:
+    """The install step as its descriptor writes it (the parsed word may be a bare `$`)."""
+    if install.location is None:
+        return f"`{install.spec}`"
+    where = f"{install.location.file}:{install.location.line}"
+    try:
+        lines = (root / install.location.file).read_text("utf-8", errors="replace").splitlines()
+        text = lines[install.location.line - 1].strip()
+    except (OSError, IndexError):
+        text = install.spec
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"`{text}` ({where})"
+
+
+def runtime_requirements(
+    ws: Workspace, target: Target, env: TargetEnv
+) -> tuple[list[Requirement], list[SourceWarning]]:
+    reqs: list[Requirement] = []
+    warnings: list[SourceWarning] = []
+    if target.implicit:
+        # The project as a whole installs its runtime sources; a lock's dev entries are not that.
+        for rs in (*ws.declared.runtime, *ws.declared.locks):
+            reqs.extend(r for r in rs.requirements if not r.dev)
+        return reqs, warnings
+    opaque = opaque_installs(target)
+    for install in target.installs:
+        if install in opaque:
+            continue
+        try:
+            got, warned = requirements_for_install(ws.root, install, env)
+        except Exception as exc:  # one unreadable install must not stop the audit
+            where = install.location.file if install.location else (target.file or "")
+            line = install.location.line if install.location else 0
+            warnings.append(SourceWarning(where, line, f"could not read what `{install.spec}` "
+                                                       f"installs ({type(exc).__name__}: {exc})"))
+            continue
+        reqs.extend(got)
+        warnings.extend(warned)
+    return reqs, warnings
+
+
+def development_requirements(ws: Workspace) -> list[Requirement]:
+    reqs: list[Requirement] = []
+    for rs in ws.declared.development:
+        reqs.extend(rs.requirements)
+    if ws.declaration is not None:
+        for group in ws.declaration.groups.values():
+            reqs.extend(group)
+        for extra in ws.declaration.extras.values():
+            reqs.extend(extra)
+    return reqs
+
+
+def _fix_file(ws: Workspace, target: Target) -> Optional[str]:
+    for install in target.installs:
+        if install.kind is InstallKind.REQUIREMENTS:
+            return install.spec
+    for install in target.installs:
+        if install.kind is InstallKind.PROJECT:
+            if ws.declaration is not None and ws.declaration.sources:
+                return ws.declaration.sources[0]
+            return "pyproject.toml"
+    if target.installs and target.file:
+        return f"the pip install line of {target.file}"
+    for rs in ws.declared.runtime:
+        return rs.source
+    return None
+
+
+def _installed_versions(runtime: Iterable[Requirement]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for req in runtime:
+        version = ""
+        spec = req.specifier.strip()
+        if spec.startswith("==") and "," not in spec:
+            version = spec[2:].strip()
+        out.setdefault(req.key, version)
+    return out
+
+
+# A Celery transport's client (the hint) -> the kombu extra that installs everything it needs.
+_KOMBU_EXTRAS = {
+    "redis": "redis", "boto3": "sqs", "pymongo": "mongodb", "kazoo": "zookeeper",
+    "confluent-kafka": "confluentkafka", "google-cloud-pubsub": "gcpubsub",
+    "azure-servicebus": "azureservicebus", "azure-storage-queue": "azurestoragequeues",
+}
+
+
+def _transport_extras(
+    ws: Workspace, imports: Sequence[Import], provisioner: Provisioner, runtime: Sequence[Requirement],
+    env: TargetEnv,
+) -> list[Import]:
+    """What a Celery transport needs beyond its client: kombu[redis] also imports `packaging` in
+    kombu 5.7. Known from the bundled kombu metadata, so only when the target's kombu is that one
+    (or unpinned), and only for what nothing installs."""
+    pinned = next((r.specifier for r in runtime if r.key == "kombu" and r.specifier), "")
+    base = ws.index.requires("kombu", (), env)
+    if base is None:
+        return []
+    bundled = ws.index.version_of("kombu")
+    if pinned and bundled and not _allows(pinned, bundled):
+        return []
+    out: list[Import] = []
+    base_keys = {key for key, _extras in base}
+    for imp in imports:
+        extra = _KOMBU_EXTRAS.get(imp.distribution_hint or "") if (imp.via or "").startswith("Celery") else None
+        if extra is None:
+            continue
+        for key, _extras in ws.index.requires("kombu", (extra,), env) or ():
+            if key in base_keys or key == imp.distribution_hint:
+                continue
+            modules = ws.index.modules_of(key)
+            if not modules or provisioner.provision(modules[0], key).status != Status.NONE:
+                continue
+            out.append(replace(imp, module=modules[0], distribution_hint=key,
+                               via=f"{imp.via} (kombu[{extra}] imports it)"))
+    return out
+
+
+def _allows(spec: str, version: str) -> bool:
+    try:
+        return SpecifierSet(spec).contains(version, prereleases=True)
+    except InvalidSpecifier:
+        return True
+
+
+def _runs_migrate(target: Target) -> bool:
+    words = " ".join(target.commands)
+    return any(w in words for w in ("migrate", "manage.py check", " check --deploy"))
+
+
+def audit_target(ws: Workspace, target: Target) -> TargetAudit:
+    env, _source = target_env(ws, target)
+    if not target.python:
+        target = replace(target, python=env.version_text, python_source=_source)
+    runtime, warnings = runtime_requirements(ws, target, env)
+    ws.warnings.extend(warnings)
+    installed = InstalledSet.build(env, runtime, development_requirements(ws), ws.index, provided=target.provided)
+    provisioner = Provisioner(installed, ws.index, ws.names)
+    roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
+
+    resolved: dict[str, Optional[str]] = {}
+
+    def resolve(dotted: str) -> Optional[str]:
+        if dotted not in resolved:
+            resolved[dotted] = ws.project.index.resolve(dotted, roots)
+        return resolved[dotted]
+
+    notes = list(target.notes)
+    entry_units: list[tuple[Unit, Optional[str]]] = []
+    main_files: list[str] = []
+    entry_imports: list[Import] = []
+    unresolved: list[str] = []
+    for entry in target.entries:
+        location = entry.location or Location(target.file or "", target.line)
+        if entry.path is not None:
+            path = entry.path.strip("/")
+            if path in ws.parsed:
+                entry_units.append(((path, None), None))
+                if entry.kind is EntryKind.MODULE:
+                    main_files.append(path)
+            else:
+                unresolved.append(
+                    f"{entry.via or 'the start command'} runs {entry.path}, which is not in the project"
+                )
+            continue
+        found = resolve(entry.module)
+        if entry.kind is not EntryKind.SERVER and found is not None and not found.endswith("/"):
+            for file in module_files(entry.module, resolve):
+                entry_units.append(((file, None), None))
+            if entry.call and entry.attr:
+                entry_units.append(((found, entry.attr), found))
+            if entry.kind is EntryKind.MODULE:
+                main_files.append(found)
+            continue
+        if entry.kind is not EntryKind.SERVER and entry.module.split(".")[0] in ws.project.first_party:
+            unresolved.append(
+                f"{entry.via or 'the start command'} imports {entry.spec}, "
+                "which importaudit cannot find in the project"
+            )
+            continue
+        entry_imports.append(
+            Import(
+                module=entry.module,
+                location=location,
+                how=How.STRING,
+                via=entry.via or "the server",
+                phase="boot",
+                distribution_hint=entry.distribution,
+            )
+        )
+    implicit_all = target.implicit and not target.entries
+    string_imports: dict[str, list[Import]] = {}
+    graph: Optional[BootGraph] = None
+    files = ws.file_indexes()
+    modules = ws.modules_map(roots)
+    if not implicit_all:
+        graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+    boot_paths = frozenset(graph.parents) if graph else frozenset(files)
+    try:
+        fw = framework_imports(
+            FrameworkContext(
+                trees=ws.trees,
+                modules=modules,
+                env=dict(target.env),
+                installed=_installed_versions(runtime),
+                boot_paths=boot_paths,
+                parsed=ws.parsed,
+                cache=ws.framework_cache,
+            )
+        )
+    except Exception as exc:  # framework strings are extra evidence; never a crash
+        fw = FrameworkResult(notes=(f"could not read framework settings ({type(exc).__name__}: {exc})",))
+    migrate = _runs_migrate(target)
+    for imp in (*fw.imports, *_transport_extras(ws, fw.imports, provisioner, runtime, env)):
+        if imp.phase == "migrate" and migrate:
+            imp = replace(imp, phase="boot")
+        if imp.phase not in (None, "boot") and imp.scope is not Scope.FUNCTION:
+            imp = replace(imp, scope=Scope.FUNCTION, function=REQUEST_UNIT)
+        string_imports.setdefault(imp.location.file, []).append(imp)
+    unresolved_strings = list(zip(fw.unresolved, fw.unresolved_messages or
+                                  tuple("" for _ in fw.unresolved)))
+    notes.extend(fw.notes)
+    if string_imports:
+        files = dict(files)
+        for host, extra in string_imports.items():
+            if host in files:
+                files[host] = FileIndex.build(ws.parsed[host], extra)
+        # A string import hosted in a file that is not Python (a Dockerfile ENV) runs at boot.
+        for host, imps in string_imports.items():
+            if host not in files:
+                entry_imports.extend(i for i in imps if i.phase in (None, "boot"))
+        if graph is not None:
+            graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+    return TargetAudit(
+        target=target,
+        env=env,
+        installed=installed,
+        runtime=runtime,
+        provisioner=provisioner,
+        graph=graph,
+        string_imports=string_imports,
+        entry_imports=entry_imports,
+        notes=notes,
+        fix_file=_fix_file(ws, target),
+        unresolved_entries=unresolved,
+        unresolved_strings=unresolved_strings,
+        opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging imports
