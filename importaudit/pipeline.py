@@ -92,6 +92,16 @@ def _audit(ws: Workspace, config: Config) -> Report:
         )
         for w in ws.declared.conflicts
     )
+    if not ws.declared.runtime and not ws.declared.locks and not ws.config.requirements and any(
+        ta.target.implicit for ta in audits
+    ):
+        findings.append(Finding(
+            rule=Rule.CONFIG, severity=Severity.WARNING, module="requirements",
+            message="no requirement source found here (requirements*.txt, pyproject.toml, setup.py, "
+            "setup.cfg, Pipfile, environment.yml, a lock): every third-party import is reported as "
+            "missing; audit the project's root folder, or name the file with --requirements",
+            context=Context.MODULE,
+        ))
     findings = apply_selection(findings, config.select, config.ignore)
     results = []
     for ta in audits:

@@ -79,6 +79,8 @@ class Workspace:
                 name = head[:-3] if head.endswith(".py") else head
                 if name.isidentifier():
                     names.add(name)
+            if "__init__.py" in self.parsed:  # the audited folder is itself a package (saleor/saleor)
+                names.add(self.root.resolve().name)
             self._local = frozenset(names)
         return self._local
 

@@ -218,3 +218,18 @@ def test_an_install_step_it_cannot_read_makes_errors_warnings_and_the_verdict_un
     assert "extra-packages.list" in markdown["message"]
     assert "extra-packages.list" in report["targets"][0]["reason"]
     assert not [f for f in report["findings"] if f["rule"] == "unreadable"]
+
+
+def test_a_package_folder_audited_alone_knows_its_own_name_and_says_nothing_is_declared(tmp_path: Path) -> None:
+    pkg = tmp_path / "shop"
+    (pkg / "core").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "core" / "__init__.py").write_text("")
+    (pkg / "core" / "models.py").write_text("from shop.core import utils\nimport requests\n")
+    (pkg / "core" / "utils.py").write_text("")
+    code, report = audit(pkg)
+    modules = {f["module"] for f in report["findings"] if f["rule"] == "missing"}
+    assert modules == {"requests"}  # shop is the audited package itself
+    (config,) = [f for f in report["findings"] if f["rule"] == "config"]
+    assert "no requirement source found" in config["message"]
+    assert code == 1
