@@ -27,6 +27,9 @@ from .rules import Case, Provision, Status, Where, judge
 from .stdlib import host_version, is_stdlib
 from .workspace import Workspace
 
+# Modules every interpreter has whatever its stdlib list says: the running script, the builtins.
+ALWAYS_THERE = frozenset({"__future__", "__main__", "builtins"})
+
 
 def is_first_party(ws: Workspace, module: str) -> bool:
     top = module.split(".")[0]
@@ -75,7 +78,7 @@ def _judge_import(
     module = imp.module
     if not module or (is_first_party(ws, module) and imp.distribution_hint is None):
         return None
-    if module == "__future__" or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
+    if module in ALWAYS_THERE or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
         return None
     if provision is None:
         provision = ta.provisioner.provision(module, imp.distribution_hint)
@@ -171,7 +174,8 @@ def environment_findings(ws: Workspace, ta: TargetAudit, boot: Sequence[Finding]
                 continue
             for imp in ws.expand(stated):
                 module = imp.module
-                if is_first_party(ws, module) or is_stdlib(module, ta.env.python) or module in seen:
+                if module in ALWAYS_THERE or is_first_party(ws, module) or is_stdlib(module, ta.env.python) \
+                        or module in seen:
                     continue
                 seen.add(module)
                 _prefix, dists = checked.providers(module)
@@ -324,7 +328,7 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
             continue
         for imp in (i for stated in parsed.imports for i in ws.expand(stated)):
             module = imp.module
-            if not module or is_first_party(ws, module) or is_stdlib(module, env.python):
+            if not module or module in ALWAYS_THERE or is_first_party(ws, module) or is_stdlib(module, env.python):
                 continue
             if _type_checking(imp):
                 continue
