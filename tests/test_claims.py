@@ -233,3 +233,10 @@ def test_a_package_folder_audited_alone_knows_its_own_name_and_says_nothing_is_d
     (config,) = [f for f in report["findings"] if f["rule"] == "config"]
     assert "no requirement source found" in config["message"]
     assert code == 1
+
+
+def test_the_running_script_and_builtins_are_always_there(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "repl.py").write_text("import __main__\nimport builtins\nimport flask\n")
+    code, report = audit(tmp_path)
+    assert report["findings"] == [] and code == 0
