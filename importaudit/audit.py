@@ -52,6 +52,9 @@ def select_targets(ws: Workspace) -> list[Target]:
             known = ", ".join(sorted(names)) or "none found"
             raise AuditError(f"--target {unknown[0]}: no such target (targets: {known})")
         found = [t for t in found if t.name in ws.config.targets]
+    # A descriptor that installs no Python, runs nothing and is not a Python image (a frontend's
+    # Dockerfile) is not a Python deploy.
+    found = [t for t in found if t.installs or t.entries or t.commands or t.python or t.warnings]
     if not found:
         found = [Target(name="project", kind="project", file=None, implicit=True)]
     if extra_entries:
@@ -165,12 +168,17 @@ def development_requirements(ws: Workspace) -> list[Requirement]:
     return reqs
 
 
-def _fix_file(ws: Workspace, target: Target) -> Optional[str]:
+def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()) -> Optional[str]:
+    """Where a missing requirement should be added: the file the target installs from."""
     for install in target.installs:
         if install.kind is InstallKind.REQUIREMENTS:
             return install.spec
     for install in target.installs:
         if install.kind is InstallKind.PROJECT:
+            declared = next((r.source for r in runtime if not r.locked and r.source.endswith(
+                ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile"))), None)
+            if declared is not None:  # the project the install names (a workspace member)
+                return declared
             if ws.declaration is not None and ws.declaration.sources:
                 return ws.declaration.sources[0]
             return "pyproject.toml"
@@ -356,7 +364,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         string_imports=string_imports,
         entry_imports=entry_imports,
         notes=notes,
-        fix_file=_fix_file(ws, target),
+        fix_file=_fix_file(ws, target, runtime),
         unresolved_entries=unresolved,
         unresolved_strings=unresolved_strings,
         opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],

@@ -135,7 +135,8 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
         out.extend(_syntax_findings(ws, ta, parsed))
     for imp in ta.entry_imports:
         finding = _judge_import(ws, ta, imp, Where.BOOT, {}, ())
-        if finding is not None:
+        # A server's own parts come with its extra (fastapi[standard] brings fastapi-cli): by design.
+        if finding is not None and not (finding.rule is Rule.TRANSITIVE and imp.location.file == ta.target.file):
             out.append(finding)
     target = None if ta.target.implicit else ta.target.name
     for imp, why in ta.unresolved_strings:

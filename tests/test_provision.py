@@ -106,8 +106,8 @@ def test_installed_set_transitive_paths_and_locks() -> None:
 
 
 def test_installed_set_unknown_closure() -> None:
-    got = installed(reqs("flask", "django-prometheus"))
-    assert got.unknown == ("django-prometheus",)
+    got = installed(reqs("flask", "acme-prometheus-exporter"))  # in no table, not installed
+    assert got.unknown == ("acme-prometheus-exporter",)
 
 
 def test_installed_set_provided_by_platform() -> None:
@@ -200,8 +200,8 @@ def test_transitive_from_lock_names_the_lock() -> None:
 
 
 def test_probable_transitive_is_marked_and_says_so() -> None:
-    got = provisioner(reqs("django-prometheus")).provision("prometheus_client")
-    assert got.probable and got.path[0] == "django-prometheus"
+    got = provisioner(reqs("acme-prometheus-exporter")).provision("prometheus_client")
+    assert got.probable and got.path[0] == "acme-prometheus-exporter"
     from importaudit.model import Import, Location
     from importaudit.rules import Case, Where, judge
 
@@ -209,7 +209,7 @@ def test_probable_transitive_is_marked_and_says_so() -> None:
     finding = judge(Case(imp=imp, where=Where.BOOT, provision=got, target="Dockerfile",
                          target_label="Dockerfile", chain=("metrics.py",), fix_file="requirements.txt"))
     assert finding is not None and finding.rule.value == "transitive"
-    assert "probably installed because django-prometheus depends on it" in finding.message
+    assert "probably installed because acme-prometheus-exporter depends on it" in finding.message
 
 
 def test_dev_provision_carries_the_requirement() -> None:
@@ -289,5 +289,5 @@ def test_name_match_needs_the_words_in_order() -> None:
 
 
 def test_name_match_source_is_reported() -> None:
-    got = provisioner(reqs("social-auth-core")).provision("social_core")
+    got = provisioner(reqs("acme-widget-core")).provision("widget_core")  # nothing knows widget_core
     assert got.source == "guess (name match)"

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Optional
 
 from packaging.utils import canonicalize_name
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib
 
 from ..conditions import TargetEnv
 from ..model import Install, InstallKind, Requirement, SourceWarning
@@ -69,8 +76,33 @@ def _requirements_file(root: Path, install: Install) -> Result:
     return read.requirements, read.warnings
 
 
+def _workspace_member(root: Path, directory: str, name: str) -> Optional[str]:
+    """The folder of the uv workspace member named `name` (`uv sync --package name`)."""
+    try:
+        data = tomllib.loads((root / project_file(directory, "pyproject.toml")).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    members = data.get("tool", {}).get("uv", {}).get("workspace", {}).get("members", [])
+    wanted = canonicalize_name(name)
+    base = root / directory
+    for pattern in members if isinstance(members, list) else []:
+        for folder in sorted(base.glob(str(pattern))):
+            relative = folder.relative_to(root).as_posix()
+            declaration = read_project(root, relative) if folder.is_dir() else None
+            if declaration is not None and declaration.name == wanted:
+                return relative
+    return None
+
+
 def _project(root: Path, install: Install, env: TargetEnv, source: str, line: int) -> Result:
     directory = join_relative(".", install.spec or ".")
+    packages = [g.split(":", 1)[1] for g in install.groups if g.startswith("package:")]
+    if packages:
+        member = _workspace_member(root, directory, packages[0])
+        install = replace(install, groups=tuple(g for g in install.groups if not g.startswith("package:")))
+        if member is None:
+            return (), (SourceWarning(source, line, f"no uv workspace member named {packages[0]} in {directory}"),)
+        directory = member
     if install.tool == "pipenv":
         return _pipenv(root, directory, install, source, line)
     declaration = read_project(root, directory)

@@ -180,6 +180,7 @@ def _project_tool(
             "--python-platform",
             "--no-group",
             "--categories",
+            "--package",
         ):
             value, index = _option_value(words, index)
             values = [v for v in re.split(r"[,\s]+", value or "") if v]
@@ -193,6 +194,8 @@ def _project_tool(
                 only += values
             elif name in ("--project", "--directory", "-C"):
                 folder = _project(value or ".", resolve) or "."
+            elif name == "--package" and value:
+                groups.append(f"package:{value}")  # a uv workspace member, found by the reader
             continue
         if word.startswith("-"):
             flags.add(name)
