@@ -176,9 +176,11 @@ class Provisioner:
             notes.append(f"python 3.12+ images and virtualenvs no longer ship setuptools, which provides {top}")
         if inst.unknown and source != "framework":
             count = len(inst.unknown)
+            shown = ", ".join(self.display(k) for k in inst.unknown[:3])
+            more = f" and {count - 3} more" if count > 3 else ""
             notes.append(
-                f"{count} of the declared packages {'is' if count == 1 else 'are'} neither installed "
-                "here nor in importaudit's table, so what they bring in is unknown"
+                f"can't tell whether {shown}{more} bring{'s' if count == 1 else ''} it in: "
+                f"{'it is' if count == 1 else 'they are'} neither installed here nor in importaudit's table"
             )
         return Provision(Status.NONE, display, note="; ".join(notes), source=source)
 
