@@ -246,7 +246,8 @@ def test_dev_provision_carries_the_requirement() -> None:
         ),
         pytest.param(
             reqs("flask", "my-private-thing"), (3, 12), "pymysql",
-            ["can't tell whether my-private-thing brings it in: it is neither installed here nor in importaudit's table"],
+            ["can't tell whether my-private-thing brings it in: "
+             "it is neither installed here nor in importaudit's table"],
             id="unknown-closure-note",
         ),
     ],
