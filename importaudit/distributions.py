@@ -24,6 +24,8 @@ _JUNK_MODULES = frozenset(
 _NAMESPACE_GUESSES = (("google", "cloud"), ("opentelemetry", "instrumentation"))
 
 DependencyList = tuple[tuple[str, tuple[str, ...]], ...]
+# One parsed Requires-Dist entry: canonical name, its extras, its marker's text (None: no marker).
+_Dep = tuple[str, tuple[str, ...], Optional[str]]
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class DistributionIndex:
         self._requires_cache: dict[
             tuple[str, tuple[str, ...], TargetEnv], Optional[DependencyList]
         ] = {}
+        self._parsed_cache: dict[str, Optional[tuple[_Dep, ...]]] = {}
 
     def provider(self, module: str) -> Provider:
         prefix, keys = _longest(self._config, module)
@@ -190,21 +193,34 @@ class DistributionIndex:
         bundled = bundled_dists().get(key) if self._use_bundled else None
         return bundled.version if bundled is not None else None
 
+    def _parsed_requires(self, key: str) -> Optional[tuple[_Dep, ...]]:
+        """Requires-Dist parsed once per distribution: (name, extras, marker text); None unknown."""
+        if key not in self._parsed_cache:
+            raw = self._raw_requires(key)
+            parsed: Optional[list[_Dep]] = None
+            if raw is not None:
+                parsed = []
+                for text in raw:
+                    try:
+                        requirement = Requirement(text)
+                    except InvalidRequirement:
+                        continue
+                    marker = str(requirement.marker) if requirement.marker is not None else None
+                    extras = tuple(sorted(canonicalize_name(e) for e in requirement.extras))
+                    parsed.append((canonicalize_name(requirement.name), extras, marker))
+            self._parsed_cache[key] = tuple(parsed) if parsed is not None else None
+        return self._parsed_cache[key]
+
     def ever_requires(self, dist_key: str, extras: Sequence[str] = ()) -> frozenset[str]:
         """What it may depend on on any platform or Python (extras only when asked for): for telling
         a pinned dependency of another requirement from an unused one."""
         wanted = {canonicalize_name(extra) for extra in extras}
         out: set[str] = set()
-        for raw in self._raw_requires(canonicalize_name(dist_key)) or ():
-            try:
-                parsed = Requirement(raw)
-            except InvalidRequirement:
+        for name, _extras, marker in self._parsed_requires(canonicalize_name(dist_key)) or ():
+            text = marker or ""
+            if "extra" in text and not any(f'"{extra}"' in text or f"'{extra}'" in text for extra in wanted):
                 continue
-            marker = str(parsed.marker or "")
-            if "extra" in marker and not any(f'"{extra}"' in marker or f"'{extra}'" in marker
-                                             for extra in wanted):
-                continue
-            out.add(canonicalize_name(parsed.name))
+            out.add(name)
         return frozenset(out)
 
     def requires(
@@ -216,47 +232,35 @@ class DistributionIndex:
         cache_key = (key, wanted, env)
         if cache_key in self._requires_cache:
             return self._requires_cache[cache_key]
-        raw = self._raw_requires(key)
+        deps = self._parsed_requires(key)
         result: Optional[DependencyList] = None
-        if raw is not None:
+        if deps is not None:
             merged: dict[str, set[str]] = {}
-            for text in raw:
-                try:
-                    requirement = Requirement(text)
-                except InvalidRequirement:
-                    continue
-                marker = str(requirement.marker) if requirement.marker is not None else None
+            for dep, dep_extras, marker in deps:
                 if not marker_holds(marker, env, wanted):
                     continue
-                dep = canonicalize_name(requirement.name)
                 if dep == key:
                     # `foo[extra]` listing `foo[other]`: the extras add to this dist, not a new one.
                     continue
-                dep_extras = {canonicalize_name(e) for e in requirement.extras}
                 merged.setdefault(dep, set()).update(dep_extras)
             result = tuple((dep, tuple(sorted(merged[dep]))) for dep in sorted(merged))
-            result = self._self_extras(key, raw, wanted, env, result)
+            result = self._self_extras(key, deps, wanted, env, result)
         self._requires_cache[cache_key] = result
         return result
 
     def _self_extras(
         self,
         key: str,
-        raw: Sequence[str],
+        deps: Sequence[_Dep],
         wanted: tuple[str, ...],
         env: TargetEnv,
         result: DependencyList,
     ) -> DependencyList:
         """Follow self references: an extra that names other extras (`foo[all]` -> `foo[fast]`)."""
         more: set[str] = set()
-        for text in raw:
-            try:
-                requirement = Requirement(text)
-            except InvalidRequirement:
-                continue
-            marker = str(requirement.marker) if requirement.marker is not None else None
-            if canonicalize_name(requirement.name) == key and marker_holds(marker, env, wanted):
-                more.update(canonicalize_name(e) for e in requirement.extras)
+        for dep, dep_extras, marker in deps:
+            if dep == key and marker_holds(marker, env, wanted):
+                more.update(dep_extras)
         more -= set(wanted)
         if not more:
             return result
