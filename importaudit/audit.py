@@ -9,9 +9,8 @@ from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .conditions import TargetEnv, parse_version
-from .frameworks import FrameworkContext, FrameworkResult, framework_imports
-from .model import (
+from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
+from importaudit.model import (
     AuditError,
     Entry,
     EntryKind,
@@ -25,14 +24,15 @@ from .model import (
     SourceWarning,
     Target,
 )
-from .provision import InstalledSet, Provisioner
-from .reach import BootGraph, FileIndex, Unit, compute_boot, module_files
-from .requirements import (
+from importaudit.provision import InstalledSet, Provisioner
+from importaudit.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
+from importaudit.requirements import (
     requirements_for_install,
 )
-from .rules import Status
-from .targets import read_targets
-from .workspace import Workspace
+from importaudit.rules import Status
+from importaudit.source.conditions import TargetEnv, parse_version
+from importaudit.targets import read_targets
+from importaudit.workspace import Workspace
 
 REQUEST_UNIT = "<first request>"
 

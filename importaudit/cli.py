@@ -9,9 +9,9 @@ from typing import Any, Callable, Optional, TypeVar
 
 import click
 
-from . import __version__
-from .config import Config, load_config, merge_cli
-from .model import AuditError, Severity
+from importaudit import __version__
+from importaudit.config import Config, load_config, merge_cli
+from importaudit.model import AuditError, Severity
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -119,8 +119,8 @@ def _settings(path: str, config_file: Optional[str], **options: Any) -> tuple[Pa
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when a target is predicted to fail.")
 def check(path: str, fmt: str, config_file: Optional[str], exit_zero: bool, **options: Any) -> None:
     """Audit the project at PATH (default: the current folder)."""
-    from .pipeline import run_audit
-    from .report import render
+    from importaudit.pipeline import run_audit
+    from importaudit.report import render
 
     root, config = _settings(path, config_file, **options)
     report = run_audit(root, config)
@@ -135,7 +135,7 @@ def check(path: str, fmt: str, config_file: Optional[str], exit_zero: bool, **op
 @_common
 def targets(path: str, fmt: str, config_file: Optional[str], **options: Any) -> None:
     """List the deploy targets found at PATH: what each installs and runs."""
-    from .pipeline import describe_targets
+    from importaudit.pipeline import describe_targets
 
     root, config = _settings(path, config_file, **options)
     click.echo(describe_targets(root, config, fmt), nl=False)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from .model import Entry, EntryKind, Install, Location, SourceWarning
-from .targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
-from .targets.cli_options import UTILITIES
-from .targets.installs import parse_install
-from .targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, uv_run
-from .targets.servers import SERVERS, parse_django_admin, parse_manage
-from .targets.shell import (
+from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
+from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
+from importaudit.targets.cli_options import UTILITIES
+from importaudit.targets.installs import parse_install
+from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, uv_run
+from importaudit.targets.servers import SERVERS, parse_django_admin, parse_manage
+from importaudit.targets.shell import (
     expand_vars,
     is_python,
     program_name,

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
-from .conditions import parse_version
-from .model import AuditError, Rule
+from importaudit.model import AuditError, Rule
+from importaudit.source.conditions import parse_version
 
 if sys.version_info >= (3, 11):
     import tomllib

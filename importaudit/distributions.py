@@ -12,9 +12,9 @@ from typing import Any, Optional, Union
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .conditions import TargetEnv, marker_holds
-from .environment import InstalledEnvironment
-from .model import Provider
+from importaudit.environment import InstalledEnvironment
+from importaudit.model import Provider
+from importaudit.source.conditions import TargetEnv, marker_holds
 
 # Names that badly built wheels ship at the top level; never evidence of what a dist provides.
 _JUNK_MODULES = frozenset(

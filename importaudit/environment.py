@@ -14,7 +14,7 @@ from typing import Any, Optional
 import importlib_metadata
 from packaging.utils import canonicalize_name
 
-from .model import AuditError
+from importaudit.model import AuditError
 
 # Extension-module suffixes are "name.cpython-311-x86_64-linux-gnu.so", "name.abi3.so", "name.pyd".
 _MODULE_SUFFIXES = (".py", ".so", ".pyd")

@@ -8,9 +8,8 @@ from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .audit import TargetAudit, development_requirements
-from .conditions import evaluate
-from .model import (
+from importaudit.audit import TargetAudit, development_requirements
+from importaudit.model import (
     Context,
     Finding,
     GuardKind,
@@ -21,11 +20,12 @@ from .model import (
     Severity,
     SourceWarning,
 )
-from .provision import InstalledSet, Provisioner
-from .reach import MAIN_GUARD, runs_at_import
-from .rules import Case, Provision, Status, Where, judge
-from .stdlib import host_version, is_stdlib
-from .workspace import Workspace
+from importaudit.provision import InstalledSet, Provisioner
+from importaudit.reach import MAIN_GUARD, runs_at_import
+from importaudit.rules import Case, Provision, Status, Where, judge
+from importaudit.source.conditions import evaluate
+from importaudit.stdlib import host_version, is_stdlib
+from importaudit.workspace import Workspace
 
 # Modules every interpreter has whatever its stdlib list says: the running script, the builtins.
 ALWAYS_THERE = frozenset({"__future__", "__main__", "builtins"})

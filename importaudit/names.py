@@ -8,8 +8,8 @@ from typing import Optional
 
 from packaging.utils import canonicalize_name
 
-from .distributions import bundled_dists
-from .environment import InstalledEnvironment
+from importaudit.distributions import bundled_dists
+from importaudit.environment import InstalledEnvironment
 
 
 @lru_cache(maxsize=1)

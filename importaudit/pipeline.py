@@ -8,17 +8,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .audit import TargetAudit, audit_target, runtime_requirements, select_targets, target_env
-from .config import Config
-from .findings import (
+from importaudit import __version__
+from importaudit.audit import TargetAudit, audit_target, runtime_requirements, select_targets, target_env
+from importaudit.config import Config
+from importaudit.findings import (
     environment_findings,
     project_findings,
     requires_python_findings,
     target_findings,
     warning_findings,
 )
-from .model import (
+from importaudit.model import (
     Context,
     Finding,
     Report,
@@ -26,9 +26,9 @@ from .model import (
     Severity,
     TargetResult,
 )
-from .rules import apply_selection
-from .unused import unused_requirements
-from .workspace import Workspace, load_workspace
+from importaudit.rules import apply_selection
+from importaudit.unused import unused_requirements
+from importaudit.workspace import Workspace, load_workspace
 
 
 def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:

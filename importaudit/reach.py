@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from .conditions import TargetEnv, branch_taken
-from .model import Call, GuardKind, How, Import, ParsedFile, Scope
+from importaudit.model import Call, GuardKind, How, Import, ParsedFile, Scope
+from importaudit.source.conditions import TargetEnv, branch_taken
 
 MAIN_GUARD = "__name__ == '__main__'"
 

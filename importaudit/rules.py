@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
-from .model import Context, Finding, GuardKind, How, Import, Requirement, Rule, Scope, Severity
+from importaudit.model import Context, Finding, GuardKind, How, Import, Requirement, Rule, Scope, Severity
 
 RULE_DOCS: dict[Rule, str] = {
     Rule.MISSING_AT_BOOT: "imported while the target boots; nothing the target installs provides it",

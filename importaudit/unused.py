@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .model import Finding, How, Import, Requirement
-from .names import named_like
-from .rules import unused_finding
+from importaudit.model import Finding, How, Import, Requirement
+from importaudit.names import named_like
+from importaudit.rules import unused_finding
 
 if TYPE_CHECKING:
-    from .audit import TargetAudit
-    from .workspace import Workspace
+    from importaudit.audit import TargetAudit
+    from importaudit.workspace import Workspace
 
 # Used without an import statement: servers and wrappers (named in start commands), database
 # drivers and plugins loaded from settings strings, packaging tools, meta-packages.

@@ -9,29 +9,29 @@ from typing import Any, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .conditions import parse_version
-from .config import Config
-from .discover import Project, discover
-from .distributions import DistributionIndex
-from .environment import InstalledEnvironment
-from .model import (
+from importaudit.config import Config
+from importaudit.distributions import DistributionIndex
+from importaudit.environment import InstalledEnvironment
+from importaudit.model import (
     How,
     Import,
     ParsedFile,
     Provider,
     SourceWarning,
 )
-from .names import DisplayNames
-from .parsing import LazyTrees, parse_all
-from .reach import FileIndex
-from .requirements import (
+from importaudit.names import DisplayNames
+from importaudit.reach import FileIndex
+from importaudit.requirements import (
     DeclaredSources,
     ProjectDeclaration,
     discover_sources,
     read_project,
 )
-from .stdlib import host_version
-from .targets import project_python_version
+from importaudit.source.conditions import parse_version
+from importaudit.source.discover import Project, discover
+from importaudit.source.parsing import LazyTrees, parse_all
+from importaudit.stdlib import host_version
+from importaudit.targets import project_python_version
 
 
 @dataclass

@@ -7,8 +7,8 @@ import textwrap
 from typing import Optional
 
 from importaudit.frameworks import FrameworkContext
-from importaudit.imports import parse_source
 from importaudit.model import ParsedFile
+from importaudit.source.imports import parse_source
 
 
 def parsed_context(

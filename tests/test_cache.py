@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from importaudit import cache, parsing
-from importaudit.discover import discover
-from importaudit.imports import parse_file
+from importaudit.source import cache, parsing
+from importaudit.source.discover import discover
+from importaudit.source.imports import parse_file
 
 
 @pytest.fixture

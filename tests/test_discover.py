@@ -10,8 +10,8 @@ from typing import Optional
 import pathspec
 import pytest
 
-from importaudit.discover import ModuleIndex, _IgnoreRules, discover
 from importaudit.model import AuditError
+from importaudit.source.discover import ModuleIndex, _IgnoreRules, discover
 
 
 def make(root: Path, files: Sequence[str], contents: Optional[dict[str, str]] = None) -> None:

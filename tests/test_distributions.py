@@ -11,7 +11,6 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from importaudit.conditions import TargetEnv
 from importaudit.distributions import (
     DistributionIndex,
     bundled_dists,
@@ -19,6 +18,7 @@ from importaudit.distributions import (
 )
 from importaudit.environment import InstalledEnvironment, module_prefixes
 from importaudit.model import AuditError, Provider
+from importaudit.source.conditions import TargetEnv
 
 SITE = str(Path(__file__).parent / "fixtures" / "site-packages")
 DATA = Path(__file__).parents[1] / "importaudit" / "data"

@@ -14,8 +14,8 @@ from frameworks_support import package_modules
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
 from importaudit.frameworks.candidates import Candidates, is_config_path, select_candidates
 from importaudit.frameworks.walk import FileScan, placed_statements
-from importaudit.imports import parse_source
 from importaudit.model import ParsedFile
+from importaudit.source.imports import parse_source
 
 READERS = ("engines", "brokers", "logging", "loops", "servers", "settings_classes")
 CONFIG = {"engines", "brokers", "logging"}

@@ -11,9 +11,9 @@ from typing import Optional, Union
 
 import pytest
 
-from importaudit.discover import SourceRef
-from importaudit.imports import parse_file, parse_source
 from importaudit.model import Call, GuardKind, Import, ParsedFile, Scope
+from importaudit.source.discover import SourceRef
+from importaudit.source.imports import parse_file, parse_source
 
 
 def extract(

@@ -9,11 +9,11 @@ from typing import Optional
 
 import pytest
 
-from importaudit import parsing
-from importaudit.discover import SourceRef, discover
-from importaudit.imports import parse_source
 from importaudit.model import ParsedFile
-from importaudit.syntax import parse_python
+from importaudit.source import parsing
+from importaudit.source.discover import SourceRef, discover
+from importaudit.source.imports import parse_source
+from importaudit.source.syntax import parse_python
 
 PROJECT = {
     "app.py": "import flask\nfrom helpers import util\n",

@@ -8,13 +8,13 @@ from typing import Optional
 
 import pytest
 
-from importaudit.conditions import TargetEnv
 from importaudit.distributions import DistributionIndex
 from importaudit.model import Requirement
 from importaudit.names import DisplayNames
 from importaudit.provision import InstalledSet, Provisioner
 from importaudit.requirements import parse_requirement
 from importaudit.rules import Status
+from importaudit.source.conditions import TargetEnv
 
 INDEX = DistributionIndex(environment=None)
 

@@ -8,10 +8,10 @@ from typing import Optional
 
 import pytest
 
-from importaudit.conditions import TargetEnv
-from importaudit.discover import ModuleIndex
-from importaudit.imports import parse_source
 from importaudit.reach import BootGraph, FileIndex, Unit, compute_boot, runs_at_import
+from importaudit.source.conditions import TargetEnv
+from importaudit.source.discover import ModuleIndex
+from importaudit.source.imports import parse_source
 
 
 def build(

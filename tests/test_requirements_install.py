@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from requirements_support import write_tree
 
-from importaudit.conditions import TargetEnv
 from importaudit.model import Install, InstallKind, Location
 from importaudit.requirements import requirements_for_install
+from importaudit.source.conditions import TargetEnv
 
 LINUX = TargetEnv((3, 11))
 HERE = Location("Dockerfile", 7)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from requirements_support import write_tree
 
-from importaudit.conditions import TargetEnv
 from importaudit.model import Requirement
 from importaudit.requirements import lock_graph, read_lock
 from importaudit.requirements.locks import locked_closure
+from importaudit.source.conditions import TargetEnv
 
 POETRY_PYPROJECT = """
     [tool.poetry]

@@ -8,10 +8,10 @@ from typing import Optional
 
 import pytest
 
-from importaudit.imports import parse_source
 from importaudit.model import Context, Finding, How, Import, Location, Requirement, Rule, Severity
 from importaudit.requirements import parse_requirement
 from importaudit.rules import Case, Provision, Status, Where, apply_selection, judge, unused_finding
+from importaudit.source.imports import parse_source
 
 SNIPPETS = {
     "module": "import ext\n",

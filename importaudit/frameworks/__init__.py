@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 from typing import Callable
 
-from ..model import SourceWarning
-from .celery import celery_imports
-from .context import Collector, FrameworkContext, FrameworkResult
-from .django import django_imports
-from .importlib_loops import loop_imports
-from .logconfig import logging_imports
-from .sqlalchemy import sqlalchemy_imports
+from importaudit.frameworks.celery import celery_imports
+from importaudit.frameworks.context import Collector, FrameworkContext, FrameworkResult
+from importaudit.frameworks.django import django_imports
+from importaudit.frameworks.importlib_loops import loop_imports
+from importaudit.frameworks.logconfig import logging_imports
+from importaudit.frameworks.sqlalchemy import sqlalchemy_imports
+from importaudit.model import SourceWarning
 
 __all__ = ["READERS", "FrameworkContext", "FrameworkResult", "framework_imports"]
 

@@ -9,8 +9,8 @@ from itertools import chain
 from operator import attrgetter
 from typing import Callable, Optional
 
-from ..model import How, ParsedFile
-from .context import FrameworkContext
+from importaudit.frameworks.context import FrameworkContext
+from importaudit.model import How, ParsedFile
 
 # Calls (last component of the callee) that make a file worth reading, per reader.
 _ENGINE_CALLS = frozenset({"create_engine", "create_async_engine", "engine_from_config", "Flask", "SQLAlchemy"})

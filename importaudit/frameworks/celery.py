@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from ..model import Location
-from .candidates import candidates
-from .context import Collector, FrameworkContext
-from .drivers import celery_choice
-from .sites import SiteLog, file_sites, replay
-from .values import EnvRead, Text, Value, dotted, resolve_env, texts
-from .walk import FileScan, Placed, phase_of
+from importaudit.frameworks.candidates import candidates
+from importaudit.frameworks.context import Collector, FrameworkContext
+from importaudit.frameworks.drivers import celery_choice
+from importaudit.frameworks.sites import SiteLog, file_sites, replay
+from importaudit.frameworks.values import EnvRead, Text, Value, dotted, resolve_env, texts
+from importaudit.frameworks.walk import FileScan, Placed, phase_of
+from importaudit.model import Location
 
 # Celery(...) keyword -> what it configures
 _APP_KEYWORDS = {"broker": "broker", "backend": "result backend"}

@@ -7,9 +7,9 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..model import Guard, How, Import, Location, ParsedFile, Scope
-from .values import Text
-from .walk import FileScan, Placed
+from importaudit.frameworks.values import Text
+from importaudit.frameworks.walk import FileScan, Placed
+from importaudit.model import Guard, How, Import, Location, ParsedFile, Scope
 
 _CACHE_KEY = "importaudit.frameworks"
 

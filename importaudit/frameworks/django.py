@@ -5,18 +5,28 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from ..model import Location
-from .context import Collector, FrameworkContext
-from .django_settings import (
+from importaudit.frameworks.context import Collector, FrameworkContext
+from importaudit.frameworks.django_settings import (
     Settings,
     find_settings_module,
     installs_pymysql_as_mysqldb,
     read_settings,
 )
-from .drivers import PSYCOPG_ANY, Driver, django_engine_drivers, django_url_engine
-from .logconfig import dictconfig_strings, owner
-from .values import CallValue, Dict, EnvRead, Seq, Text, Value, assigned_string, dotted, resolve_env
-from .walk import all_calls
+from importaudit.frameworks.drivers import PSYCOPG_ANY, Driver, django_engine_drivers, django_url_engine
+from importaudit.frameworks.logconfig import dictconfig_strings, owner
+from importaudit.frameworks.values import (
+    CallValue,
+    Dict,
+    EnvRead,
+    Seq,
+    Text,
+    Value,
+    assigned_string,
+    dotted,
+    resolve_env,
+)
+from importaudit.frameworks.walk import all_calls
+from importaudit.model import Location
 
 # Phases (research §3): "boot" = django.setup() + load_middleware(); "migrate" = what
 # `manage.py check`/`migrate` also load (URLconf, caches, templates); "request" = first use.

@@ -6,12 +6,12 @@ import ast
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..model import Location
-from .candidates import calls_install_as_mysqldb, candidates
-from .context import FrameworkContext
-from .evaluate import Evaluator
-from .values import EnvRead, Namespace, Seq, Text, dotted, resolve_env
-from .walk import FileScan, module_level
+from importaudit.frameworks.candidates import calls_install_as_mysqldb, candidates
+from importaudit.frameworks.context import FrameworkContext
+from importaudit.frameworks.evaluate import Evaluator
+from importaudit.frameworks.values import EnvRead, Namespace, Seq, Text, dotted, resolve_env
+from importaudit.frameworks.walk import FileScan, module_level
+from importaudit.model import Location
 
 SETTINGS_VAR = "DJANGO_SETTINGS_MODULE"
 _APP_FACTORIES = frozenset({"get_wsgi_application", "get_asgi_application"})

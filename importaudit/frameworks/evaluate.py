@@ -6,8 +6,7 @@ import ast
 from dataclasses import replace
 from typing import Callable, Optional
 
-from ..model import Guard, GuardKind
-from .values import (
+from importaudit.frameworks.values import (
     HOLE,
     CallValue,
     Const,
@@ -20,6 +19,7 @@ from .values import (
     catches_import_error,
     dotted,
 )
+from importaudit.model import Guard, GuardKind
 
 _ENV_GETTERS = frozenset({"os.environ.get", "environ.get", "os.getenv", "getenv"})
 _ENV_SETDEFAULT = frozenset({"os.environ.setdefault", "environ.setdefault"})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 
-from ..model import How, Import, Location
-from .candidates import candidates
-from .context import Collector, FrameworkContext
-from .evaluate import Evaluator
-from .values import HOLE, Seq, Text, dotted
-from .walk import FileScan, Placed, phase_of
+from importaudit.frameworks.candidates import candidates
+from importaudit.frameworks.context import Collector, FrameworkContext
+from importaudit.frameworks.evaluate import Evaluator
+from importaudit.frameworks.values import HOLE, Seq, Text, dotted
+from importaudit.frameworks.walk import FileScan, Placed, phase_of
+from importaudit.model import How, Import, Location
 
 _IMPORTERS = {
     "importlib.import_module": How.IMPORT_MODULE,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .candidates import candidates
-from .context import Collector, FrameworkContext
-from .values import Dict, Seq, Text, Value, dotted, resolve_env
-from .walk import Placed, phase_of
+from importaudit.frameworks.candidates import candidates
+from importaudit.frameworks.context import Collector, FrameworkContext
+from importaudit.frameworks.values import Dict, Seq, Text, Value, dotted, resolve_env
+from importaudit.frameworks.walk import Placed, phase_of
 
 _DICT_CONFIG = frozenset({"logging.config.dictConfig", "config.dictConfig", "dictConfig"})
 # dictConfig sections whose entries may name a class or a `()` factory

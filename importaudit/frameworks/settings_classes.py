@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from .candidates import candidates
-from .context import FrameworkContext
-from .evaluate import Evaluator
-from .values import CallValue, EnvRead, Text, Value, assigned_string, assigns, dotted
+from importaudit.frameworks.candidates import candidates
+from importaudit.frameworks.context import FrameworkContext
+from importaudit.frameworks.evaluate import Evaluator
+from importaudit.frameworks.values import CallValue, EnvRead, Text, Value, assigned_string, assigns, dotted
 
 Fields = dict[str, EnvRead]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Optional
 
-from .context import FrameworkContext
-from .settings_classes import Fields, field_value, settings_fields
-from .values import Value
-from .walk import FileScan, Placed
+from importaudit.frameworks.context import FrameworkContext
+from importaudit.frameworks.settings_classes import Fields, field_value, settings_fields
+from importaudit.frameworks.values import Value
+from importaudit.frameworks.walk import FileScan, Placed
 
 Entry = tuple[str, tuple[Any, ...]]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from ..model import Location
-from .candidates import candidates
-from .context import Collector, FrameworkContext
-from .drivers import sqlalchemy_choice
-from .sites import SiteLog, file_sites, replay
-from .values import HOLE, CallValue, Dict, EnvRead, Text, Value, dotted, resolve_env
-from .walk import FileScan, Placed, phase_of
+from importaudit.frameworks.candidates import candidates
+from importaudit.frameworks.context import Collector, FrameworkContext
+from importaudit.frameworks.drivers import sqlalchemy_choice
+from importaudit.frameworks.sites import SiteLog, file_sites, replay
+from importaudit.frameworks.values import HOLE, CallValue, Dict, EnvRead, Text, Value, dotted, resolve_env
+from importaudit.frameworks.walk import FileScan, Placed, phase_of
+from importaudit.model import Location
 
 _ENGINE_FACTORIES = frozenset({"create_engine", "create_async_engine"})
 _URI_KEYS = frozenset({"SQLALCHEMY_DATABASE_URI"})

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from ..model import Guard
+from importaudit.model import Guard
 
 HOLE = "{?}"
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..model import Guard, GuardKind, Scope
-from .evaluate import Evaluator
-from .values import Namespace, catches_import_error, dotted
+from importaudit.frameworks.evaluate import Evaluator
+from importaudit.frameworks.values import Namespace, catches_import_error, dotted
+from importaudit.model import Guard, GuardKind, Scope
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 

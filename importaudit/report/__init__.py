@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..model import Report
-from . import github, json_format, sarif, text
+from importaudit.model import Report
+from importaudit.report import github, json_format, sarif, text
 
 FORMATTERS: dict[str, Callable[..., str]] = {
     "text": text.render,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Finding, Report, Severity
+from importaudit.model import Finding, Report, Severity
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 

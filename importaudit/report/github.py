@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import Report, Severity
-from .common import sorted_findings, summary_counts
+from importaudit.model import Report, Severity
+from importaudit.report.common import sorted_findings, summary_counts
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

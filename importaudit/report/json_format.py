@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Finding, Report, TargetResult
-from .common import counts, sorted_findings
+from importaudit.model import Finding, Report, TargetResult
+from importaudit.report.common import counts, sorted_findings
 
 
 def target_dict(result: TargetResult) -> dict[str, Any]:

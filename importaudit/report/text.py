@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..model import Finding, Report, Severity, TargetResult
-from .common import counts, plural, sorted_findings, summary_counts
+from importaudit.model import Finding, Report, Severity, TargetResult
+from importaudit.report.common import counts, plural, sorted_findings, summary_counts
 
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

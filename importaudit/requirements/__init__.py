@@ -18,14 +18,14 @@ a text search after its table header (first occurrence), good enough to point a 
 
 from __future__ import annotations
 
-from .common import DEV_WORDS, is_dev_file, is_dev_name, parse_requirement
-from .declaration import ProjectDeclaration
-from .discover import DeclaredSources, discover_sources
-from .formats import FORMATS, Format, format_of, read_source
-from .install import requirements_for_install
-from .locks import lock_graph, read_lock
-from .project import project_requirements, read_project
-from .reqfile import SourceSet, read_requirements_file
+from importaudit.requirements.common import DEV_WORDS, is_dev_file, is_dev_name, parse_requirement
+from importaudit.requirements.declaration import ProjectDeclaration
+from importaudit.requirements.discover import DeclaredSources, discover_sources
+from importaudit.requirements.formats import FORMATS, Format, format_of, read_source
+from importaudit.requirements.install import requirements_for_install
+from importaudit.requirements.locks import lock_graph, read_lock
+from importaudit.requirements.project import project_requirements, read_project
+from importaudit.requirements.reqfile import SourceSet, read_requirements_file
 
 __all__ = [
     "DEV_WORDS",

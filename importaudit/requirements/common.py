@@ -11,7 +11,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement, SourceWarning
+from importaudit.model import Requirement, SourceWarning
 
 if sys.version_info >= (3, 11):
     import tomllib

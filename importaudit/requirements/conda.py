@@ -10,9 +10,9 @@ import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement, SourceWarning
-from .common import is_dev_file, join_relative, parent_of, parse_requirement, read_text
-from .reqfile import SourceSet, read_requirements_file
+from importaudit.model import Requirement, SourceWarning
+from importaudit.requirements.common import is_dev_file, join_relative, parent_of, parse_requirement, read_text
+from importaudit.requirements.reqfile import SourceSet, read_requirements_file
 
 _CONDA_SPEC = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9._-]*)\s*(.*)$")
 # Not distributions an import could come from: the interpreter and the installers.

@@ -8,9 +8,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Optional
 
-from ..model import Requirement, SourceWarning
-from .common import join_relative, parse_requirement, project_file, read_text
-from .reqfile import read_requirements_file
+from importaudit.model import Requirement, SourceWarning
+from importaudit.requirements.common import join_relative, parse_requirement, project_file, read_text
+from importaudit.requirements.reqfile import read_requirements_file
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import Requirement, RequirementSet, SourceWarning
-from .common import parent_of, project_file
-from .formats import FORMATS, declaration_kind, format_of, pip_tools_pairs, read_source
-from .project import read_project
+from importaudit.model import Requirement, RequirementSet, SourceWarning
+from importaudit.requirements.common import parent_of, project_file
+from importaudit.requirements.formats import FORMATS, declaration_kind, format_of, pip_tools_pairs, read_source
+from importaudit.requirements.project import read_project
 
 _MANAGER_LOCKS = ("poetry.lock", "uv.lock", "pdm.lock")
 _TABLES = {

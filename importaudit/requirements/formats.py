@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..model import RequirementSet, SourceWarning
-from .common import is_dev_file, is_dev_name, parent_of
-from .conda import read_environment
-from .declaration import ProjectDeclaration
-from .locks import read_lock
-from .pipfile import read_pipfile, read_pipfile_lock
-from .project import read_project
-from .reqfile import SourceSet, read_requirements_file
+from importaudit.model import RequirementSet, SourceWarning
+from importaudit.requirements.common import is_dev_file, is_dev_name, parent_of
+from importaudit.requirements.conda import read_environment
+from importaudit.requirements.declaration import ProjectDeclaration
+from importaudit.requirements.locks import read_lock
+from importaudit.requirements.pipfile import read_pipfile, read_pipfile_lock
+from importaudit.requirements.project import read_project
+from importaudit.requirements.reqfile import SourceSet, read_requirements_file
 
 Reader = Callable[[Path, str], tuple[RequirementSet, ...]]
 

@@ -14,15 +14,21 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-from ..conditions import TargetEnv
-from ..model import Install, InstallKind, Requirement, SourceWarning
-from .common import is_dev_name, is_local_path, join_relative, parse_requirement, project_file
-from .conda import _conda_requirement, read_environment
-from .declaration import ProjectDeclaration
-from .locks import locked_closure
-from .pipfile import read_pipfile, read_pipfile_lock
-from .project import project_requirements, read_project
-from .reqfile import read_requirements_file
+from importaudit.model import Install, InstallKind, Requirement, SourceWarning
+from importaudit.requirements.common import (
+    is_dev_name,
+    is_local_path,
+    join_relative,
+    parse_requirement,
+    project_file,
+)
+from importaudit.requirements.conda import _conda_requirement, read_environment
+from importaudit.requirements.declaration import ProjectDeclaration
+from importaudit.requirements.locks import locked_closure
+from importaudit.requirements.pipfile import read_pipfile, read_pipfile_lock
+from importaudit.requirements.project import project_requirements, read_project
+from importaudit.requirements.reqfile import read_requirements_file
+from importaudit.source.conditions import TargetEnv
 
 Result = tuple[tuple[Requirement, ...], tuple[SourceWarning, ...]]
 _LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock"}

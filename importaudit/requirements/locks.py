@@ -12,10 +12,10 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
-from ..conditions import TargetEnv, marker_holds
-from ..model import Requirement, RequirementSet, SourceWarning
-from .common import LineFinder, load_toml, parent_of, read_text
-from .reqfile import SourceSet
+from importaudit.model import Requirement, RequirementSet, SourceWarning
+from importaudit.requirements.common import LineFinder, load_toml, parent_of, read_text
+from importaudit.requirements.reqfile import SourceSet
+from importaudit.source.conditions import TargetEnv, marker_holds
 
 _EXTRA_ENTRY = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?[^;]*(;\s*(.*))?$")
 
@@ -157,7 +157,7 @@ def parse_lock(root: Path, relpath: str) -> LockData:
 
 
 def _direct_keys(root: Path, relpath: str) -> Optional[set[str]]:
-    from .project import read_project  # late: project readers do not need locks
+    from importaudit.requirements.project import read_project  # late: project readers do not need locks
 
     declaration = read_project(root, parent_of(relpath))
     if declaration is None:

@@ -8,9 +8,9 @@ from typing import Any, Optional
 
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement, SourceWarning
-from .common import LineFinder, is_dev_name, load_toml, parent_of, project_file, read_text
-from .reqfile import SourceSet
+from importaudit.model import Requirement, SourceWarning
+from importaudit.requirements.common import LineFinder, is_dev_name, load_toml, parent_of, project_file, read_text
+from importaudit.requirements.reqfile import SourceSet
 
 _NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
 _MARKER_KEYS = (

@@ -9,9 +9,9 @@ from typing import Any, Optional, Union
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement, SourceWarning
-from .common import LineFinder, TomlTable, is_dev_name
-from .declaration import DeclarationBuilder
+from importaudit.model import Requirement, SourceWarning
+from importaudit.requirements.common import LineFinder, TomlTable, is_dev_name
+from importaudit.requirements.declaration import DeclarationBuilder
 
 _OPERATOR = re.compile(r"^(===|==|!=|<=|>=|~=|<|>|\^|~)?\s*(.*)$")
 _PLATFORMS = {"linux": "linux", "darwin": "darwin", "win32": "win32", "windows": "win32"}

@@ -8,11 +8,11 @@ from typing import Optional
 
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement
-from .declaration import DeclarationBuilder, ProjectDeclaration
-from .pyproject import read_pyproject
-from .setupcfg import read_setup_cfg
-from .setuppy import read_setup_py
+from importaudit.model import Requirement
+from importaudit.requirements.declaration import DeclarationBuilder, ProjectDeclaration
+from importaudit.requirements.pyproject import read_pyproject
+from importaudit.requirements.setupcfg import read_setup_cfg
+from importaudit.requirements.setuppy import read_setup_py
 
 # read_project is called again for `-e .` lines inside files that the project itself reads
 # (setuptools `dynamic = {file = ...}`): this stack breaks that loop.

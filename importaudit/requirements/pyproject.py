@@ -8,16 +8,16 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement, SourceWarning
-from .common import (
+from importaudit.model import Requirement, SourceWarning
+from importaudit.requirements.common import (
     LineFinder,
     TomlTable,
     is_dev_name,
     load_toml,
     quoted,
 )
-from .declaration import DeclarationBuilder
-from .poetry import read_poetry
+from importaudit.requirements.declaration import DeclarationBuilder
+from importaudit.requirements.poetry import read_poetry
 
 
 def _strings(

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement, SourceWarning
-from .common import (
+from importaudit.model import Requirement, SourceWarning
+from importaudit.requirements.common import (
     LineFinder,
     is_dev_name,
 )
-from .declaration import DeclarationBuilder
+from importaudit.requirements.declaration import DeclarationBuilder
 
 
 def _values(raw: str) -> list[str]:

@@ -8,9 +8,9 @@ from typing import Any, Optional
 
 from packaging.utils import canonicalize_name
 
-from ..model import Requirement, SourceWarning
-from .common import is_dev_name
-from .declaration import DeclarationBuilder
+from importaudit.model import Requirement, SourceWarning
+from importaudit.requirements.common import is_dev_name
+from importaudit.requirements.declaration import DeclarationBuilder
 
 _SETUP_NAMES = ("setup", "setuptools.setup", "distutils.core.setup", "core.setup")
 

@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..model import SourceWarning, Target
-from .assemble import image_target
-from .buildpacks import project_python_version
-from .compose import read_compose
-from .dockerfile import read_image
-from .platforms import read_app_yaml, read_fly, read_nixpacks, read_railway, read_render
-from .procfile import read_procfile
-from .services import read_supervisor, read_systemd
+from importaudit.model import SourceWarning, Target
+from importaudit.targets.assemble import image_target
+from importaudit.targets.buildpacks import project_python_version
+from importaudit.targets.compose import read_compose
+from importaudit.targets.dockerfile import read_image
+from importaudit.targets.platforms import read_app_yaml, read_fly, read_nixpacks, read_railway, read_render
+from importaudit.targets.procfile import read_procfile
+from importaudit.targets.services import read_supervisor, read_systemd
 
 __all__ = ["READERS", "project_python_version", "read_dockerfile", "read_targets"]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..model import Entry, EntryKind, Install, Location, SourceWarning
+from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 DOTTED = re.compile(rf"{_IDENT}(?:\.{_IDENT})*")

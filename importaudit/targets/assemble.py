@@ -9,10 +9,10 @@ from typing import Optional, Union
 
 # `from .. import commands` (not `from ..commands import ...`): commands.py imports this
 # package's helpers, so either module may be the one that starts loading first.
-from .. import commands
-from ..model import Entry, EntryKind, Install, Location, SourceWarning, Target
-from .image_state import Image, StartSpec
-from .shell import split_words
+from importaudit import commands
+from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning, Target
+from importaudit.targets.image_state import Image, StartSpec
+from importaudit.targets.shell import split_words
 
 # The module a needed distribution's program imports first: the server itself must be installed.
 NEED_MODULES = {

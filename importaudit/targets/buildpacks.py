@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
-from ..conditions import parse_version
-from ..model import Install, InstallKind, Location
+from importaudit.model import Install, InstallKind, Location
+from importaudit.source.conditions import parse_version
 
 _VERSION_FILES = (".python-version", "runtime.txt", ".tool-versions")
 

@@ -10,10 +10,10 @@ from typing import Optional, Union
 
 import yaml
 
-from ..model import SourceWarning, Target
-from .assemble import image_target
-from .dockerfile import read_image
-from .shell import expand_vars
+from importaudit.model import SourceWarning, Target
+from importaudit.targets.assemble import image_target
+from importaudit.targets.dockerfile import read_image
+from importaudit.targets.shell import expand_vars
 
 
 def _interpolate(value: object) -> object:

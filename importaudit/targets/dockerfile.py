@@ -9,11 +9,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..model import Install, InstallKind, Location, SourceWarning
-from .dockerfile_syntax import Instruction, instruction_words, parse_dockerfile, python_from_image
-from .image_state import BASE_IMAGE_DIRS, Copy, Image, Stage, StartSpec, context_is_root, copies_under, path_map
-from .installs import parse_install
-from .shell import expand_vars, program_name, split_assignments, split_commands
+from importaudit.model import Install, InstallKind, Location, SourceWarning
+from importaudit.targets.dockerfile_syntax import (
+    Instruction,
+    instruction_words,
+    parse_dockerfile,
+    python_from_image,
+)
+from importaudit.targets.image_state import (
+    BASE_IMAGE_DIRS,
+    Copy,
+    Image,
+    Stage,
+    StartSpec,
+    context_is_root,
+    copies_under,
+    path_map,
+)
+from importaudit.targets.installs import parse_install
+from importaudit.targets.shell import expand_vars, program_name, split_assignments, split_commands
 
 # Where a stage keeps what it installed; copying one of these from a stage copies its installs.
 _INSTALL_ROOTS = ("/usr/local", "/root/.local", "/opt/venv", "/venv", "/install")

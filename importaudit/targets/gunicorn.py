@@ -8,10 +8,10 @@ import posixpath
 from collections.abc import Sequence
 from typing import Optional
 
-from ..model import Entry, EntryKind, SourceWarning
-from .appspec import CommandContext, Parts, every, last, module_entry, scan_options
-from .cli_options import GUNICORN_VALUES
-from .shell import split_words
+from importaudit.model import Entry, EntryKind, SourceWarning
+from importaudit.targets.appspec import CommandContext, Parts, every, last, module_entry, scan_options
+from importaudit.targets.cli_options import GUNICORN_VALUES
+from importaudit.targets.shell import split_words
 
 _BUILTIN_WORKERS = frozenset({"sync", "gthread", "asgi", "egg:gunicorn#sync", "egg:gunicorn#gthread"})
 # Worker names (and gunicorn's own worker modules) whose module needs a third-party distribution.

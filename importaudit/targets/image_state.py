@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..model import Install, SourceWarning
-from .dockerfile_syntax import Instruction, instruction_words
+from importaudit.model import Install, SourceWarning
+from importaudit.targets.dockerfile_syntax import Instruction, instruction_words
 
 # Directories every Debian/Alpine-based image already has: `COPY x /tmp` puts x inside them.
 BASE_IMAGE_DIRS = frozenset(

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..model import Install, InstallKind, Location
-from .cli_options import PIP_VALUES
-from .shell import is_python, program_name
+from importaudit.model import Install, InstallKind, Location
+from importaudit.targets.cli_options import PIP_VALUES
+from importaudit.targets.shell import is_python, program_name
 
 # A path as the command writes it -> repo-relative path ("" = the root); None = not in the repo.
 PathResolver = Callable[[str], Optional[str]]

@@ -12,12 +12,12 @@ from typing import Any, Optional
 
 import yaml
 
-from .. import commands
-from ..conditions import parse_version
-from ..model import Install, Location, SourceWarning, Target
-from .assemble import command_target, image_target
-from .buildpacks import platform_installs, project_python_version
-from .dockerfile import read_image
+from importaudit import commands
+from importaudit.model import Install, Location, SourceWarning, Target
+from importaudit.source.conditions import parse_version
+from importaudit.targets.assemble import command_target, image_target
+from importaudit.targets.buildpacks import platform_installs, project_python_version
+from importaudit.targets.dockerfile import read_image
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import Install, InstallKind
-from .appspec import CommandContext, Parts
+from importaudit.model import Install, InstallKind
+from importaudit.targets.appspec import CommandContext, Parts
 
 # Programs that only prepare the environment; the real command follows their own options.
 PASS_THROUGH = {

@@ -8,10 +8,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import commands
-from ..model import Location, SourceWarning, Target
-from .assemble import command_target, need_entries
-from .buildpacks import platform_installs, project_python_version
+from importaudit import commands
+from importaudit.model import Location, SourceWarning, Target
+from importaudit.targets.assemble import command_target, need_entries
+from importaudit.targets.buildpacks import platform_installs, project_python_version
 
 _LINE = re.compile(r"^(?P<name>[A-Za-z0-9_-]+)\s*:\s*(?P<command>.*)$")
 

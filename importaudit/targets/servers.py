@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import Callable, Optional
 
-from ..model import Entry, EntryKind
-from .appspec import (
+from importaudit.model import Entry, EntryKind
+from importaudit.targets.appspec import (
     CommandContext,
     Parts,
     cwd_on_path,
@@ -18,10 +18,17 @@ from .appspec import (
     module_entry,
     scan_options,
 )
-from .cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
-from .gunicorn import parse_gunicorn
-from .uwsgi import parse_uwsgi
-from .workers import flask_app_from_dotenv, manage_worker, parse_arq, parse_dramatiq, parse_huey, parse_rq
+from importaudit.targets.cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
+from importaudit.targets.gunicorn import parse_gunicorn
+from importaudit.targets.uwsgi import parse_uwsgi
+from importaudit.targets.workers import (
+    flask_app_from_dotenv,
+    manage_worker,
+    parse_arq,
+    parse_dramatiq,
+    parse_huey,
+    parse_rq,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib

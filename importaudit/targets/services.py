@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable, Optional
 
-from .. import commands
-from ..model import Location, SourceWarning, Target
-from .assemble import command_target
-from .buildpacks import platform_installs, project_python_version
-from .shell import split_words
+from importaudit import commands
+from importaudit.model import Location, SourceWarning, Target
+from importaudit.targets.assemble import command_target
+from importaudit.targets.buildpacks import platform_installs, project_python_version
+from importaudit.targets.shell import split_words
 
 _SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
 

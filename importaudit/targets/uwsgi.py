@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Optional
 
-from ..model import Entry, EntryKind, SourceWarning
-from .appspec import CommandContext, Parts, cwd_on_path, file_entry, module_entry, scan_options
+from importaudit.model import Entry, EntryKind, SourceWarning
+from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry, module_entry, scan_options
 
 # Either distribution gives the `uwsgi` program; the pipeline reads "|" as alternatives.
 UWSGI_DISTRIBUTIONS = "uWSGI|pyuwsgi"

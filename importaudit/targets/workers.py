@@ -6,8 +6,8 @@ import posixpath
 from collections.abc import Sequence
 from typing import Optional
 
-from ..model import Entry, EntryKind
-from .appspec import CommandContext, Parts, cwd_on_path, every, last, module_entry, scan_options
+from importaudit.model import Entry, EntryKind
+from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, every, last, module_entry, scan_options
 
 # What each worker leaves to run time: the precise reason its jobs are not followed.
 LAZY_JOBS = "{program} imports job modules only when a job runs: they are not followed from here"

@@ -9,12 +9,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Optional
 
-from . import cache
-from .cache import Entry
-from .discover import SourceRef
-from .imports import parse_file
-from .model import ParsedFile, SourceWarning
-from .syntax import parse_python
+from importaudit.model import ParsedFile, SourceWarning
+from importaudit.source import cache
+from importaudit.source.cache import Entry
+from importaudit.source.discover import SourceRef
+from importaudit.source.imports import parse_file
+from importaudit.source.syntax import parse_python
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 400
@@ -91,7 +91,7 @@ def parse_all(
     """Every file parsed and its imports extracted once; in a process pool for large projects.
 
     With use_cache, what an earlier run found in a file whose size and mtime are unchanged is
-    reused (importaudit.cache), and only the changed files are parsed."""
+    reused (importaudit.source.cache), and only the changed files are parsed."""
     store = cache.cache_file(root) if use_cache else None
     previous = cache.load(store)
     stamps = {ref.path: cache.stamp(root, ref.path) for ref in sources} if store else {}

@@ -9,7 +9,7 @@ from typing import Optional
 
 from packaging.markers import InvalidMarker, Marker
 
-from .model import Guard, GuardKind
+from importaudit.model import Guard, GuardKind
 
 _PLATFORM_SYSTEM = {"linux": "Linux", "win32": "Windows", "darwin": "Darwin"}
 _OS_NAME = {"linux": "posix", "win32": "nt", "darwin": "posix"}

@@ -13,7 +13,7 @@ from typing import Optional
 
 import pathspec
 
-from .model import AuditError, SourceWarning
+from importaudit.model import AuditError, SourceWarning
 
 # Directory names never walked, at any depth: VCS data, caches, installed code.
 _EXCLUDED_DIRS = frozenset(

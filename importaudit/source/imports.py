@@ -8,10 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Union
 
-from .discover import SourceRef
-from .model import Call, Guard, GuardKind, How, Import, Location, ParsedFile, Scope
-from .notebooks import parse_notebook
-from .syntax import (
+from importaudit.model import Call, Guard, GuardKind, How, Import, Location, ParsedFile, Scope
+from importaudit.source.discover import SourceRef
+from importaudit.source.notebooks import parse_notebook
+from importaudit.source.syntax import (
     GrammarVisitor,
     dotted_name,
     ignore_comments,

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from .model import SyntaxProblem
-from .syntax import parse_python, syntax_problem
+from importaudit.model import SyntaxProblem
+from importaudit.source.syntax import parse_python, syntax_problem
 
 # `files = !ls`, `t = %timeit f()`: IPython assignments from a shell command or a line magic.
 _MAGIC_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][\w\s,.]*=\s*[!%]")

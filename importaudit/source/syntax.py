@@ -8,7 +8,7 @@ import tokenize
 from collections.abc import Iterator
 from typing import Any, Callable, Optional, Union
 
-from .model import Location, SyntaxProblem
+from importaudit.model import Location, SyntaxProblem
 
 _IGNORE_COMMENT = re.compile(rb"#\s*importaudit:\s*ignore\b(?:\[([^\]\r\n]*)\])?")
 _PARSE_FAILURES = (SyntaxError, ValueError, UnicodeError, LookupError, RecursionError, MemoryError)

@@ -10,18 +10,25 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from .model import ParsedFile
+from importaudit.model import ParsedFile
 
 # An entry: (size, mtime in ns, what the parse found). The key of the whole file says which
 # importaudit and which Python wrote it, so a new version never reads an old cache.
 Entry = tuple[int, int, ParsedFile]
 
-_EXTRACTION_MODULES = ("imports.py", "syntax.py", "notebooks.py", "model.py", "discover.py", "cache.py")
+_EXTRACTION_MODULES = (
+    "source/imports.py",
+    "source/syntax.py",
+    "source/notebooks.py",
+    "model.py",
+    "source/discover.py",
+    "source/cache.py",
+)
 
 
 def _code_key() -> str:
     digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent  # the package root: the paths above are relative to it
     for name in _EXTRACTION_MODULES:
         try:
             digest.update((here / name).read_bytes())
