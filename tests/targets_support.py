@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 from typing import Any, Optional
 
-from importaudit.commands import StartCommand
+from importaudit.targets.commands import StartCommand
 
 
 def write_files(root: Path, files: dict[str, str]) -> list[str]:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from targets_support import check_start, in_srv, start_entries, write_files
 
-from importaudit.commands import StartCommand, parse_start_command
 from importaudit.targets import read_dockerfile
+from importaudit.targets.commands import StartCommand, parse_start_command
 from importaudit.targets.uwsgi import read_ini
 
 U = "uWSGI|pyuwsgi"

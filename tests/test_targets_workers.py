@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from targets_support import check_start, start_entries, write_files
 
-from importaudit.commands import StartCommand, parse_start_command
 from importaudit.targets import read_targets
+from importaudit.targets.commands import StartCommand, parse_start_command
 
 FILES = {
     "microblog.py": "app = object()\n",

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional, Union
 
+from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning, Target
+
 # `from .. import commands` (not `from ..commands import ...`): commands.py imports this
 # package's helpers, so either module may be the one that starts loading first.
-from importaudit import commands
-from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning, Target
+from importaudit.targets import commands
 from importaudit.targets.image_state import Image, StartSpec
 from importaudit.targets.shell import split_words
 

@@ -12,9 +12,9 @@ from typing import Any, Optional
 
 import yaml
 
-from importaudit import commands
 from importaudit.model import Install, Location, SourceWarning, Target
 from importaudit.source.conditions import parse_version
+from importaudit.targets import commands
 from importaudit.targets.assemble import command_target, image_target
 from importaudit.targets.buildpacks import platform_installs, project_python_version
 from importaudit.targets.dockerfile import read_image

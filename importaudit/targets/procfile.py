@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from importaudit import commands
 from importaudit.model import Location, SourceWarning, Target
+from importaudit.targets import commands
 from importaudit.targets.assemble import command_target, need_entries
 from importaudit.targets.buildpacks import platform_installs, project_python_version
 

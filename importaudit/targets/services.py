@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable, Optional
 
-from importaudit import commands
 from importaudit.model import Location, SourceWarning, Target
+from importaudit.targets import commands
 from importaudit.targets.assemble import command_target
 from importaudit.targets.buildpacks import platform_installs, project_python_version
 from importaudit.targets.shell import split_words
