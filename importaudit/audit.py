@@ -24,7 +24,7 @@ from importaudit.model import (
     SourceWarning,
     Target,
 )
-from importaudit.provision import InstalledSet, Provisioner
+from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
 from importaudit.requirements import (
     requirements_for_install,

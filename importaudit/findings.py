@@ -20,11 +20,11 @@ from importaudit.model import (
     Severity,
     SourceWarning,
 )
-from importaudit.provision import InstalledSet, Provisioner
+from importaudit.providers.provision import InstalledSet, Provisioner
+from importaudit.providers.stdlib import host_version, is_stdlib
 from importaudit.reach import MAIN_GUARD, runs_at_import
 from importaudit.rules import Case, Provision, Status, Where, judge
 from importaudit.source.conditions import evaluate
-from importaudit.stdlib import host_version, is_stdlib
 from importaudit.workspace import Workspace
 
 # Modules every interpreter has whatever its stdlib list says: the running script, the builtins.

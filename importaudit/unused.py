@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from importaudit.model import Finding, How, Import, Requirement
-from importaudit.names import named_like
+from importaudit.providers.names import named_like
 from importaudit.rules import unused_finding
 
 if TYPE_CHECKING:

@@ -10,8 +10,6 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.config import Config
-from importaudit.distributions import DistributionIndex
-from importaudit.environment import InstalledEnvironment
 from importaudit.model import (
     How,
     Import,
@@ -19,7 +17,10 @@ from importaudit.model import (
     Provider,
     SourceWarning,
 )
-from importaudit.names import DisplayNames
+from importaudit.providers.distributions import DistributionIndex
+from importaudit.providers.environment import InstalledEnvironment
+from importaudit.providers.names import DisplayNames
+from importaudit.providers.stdlib import host_version
 from importaudit.reach import FileIndex
 from importaudit.requirements import (
     DeclaredSources,
@@ -30,7 +31,6 @@ from importaudit.requirements import (
 from importaudit.source.conditions import parse_version
 from importaudit.source.discover import Project, discover
 from importaudit.source.parsing import LazyTrees, parse_all
-from importaudit.stdlib import host_version
 from importaudit.targets import project_python_version
 
 

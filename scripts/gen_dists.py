@@ -23,7 +23,7 @@ from typing import Optional
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from importaudit.environment import module_prefixes
+from importaudit.providers.environment import module_prefixes
 
 # Seeds: what web apps declare (servers, frameworks, drivers, clouds, their usual plugins).
 # Their unconditional dependencies are added recursively, so closures stay complete.

@@ -11,13 +11,13 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from importaudit.distributions import (
+from importaudit.model import AuditError, Provider
+from importaudit.providers.distributions import (
     DistributionIndex,
     bundled_dists,
     bundled_module_map,
 )
-from importaudit.environment import InstalledEnvironment, module_prefixes
-from importaudit.model import AuditError, Provider
+from importaudit.providers.environment import InstalledEnvironment, module_prefixes
 from importaudit.source.conditions import TargetEnv
 
 SITE = str(Path(__file__).parent / "fixtures" / "site-packages")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from importaudit.names import DisplayNames, named_like, preferred
+from importaudit.providers.names import DisplayNames, named_like, preferred
 
 
 @pytest.mark.parametrize(

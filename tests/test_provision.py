@@ -8,10 +8,10 @@ from typing import Optional
 
 import pytest
 
-from importaudit.distributions import DistributionIndex
 from importaudit.model import Requirement
-from importaudit.names import DisplayNames
-from importaudit.provision import InstalledSet, Provisioner
+from importaudit.providers.distributions import DistributionIndex
+from importaudit.providers.names import DisplayNames
+from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.requirements import parse_requirement
 from importaudit.rules import Status
 from importaudit.source.conditions import TargetEnv

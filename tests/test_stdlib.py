@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from importaudit.stdlib import (
+from importaudit.providers.stdlib import (
     DEFAULT_PRESENT_BEFORE_312,
     StdlibChange,
     host_version,

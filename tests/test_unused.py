@@ -10,9 +10,9 @@ from targets_support import write_files
 
 from importaudit.audit import audit_target, select_targets
 from importaudit.config import Config
-from importaudit.distributions import DistributionIndex
 from importaudit.model import Finding
-from importaudit.names import DisplayNames
+from importaudit.providers.distributions import DistributionIndex
+from importaudit.providers.names import DisplayNames
 from importaudit.unused import unused_requirements
 from importaudit.workspace import load_workspace
 

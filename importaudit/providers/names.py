@@ -8,8 +8,8 @@ from typing import Optional
 
 from packaging.utils import canonicalize_name
 
-from importaudit.distributions import bundled_dists
-from importaudit.environment import InstalledEnvironment
+from importaudit.providers.distributions import bundled_dists
+from importaudit.providers.environment import InstalledEnvironment
 
 
 @lru_cache(maxsize=1)

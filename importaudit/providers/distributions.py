@@ -12,8 +12,8 @@ from typing import Any, Optional, Union
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from importaudit.environment import InstalledEnvironment
 from importaudit.model import Provider
+from importaudit.providers.environment import InstalledEnvironment
 from importaudit.source.conditions import TargetEnv, marker_holds
 
 # Names that badly built wheels ship at the top level; never evidence of what a dist provides.
@@ -40,7 +40,7 @@ class BundledDist:
 def _read_data(name: str) -> str:
     # Beside this module, not importlib.resources: a same-named directory on sys.path turns
     # "importaudit" into a namespace package that resources cannot read.
-    return (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+    return (Path(__file__).parent.parent / "data" / name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -8,12 +8,12 @@ from typing import Optional
 
 from packaging.utils import canonicalize_name
 
-from importaudit.distributions import DistributionIndex
 from importaudit.model import Provider, Requirement
-from importaudit.names import DisplayNames, named_like, preferred
+from importaudit.providers.distributions import DistributionIndex
+from importaudit.providers.names import DisplayNames, named_like, preferred
+from importaudit.providers.stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
 from importaudit.rules import Provision, Status
 from importaudit.source.conditions import TargetEnv, marker_holds
-from importaudit.stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
 
 _COMMON_WORDS = frozenset({
     "django", "flask", "python", "client", "core", "api", "sdk", "utils", "plugin", "ext", "lib", "app",

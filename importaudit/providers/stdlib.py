@@ -81,7 +81,7 @@ def _parse(text: str) -> Version:
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
     # Beside this module (importlib.resources fails when "importaudit" resolves as a namespace).
-    text = (Path(__file__).parent / "data" / "stdlib.json").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "data" / "stdlib.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
