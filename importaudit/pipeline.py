@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from importaudit import __version__
-from importaudit.audit import TargetAudit, audit_target, runtime_requirements, select_targets, target_env
 from importaudit.config import Config
-from importaudit.findings import (
+from importaudit.judge.audit import TargetAudit, audit_target, runtime_requirements, select_targets, target_env
+from importaudit.judge.findings import (
     environment_findings,
     project_findings,
     requires_python_findings,
     target_findings,
     warning_findings,
 )
+from importaudit.judge.rules import apply_selection
+from importaudit.judge.unused import unused_requirements
 from importaudit.model import (
     Context,
     Finding,
@@ -26,8 +28,6 @@ from importaudit.model import (
     Severity,
     TargetResult,
 )
-from importaudit.rules import apply_selection
-from importaudit.unused import unused_requirements
 from importaudit.workspace import Workspace, load_workspace
 
 

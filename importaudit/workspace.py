@@ -10,6 +10,7 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.config import Config
+from importaudit.judge.reach import FileIndex
 from importaudit.model import (
     How,
     Import,
@@ -21,7 +22,6 @@ from importaudit.providers.distributions import DistributionIndex
 from importaudit.providers.environment import InstalledEnvironment
 from importaudit.providers.names import DisplayNames
 from importaudit.providers.stdlib import host_version
-from importaudit.reach import FileIndex
 from importaudit.requirements import (
     DeclaredSources,
     ProjectDeclaration,

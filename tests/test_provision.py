@@ -8,12 +8,12 @@ from typing import Optional
 
 import pytest
 
+from importaudit.judge.rules import Status
 from importaudit.model import Requirement
 from importaudit.providers.distributions import DistributionIndex
 from importaudit.providers.names import DisplayNames
 from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.requirements import parse_requirement
-from importaudit.rules import Status
 from importaudit.source.conditions import TargetEnv
 
 INDEX = DistributionIndex(environment=None)
@@ -202,8 +202,8 @@ def test_transitive_from_lock_names_the_lock() -> None:
 def test_probable_transitive_is_marked_and_says_so() -> None:
     got = provisioner(reqs("acme-prometheus-exporter")).provision("prometheus_client")
     assert got.probable and got.path[0] == "acme-prometheus-exporter"
+    from importaudit.judge.rules import Case, Where, judge
     from importaudit.model import Import, Location
-    from importaudit.rules import Case, Where, judge
 
     imp = Import(module="prometheus_client", location=Location("metrics.py", 3))
     finding = judge(Case(imp=imp, where=Where.BOOT, provision=got, target="Dockerfile",

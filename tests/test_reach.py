@@ -8,7 +8,7 @@ from typing import Optional
 
 import pytest
 
-from importaudit.reach import BootGraph, FileIndex, Unit, compute_boot, runs_at_import
+from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, runs_at_import
 from importaudit.source.conditions import TargetEnv
 from importaudit.source.discover import ModuleIndex
 from importaudit.source.imports import parse_source

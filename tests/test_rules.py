@@ -8,9 +8,9 @@ from typing import Optional
 
 import pytest
 
+from importaudit.judge.rules import Case, Provision, Status, Where, apply_selection, judge, unused_finding
 from importaudit.model import Context, Finding, How, Import, Location, Requirement, Rule, Severity
 from importaudit.requirements import parse_requirement
-from importaudit.rules import Case, Provision, Status, Where, apply_selection, judge, unused_finding
 from importaudit.source.imports import parse_source
 
 SNIPPETS = {

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from targets_support import write_files
 
-from importaudit.audit import audit_target, select_targets
 from importaudit.config import Config
+from importaudit.judge.audit import audit_target, select_targets
+from importaudit.judge.unused import unused_requirements
 from importaudit.model import Finding
 from importaudit.providers.distributions import DistributionIndex
 from importaudit.providers.names import DisplayNames
-from importaudit.unused import unused_requirements
 from importaudit.workspace import load_workspace
 
 DOCKERFILE = """\

@@ -8,11 +8,11 @@ from typing import Optional
 
 from packaging.utils import canonicalize_name
 
+from importaudit.judge.rules import Provision, Status
 from importaudit.model import Provider, Requirement
 from importaudit.providers.distributions import DistributionIndex
 from importaudit.providers.names import DisplayNames, named_like, preferred
 from importaudit.providers.stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
-from importaudit.rules import Provision, Status
 from importaudit.source.conditions import TargetEnv, marker_holds
 
 _COMMON_WORDS = frozenset({

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from importaudit.judge.rules import RULE_DOCS
 from importaudit.model import Report, Severity
 from importaudit.report.common import sorted_findings
-from importaudit.rules import RULE_DOCS
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from importaudit.judge.rules import unused_finding
 from importaudit.model import Finding, How, Import, Requirement
 from importaudit.providers.names import named_like
-from importaudit.rules import unused_finding
 
 if TYPE_CHECKING:
-    from importaudit.audit import TargetAudit
+    from importaudit.judge.audit import TargetAudit
     from importaudit.workspace import Workspace
 
 # Used without an import statement: servers and wrappers (named in start commands), database

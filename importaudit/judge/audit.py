@@ -10,6 +10,8 @@ from typing import Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
+from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
+from importaudit.judge.rules import Status
 from importaudit.model import (
     AuditError,
     Entry,
@@ -25,11 +27,9 @@ from importaudit.model import (
     Target,
 )
 from importaudit.providers.provision import InstalledSet, Provisioner
-from importaudit.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
 from importaudit.requirements import (
     requirements_for_install,
 )
-from importaudit.rules import Status
 from importaudit.source.conditions import TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.workspace import Workspace

@@ -8,7 +8,9 @@ from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from importaudit.audit import TargetAudit, development_requirements
+from importaudit.judge.audit import TargetAudit, development_requirements
+from importaudit.judge.reach import MAIN_GUARD, runs_at_import
+from importaudit.judge.rules import Case, Provision, Status, Where, judge
 from importaudit.model import (
     Context,
     Finding,
@@ -22,8 +24,6 @@ from importaudit.model import (
 )
 from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.providers.stdlib import host_version, is_stdlib
-from importaudit.reach import MAIN_GUARD, runs_at_import
-from importaudit.rules import Case, Provision, Status, Where, judge
 from importaudit.source.conditions import evaluate
 from importaudit.workspace import Workspace
 
