@@ -1,0 +1,367 @@
+"""Run importaudit on the real-world corpus (clean apps and their mutants) and tabulate the results.
+
+    python benchmarks/realworld/run.py [--corpus /work/corpus] [--mirror /work/.mirror]
+        [--only SLUG ...] [--importaudit PATH] [--label NAME] [--no-mutants]
+
+Each app is described by benchmarks/realworld/apps/<slug>.toml (see README.md). A missing local
+copy is made from the git mirror at the manifest's commit; nothing is fetched from the network.
+Stdlib only (tomli on Python < 3.11, which importaudit itself installs there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    import tomli as tomllib
+
+HERE = Path(__file__).resolve().parent
+FRAMEWORKS = {"django", "flask", "fastapi", "pyramid", "starlette", "other"}
+INSTALLERS = {"pip", "poetry", "uv", "pipenv", "pdm", "conda"}
+MARKER = ".realworld-commit"  # written into each local copy: the commit it was made from
+
+
+class ManifestError(Exception):
+    pass
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    """Read and check one manifest; any problem is one ManifestError line."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ManifestError(f"unreadable: {exc}") from None
+    for key in ("slug", "repo", "commit", "framework", "installer"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ManifestError(f"missing or empty key {key!r}")
+    if data["slug"] != path.stem:
+        raise ManifestError(f"slug {data['slug']!r} is not the file name {path.stem!r}")
+    if not re.fullmatch(r"[0-9a-f]{40}", data["commit"]):
+        raise ManifestError("commit is not 40 lowercase hex digits")
+    if data["framework"] not in FRAMEWORKS or data["installer"] not in INSTALLERS:
+        raise ManifestError(f"framework/installer not one of {sorted(FRAMEWORKS)} / {sorted(INSTALLERS)}")
+    main = data.get("main")
+    if not isinstance(main, dict) or not main.get("target") or not main.get("entry"):
+        raise ManifestError("[main] needs target and entry")
+    mutants = data.get("mutants", [])
+    for mutant in mutants:
+        if not all(isinstance(mutant.get(k), str) and mutant[k] for k in ("id", "module", "file")):
+            raise ManifestError("each [[mutants]] needs id, module and file")
+        edits = mutant.get("edits")
+        if not isinstance(edits, list) or not edits:
+            raise ManifestError(f"mutant {mutant['id']}: no edits")
+        for edit in edits:
+            if not isinstance(edit, dict) or not isinstance(edit.get("file"), str):
+                raise ManifestError(f"mutant {mutant['id']}: an edit needs a file")
+            if isinstance(edit.get("remove_key"), list) and all(isinstance(k, str) for k in edit["remove_key"]):
+                continue
+            pattern = edit.get("remove", edit.get("remove_block"))
+            if not isinstance(pattern, str):
+                raise ManifestError(f"mutant {mutant['id']}: an edit needs remove, remove_block or remove_key")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ManifestError(f"mutant {mutant['id']}: bad regex {pattern!r}: {exc}") from None
+    return data
+
+
+# --- local copies -------------------------------------------------------------------------------
+
+def mirror_gitdir(mirror: Path, repo: str) -> Path | None:
+    base = mirror / repo.replace("/", "+")
+    if (base / "HEAD").is_file():
+        return base
+    found = sorted(p.parent for p in base.glob("*/HEAD") if p.is_file()) if base.is_dir() else []
+    return found[0] if found else None
+
+
+def git(gitdir: Path, *args: str, data: bytes | None = None) -> bytes:
+    return subprocess.run(["git", f"--git-dir={gitdir}", *args], input=data, capture_output=True,
+                          check=True).stdout
+
+
+def materialise(dest: Path, gitdir: Path, commit: str) -> list[str]:
+    """Extract COMMIT into DEST; blobs the mirror lacks (snapshots omit files >= 4 MiB) are skipped
+    and returned, since git archive refuses a tree with a missing object."""
+    entries = [line.split(b"\t", 1) for line in git(gitdir, "ls-tree", "-r", "-z", commit).split(b"\0") if line]
+    blobs = [(meta.split()[2].decode(), path.decode()) for meta, path in entries if meta.split()[1] == b"blob"]
+    checked = git(gitdir, "cat-file", "--batch-check=%(objectname)",
+                  data="".join(sha + "\n" for sha, _ in blobs).encode()).decode().splitlines()
+    missing = sorted(path for (sha, path), line in zip(blobs, checked) if line.endswith(" missing"))
+    excludes = [f":(exclude,literal){path}" for path in missing]
+    tmp = dest.with_name(dest.name + ".part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    proc = subprocess.Popen(["git", f"--git-dir={gitdir}", "archive", commit, "--", ".", *excludes],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(tmp, filter="data")
+        else:  # pragma: no cover - old Pythons without extraction filters
+            archive.extractall(tmp)
+    if proc.wait() != 0:
+        raise RuntimeError(f"git archive failed: {proc.stderr.read().decode().strip() if proc.stderr else ''}")
+    (tmp / MARKER).write_text(commit + "\n" + "".join(f"missing {p}\n" for p in missing))
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.rename(dest)
+    return missing
+
+
+# --- running importaudit --------------------------------------------------------------------------
+
+def run_json(cmd: list[str], path: Path) -> tuple[dict[str, Any], float]:
+    start = time.monotonic()
+    proc = subprocess.run([*cmd, "--format", "json", str(path)], capture_output=True, text=True)
+    elapsed = time.monotonic() - start
+    if proc.returncode not in (0, 1):
+        tail = (proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        raise RuntimeError(f"{' '.join(cmd[-1:])} exited {proc.returncode}: {tail}")
+    return json.loads(proc.stdout), elapsed
+
+
+def entry_module(spec: str) -> str:
+    return spec.split(":", 1)[0].strip()
+
+
+def entry_matches(wanted: str, entries: list[str]) -> bool:
+    """The manifest's entry module is one of the target's entries, allowing a package prefix that
+    differs because the server runs from a subfolder (--chdir/--app-dir)."""
+    want = entry_module(wanted)
+    for entry in entries:
+        got = entry_module(entry)
+        if got == want or got.endswith("." + want) or want.endswith("." + got):
+            return True
+    return False
+
+
+def is_known(finding: dict[str, Any], known: list[dict[str, Any]]) -> bool:
+    return any(all(finding.get(k) == v for k, v in item.items() if k in ("rule", "module", "target", "file"))
+               for item in known)
+
+
+def describe(finding: dict[str, Any]) -> str:
+    return f"{finding['rule']} {finding['module']} {finding['file']}:{finding.get('line')} [{finding['target']}]"
+
+
+def names_module(finding: dict[str, Any], module: str) -> bool:
+    got = finding.get("module") or ""
+    return got == module or got.startswith(module + ".") or module.startswith(got + ".")
+
+
+def apply_edits(root: Path, edits: list[dict[str, str]]) -> None:
+    for edit in edits:
+        path = root / edit["file"]
+        if "remove_key" in edit:
+            remove_key(path, edit["remove_key"])
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if "remove" in edit:
+            pattern = re.compile(edit["remove"])
+            kept = [line for line in lines if not pattern.search(line.rstrip("\n"))]
+        else:
+            kept = remove_blocks(lines, re.compile(edit["remove_block"]))
+        if len(kept) == len(lines):
+            raise RuntimeError(f"edit on {edit['file']} matched nothing: {edit.get('remove', edit.get('remove_block'))!r}")
+        path.write_text("".join(kept), encoding="utf-8")
+
+
+def remove_key(path: Path, keys: list[str]) -> None:
+    """Delete one key of a JSON file (a package of a Pipfile.lock section: ["default", "flask"])."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    node = data
+    for key in keys[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or keys[-1] not in node:
+        raise RuntimeError(f"edit on {path.name}: no key {'/'.join(keys)}")
+    del node[keys[-1]]
+    path.write_text(json.dumps(data, indent=4) + "\n", encoding="utf-8")
+
+
+def remove_blocks(lines: list[str], pattern: re.Pattern[str]) -> list[str]:
+    """Remove each TOML [[x]] table (with its [x.sub] tables) holding a line that matches: a
+    package entry of poetry.lock, uv.lock or pdm.lock, as re-locking without it would."""
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        head = _header(blocks[-1])
+        if line.startswith("[") and not line.startswith(("[" + head + ".", "[[" + head + ".")):
+            blocks.append([])
+        blocks[-1].append(line)
+    return [line for block in blocks
+            if not (block[0].startswith("[[") and any(pattern.search(x.rstrip("\n")) for x in block))
+            for line in block]
+
+
+def _header(block: list[str]) -> str:
+    return block[0].strip().strip("[]") if block and block[0].startswith("[[") else "\0"
+
+
+def main_target(report: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((t for t in report["targets"] if t["name"] == name), None)
+
+
+def run_mutant(cmd: list[str], copy: Path, manifest: dict[str, Any], mutant: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": mutant["id"], "module": mutant["module"], "file": mutant["file"]}
+    with tempfile.TemporaryDirectory(prefix=f"realworld-{manifest['slug']}-") as tmp:
+        root = Path(tmp) / manifest["slug"]
+        shutil.copytree(copy, root, symlinks=True)
+        try:
+            apply_edits(root, mutant["edits"])
+            report, _ = run_json([*cmd, "check"], root)
+        except (OSError, RuntimeError, ValueError) as exc:
+            return {**out, "caught": False, "error": str(exc)}
+    target = main_target(report, manifest["main"]["target"])
+    errors = [f for f in report["findings"] if f["target"] == manifest["main"]["target"] and f["severity"] == "error"]
+    hit = [f for f in errors if names_module(f, mutant["module"])
+           and mutant["file"] in (f["file"], (f.get("chain") or [None])[-1])]
+    out["verdict"] = target["verdict"] if target else "no such target"
+    out["caught"] = bool(target and target["verdict"] == "fails-at-boot" and hit)
+    if not out["caught"]:
+        said = [describe(f) for f in report["findings"] if names_module(f, mutant["module"])]
+        out["instead"] = said or [f"nothing about {mutant['module']}"]
+    return out
+
+
+def run_app(cmd: list[str], manifest: dict[str, Any], copy: Path, mutants: bool) -> dict[str, Any]:
+    main = manifest["main"]
+    report, elapsed = run_json([*cmd, "check"], copy)
+    targets_report, _ = run_json([*cmd, "targets"], copy)
+    target = main_target(report, main["target"])
+    entries = target["entries"] if target else []
+    known = manifest.get("known", [])
+    errors = [{"rule": f["rule"], "module": f["module"], "where": f"{f['file']}:{f.get('line')}",
+               "target": f["target"], "known": is_known(f, known), "message": f["message"]}
+              for f in report["findings"] if f["severity"] == "error"]
+    warnings: dict[str, int] = {}
+    for f in report["findings"]:
+        if f["severity"] == "warning":
+            warnings[f["rule"]] = warnings.get(f["rule"], 0) + 1
+    result: dict[str, Any] = {
+        "slug": manifest["slug"], "repo": manifest["repo"], "commit": manifest["commit"],
+        "framework": manifest["framework"], "installer": manifest["installer"],
+        "main_target": main["target"], "main_found": target is not None,
+        "verdict": target["verdict"] if target else "no such target",
+        "reason": (target or {}).get("reason"), "entries": entries, "entry_expected": main["entry"],
+        "entry_resolved": bool(target and target["verdict"] != "unknown" and entries
+                               and entry_matches(main["entry"], entries)),
+        "targets": {t["name"]: t["verdict"] for t in report["targets"]},
+        "target_runs": {t["name"]: t.get("runs", []) for t in targets_report.get("targets", [])},
+        "errors": errors, "warnings": report["summary"]["warnings"], "warnings_by_rule": warnings,
+        "infos": report["summary"]["infos"], "files": report["summary"]["files"],
+        "seconds": round(elapsed, 2),
+    }
+    if mutants:
+        result["mutants"] = [run_mutant(cmd, copy, manifest, m) for m in manifest.get("mutants", [])]
+    return result
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+def table(results: list[dict[str, Any]]) -> str:
+    rows = ["| app | framework | installer | main target | entry resolved | verdict | errors on clean app "
+            "| warnings | mutants caught | time (s) |", "|" + "---|" * 10]
+    tot = {"apps": 0, "resolved": 0, "errors": 0, "unexpected": 0, "warnings": 0, "caught": 0, "mutants": 0}
+    for r in results:
+        if "skipped" in r:
+            rows.append(f"| {r['slug']} | | | | | **skipped**: {r['skipped']} | | | | |")
+            continue
+        unexpected = sum(not e["known"] for e in r["errors"])
+        muts = r.get("mutants")
+        caught = sum(m["caught"] for m in muts) if muts is not None else 0
+        tot["apps"] += 1
+        tot["resolved"] += r["entry_resolved"]
+        tot["errors"] += len(r["errors"])
+        tot["unexpected"] += unexpected
+        tot["warnings"] += r["warnings"]
+        tot["caught"] += caught
+        tot["mutants"] += len(muts or [])
+        errs = f"{len(r['errors'])}" + (f" (**{unexpected} not in manifest**)" if unexpected else "")
+        rows.append(f"| {r['slug']} | {r['framework']} | {r['installer']} | `{r['main_target']}` | "
+                    f"{'yes' if r['entry_resolved'] else '**no**'} | {r['verdict']} | {errs} | {r['warnings']} | "
+                    f"{f'{caught}/{len(muts)}' if muts is not None else '-'} | {r['seconds']} |")
+    rows.append(f"| **total** ({tot['apps']} apps) | | | | {tot['resolved']}/{tot['apps']} | | {tot['errors']} "
+                f"({tot['unexpected']} not in manifest) | {tot['warnings']} | {tot['caught']}/{tot['mutants']} | |")
+    return "\n".join(rows)
+
+
+def details(results: list[dict[str, Any]]) -> str:
+    out: list[str] = []
+    for r in results:
+        if "skipped" in r:
+            continue
+        for e in r["errors"]:
+            out.append(f"- {r['slug']}: {'known' if e['known'] else 'UNEXPECTED'} error {e['rule']} {e['module']} "
+                       f"{e['where']} [{e['target']}]")
+        if not r["entry_resolved"]:
+            out.append(f"- {r['slug']}: main target {r['main_target']} verdict {r['verdict']}, entries "
+                       f"{r['entries']} (expected {r['entry_expected']}); {r.get('reason') or ''}")
+        for m in r.get("mutants", []):
+            if not m["caught"]:
+                out.append(f"- {r['slug']}: mutant {m['id']} missed ({m.get('error') or m.get('verdict')}): "
+                           f"{'; '.join(m.get('instead', []))}")
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path("/work/corpus"))
+    parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument("--only", nargs="+", metavar="SLUG")
+    parser.add_argument("--importaudit", help="path of the importaudit executable (default: this Python's)")
+    parser.add_argument("--label", default=f"run-{datetime.date.today().isoformat()}")
+    parser.add_argument("--no-mutants", action="store_true")
+    args = parser.parse_args()
+    cmd = [args.importaudit] if args.importaudit else [sys.executable, "-m", "importaudit"]
+    results: list[dict[str, Any]] = []
+    for path in sorted((HERE / "apps").glob("*.toml")):
+        if args.only and path.stem not in args.only:
+            continue
+        try:
+            manifest = load_manifest(path)
+        except ManifestError as exc:
+            print(f"{path.stem}: bad manifest: {exc}", file=sys.stderr)
+            results.append({"slug": path.stem, "skipped": f"bad manifest: {exc}"})
+            continue
+        copy = args.corpus / manifest["slug"]
+        marker = copy / MARKER
+        try:
+            if not marker.is_file() or marker.read_text().split()[0] != manifest["commit"]:
+                gitdir = mirror_gitdir(args.mirror, manifest["repo"])
+                if gitdir is None:
+                    results.append({"slug": path.stem, "skipped": f"no mirror of {manifest['repo']} in {args.mirror}"})
+                    print(f"{path.stem}: skipped, no mirror", file=sys.stderr)
+                    continue
+                print(f"{path.stem}: making {copy} at {manifest['commit'][:12]}", file=sys.stderr)
+                materialise(copy, gitdir, manifest["commit"])
+            print(f"{path.stem}: running", file=sys.stderr)
+            results.append(run_app(cmd, manifest, copy, not args.no_mutants))
+        except (OSError, RuntimeError, ValueError, KeyError, subprocess.CalledProcessError) as exc:
+            print(f"{path.stem}: failed: {exc!r}", file=sys.stderr)
+            results.append({"slug": path.stem, "skipped": f"failed: {exc!r}"})
+    print(table(results))
+    print()
+    print(details(results))
+    out = HERE / "results" / f"{args.label}.json"
+    out.parent.mkdir(exist_ok=True)
+    head = subprocess.run(["git", "-C", str(HERE), "rev-parse", "HEAD"], capture_output=True, text=True)
+    out.write_text(json.dumps({"label": args.label, "date": datetime.datetime.now().isoformat(timespec="seconds"),
+                               "importaudit_commit": head.stdout.strip(), "python": sys.version.split()[0],
+                               "apps": results}, indent=2, sort_keys=True) + "\n")
+    print(f"\nwritten {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
