@@ -68,9 +68,11 @@ def load_manifest(path: Path) -> dict[str, Any]:
                 raise ManifestError(f"mutant {mutant['id']}: an edit needs a file")
             if isinstance(edit.get("remove_key"), list) and all(isinstance(k, str) for k in edit["remove_key"]):
                 continue
-            pattern = edit.get("remove", edit.get("remove_block"))
+            kinds = [k for k in ("remove", "remove_block", "remove_value") if k in edit]
+            pattern = edit[kinds[0]] if len(kinds) == 1 else None
             if not isinstance(pattern, str):
-                raise ManifestError(f"mutant {mutant['id']}: an edit needs remove, remove_block or remove_key")
+                raise ManifestError(f"mutant {mutant['id']}: an edit needs one of remove, remove_block, "
+                                    "remove_value (a regex) or remove_key (a list)")
             try:
                 re.compile(pattern)
             except re.error as exc:
@@ -133,7 +135,11 @@ def run_json(cmd: list[str], path: Path) -> tuple[dict[str, Any], float]:
 
 
 def entry_module(spec: str) -> str:
-    return spec.split(":", 1)[0].strip()
+    """The module an entry names: "pkg.wsgi:app" and the script "pkg/wsgi.py" are both pkg.wsgi."""
+    module = spec.split(":", 1)[0].strip()
+    if module.endswith(".py"):
+        module = module[:-3].replace("/", ".")
+    return module.removesuffix(".__init__") if hasattr(str, "removesuffix") else module
 
 
 def entry_matches(wanted: str, entries: list[str]) -> bool:
@@ -171,10 +177,12 @@ def apply_edits(root: Path, edits: list[dict[str, str]]) -> None:
         if "remove" in edit:
             pattern = re.compile(edit["remove"])
             kept = [line for line in lines if not pattern.search(line.rstrip("\n"))]
+        elif "remove_value" in edit:
+            kept = remove_values(lines, re.compile(edit["remove_value"]))
         else:
             kept = remove_blocks(lines, re.compile(edit["remove_block"]))
         if len(kept) == len(lines):
-            raise RuntimeError(f"edit on {edit['file']} matched nothing: {edit.get('remove', edit.get('remove_block'))!r}")
+            raise RuntimeError(f"edit on {edit['file']} matched nothing: {edit}")
         path.write_text("".join(kept), encoding="utf-8")
 
 
@@ -188,6 +196,20 @@ def remove_key(path: Path, keys: list[str]) -> None:
         raise RuntimeError(f"edit on {path.name}: no key {'/'.join(keys)}")
     del node[keys[-1]]
     path.write_text(json.dumps(data, indent=4) + "\n", encoding="utf-8")
+
+
+def remove_values(lines: list[str], pattern: re.Pattern[str]) -> list[str]:
+    """Remove each matching line and, when it opens a bracket it does not close (a multi-line
+    `name = [` array of poetry.lock's [metadata.files]), the lines up to the closing one."""
+    kept: list[str] = []
+    depth = 0
+    for line in lines:
+        if depth == 0 and not pattern.search(line.rstrip("\n")):
+            kept.append(line)
+            continue
+        depth += sum(line.count(c) for c in "[{(") - sum(line.count(c) for c in "]})")
+        depth = max(depth, 0)
+    return kept
 
 
 def remove_blocks(lines: list[str], pattern: re.Pattern[str]) -> list[str]:
