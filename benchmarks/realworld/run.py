@@ -41,7 +41,7 @@ class ManifestError(Exception):
 def load_manifest(path: Path) -> dict[str, Any]:
     """Read and check one manifest; any problem is one ManifestError line."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ManifestError(f"unreadable: {exc}") from None
     for key in ("slug", "repo", "commit", "framework", "installer"):
@@ -131,7 +131,8 @@ def run_json(cmd: list[str], path: Path) -> tuple[dict[str, Any], float]:
     if proc.returncode not in (0, 1):
         tail = (proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
         raise RuntimeError(f"{' '.join(cmd[-1:])} exited {proc.returncode}: {tail}")
-    return json.loads(proc.stdout), elapsed
+    report: dict[str, Any] = json.loads(proc.stdout)
+    return report, elapsed
 
 
 def entry_module(spec: str) -> str:
@@ -159,7 +160,8 @@ def is_known(finding: dict[str, Any], known: list[dict[str, Any]]) -> bool:
 
 
 def describe(finding: dict[str, Any]) -> str:
-    return f"{finding['rule']} {finding['module']} {finding['file']}:{finding.get('line')} [{finding['target']}]"
+    return (f"{finding['severity']} {finding['rule']} {finding['module']} {finding['file']}:{finding.get('line')} "
+            f"[{finding['target']}]")
 
 
 def names_module(finding: dict[str, Any], module: str) -> bool:
@@ -167,7 +169,7 @@ def names_module(finding: dict[str, Any], module: str) -> bool:
     return got == module or got.startswith(module + ".") or module.startswith(got + ".")
 
 
-def apply_edits(root: Path, edits: list[dict[str, str]]) -> None:
+def apply_edits(root: Path, edits: list[dict[str, Any]]) -> None:
     for edit in edits:
         path = root / edit["file"]
         if "remove_key" in edit:
@@ -222,7 +224,7 @@ def remove_blocks(lines: list[str], pattern: re.Pattern[str]) -> list[str]:
             blocks.append([])
         blocks[-1].append(line)
     return [line for block in blocks
-            if not (block[0].startswith("[[") and any(pattern.search(x.rstrip("\n")) for x in block))
+            if not (block and block[0].startswith("[[") and any(pattern.search(x.rstrip("\n")) for x in block))
             for line in block]
 
 
@@ -244,14 +246,18 @@ def run_mutant(cmd: list[str], copy: Path, manifest: dict[str, Any], mutant: dic
             report, _ = run_json([*cmd, "check"], root)
         except (OSError, RuntimeError, ValueError) as exc:
             return {**out, "caught": False, "error": str(exc)}
-    target = main_target(report, manifest["main"]["target"])
-    errors = [f for f in report["findings"] if f["target"] == manifest["main"]["target"] and f["severity"] == "error"]
+    main_name = manifest["main"]["target"]
+    target = main_target(report, main_name)
+    errors = [f for f in report["findings"] if f["target"] == main_name and f["severity"] == "error"]
     hit = [f for f in errors if names_module(f, mutant["module"])
            and mutant["file"] in (f["file"], (f.get("chain") or [None])[-1])]
     out["verdict"] = target["verdict"] if target else "no such target"
     out["caught"] = bool(target and target["verdict"] == "fails-at-boot" and hit)
     if not out["caught"]:
-        said = [describe(f) for f in report["findings"] if names_module(f, mutant["module"])]
+        about = [f for f in report["findings"] if names_module(f, mutant["module"])]
+        on_main = [describe(f) for f in about if f["target"] == manifest["main"]["target"]]
+        more = len(about) - len(on_main[:3])
+        said = [*on_main[:3], f"(+{more} more about {mutant['module']})"] if more else on_main
         out["instead"] = said or [f"nothing about {mutant['module']}"]
     return out
 
@@ -314,7 +320,8 @@ def table(results: list[dict[str, Any]]) -> str:
                     f"{'yes' if r['entry_resolved'] else '**no**'} | {r['verdict']} | {errs} | {r['warnings']} | "
                     f"{f'{caught}/{len(muts)}' if muts is not None else '-'} | {r['seconds']} |")
     rows.append(f"| **total** ({tot['apps']} apps) | | | | {tot['resolved']}/{tot['apps']} | | {tot['errors']} "
-                f"({tot['unexpected']} not in manifest) | {tot['warnings']} | {tot['caught']}/{tot['mutants']} | |")
+                f"({tot['unexpected']} not in manifest) | {tot['warnings']} | {tot['caught']}/{tot['mutants']} "
+                "| |")
     return "\n".join(rows)
 
 
@@ -323,9 +330,16 @@ def details(results: list[dict[str, Any]]) -> str:
     for r in results:
         if "skipped" in r:
             continue
+        groups: dict[tuple[str, str, str, bool], list[str]] = {}
         for e in r["errors"]:
-            out.append(f"- {r['slug']}: {'known' if e['known'] else 'UNEXPECTED'} error {e['rule']} {e['module']} "
-                       f"{e['where']} [{e['target']}]")
+            key = (e["rule"], e["module"].split(".")[0], e["target"] or "", e["known"])
+            groups.setdefault(key, []).append(e["where"])
+        for i, ((rule, module, target, known), where) in enumerate(sorted(groups.items())):
+            if i == 8:
+                out.append(f"- {r['slug']}: ... and {len(groups) - 8} more groups of errors (see the JSON)")
+                break
+            out.append(f"- {r['slug']}: {'known' if known else 'UNEXPECTED'} error {rule} {module} [{target}] "
+                       f"x{len(where)}, first at {where[0]}")
         if not r["entry_resolved"]:
             out.append(f"- {r['slug']}: main target {r['main_target']} verdict {r['verdict']}, entries "
                        f"{r['entries']} (expected {r['entry_expected']}); {r.get('reason') or ''}")
@@ -362,7 +376,8 @@ def main() -> int:
             if not marker.is_file() or marker.read_text().split()[0] != manifest["commit"]:
                 gitdir = mirror_gitdir(args.mirror, manifest["repo"])
                 if gitdir is None:
-                    results.append({"slug": path.stem, "skipped": f"no mirror of {manifest['repo']} in {args.mirror}"})
+                    why = f"no mirror of {manifest['repo']} in {args.mirror}"
+                    results.append({"slug": path.stem, "skipped": why})
                     print(f"{path.stem}: skipped, no mirror", file=sys.stderr)
                     continue
                 print(f"{path.stem}: making {copy} at {manifest['commit'][:12]}", file=sys.stderr)
