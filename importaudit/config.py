@@ -119,7 +119,8 @@ def load_config(root: Path, config_file: Optional[Path] = None) -> Config:
     if config_file is not None and path.name != "pyproject.toml" and "tool" not in data:
         table: Any = data.get("importaudit", data)
     else:
-        table = data.get("tool", {}).get("importaudit", {})
+        tool = data.get("tool", {})
+        table = tool.get("importaudit", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise AuditError(f"{origin}: [tool.importaudit] must be a table")
     return _from_table(table, origin)

@@ -134,3 +134,13 @@ def load_yaml(text: str) -> Any:
         raise LoadError("nested too deeply to read") from exc
     finally:
         loader.dispose()
+
+
+def as_table(value: Any) -> dict[str, Any]:
+    """`value` when it is a table (dict), else an empty one: untrusted documents put anything anywhere."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_array(value: Any) -> list[Any]:
+    """`value` when it is an array (list), else an empty one."""
+    return value if isinstance(value, list) else []

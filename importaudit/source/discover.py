@@ -198,7 +198,12 @@ class _IgnoreRules:
     def __init__(self, lines: Sequence[str], source: str) -> None:
         self.warnings: list[SourceWarning] = []
         compiled: list[tuple[tuple[bool, bool], re.Pattern[str]]] = []
-        for number, line in enumerate(lines, 1):
+        for number, raw in enumerate(lines, 1):
+            line = _simplified(raw)
+            if _wildcards(line) > _MAX_WILDCARDS:
+                why = f"ignore pattern with more than {_MAX_WILDCARDS} wildcards in one part; not used"
+                self.warnings.append(SourceWarning(source, number, why))
+                continue
             try:
                 spec = pathspec.GitIgnoreSpec.from_lines([line])
             except Exception as exc:  # pathspec raises assorted errors
@@ -239,6 +244,31 @@ class _IgnoreRules:
             if any(rx.match(last) for rx in by_name) or any(rx.match(path) for rx in by_path):
                 return include
         return None
+
+
+# A run of `**/` is one `**/`, and three or more stars inside a name are one star (gitignore's own
+# reading): written out they compile to nested `(.+/)?` and `[^/]*[^/]*…` that backtrack
+# exponentially. Past this many wildcards in one path part a pattern is refused, not tried.
+_MAX_WILDCARDS = 12
+_REPEATED_ANY_DIRS = re.compile(r"(?:\*\*/){2,}")
+_STAR_RUN = re.compile(r"\*{3,}")
+_PART_STARS = re.compile(r"\*+|\?")
+
+
+def _simplified(line: str) -> str:
+    """The same gitignore pattern with redundant wildcards folded (`**/**/` -> `**/`, `****a` -> `*a`)."""
+    if "*" not in line:
+        return line
+    folded = _REPEATED_ANY_DIRS.sub("**/", line)
+    parts = []
+    for part in folded.split("/"):
+        parts.append("**" if _STAR_RUN.fullmatch(part) else _STAR_RUN.sub("*", part))
+    return "/".join(parts)
+
+
+def _wildcards(line: str) -> int:
+    """The most wildcards (`*`, `**`, `?`) in one `/`-separated part of a pattern."""
+    return max((len(_PART_STARS.findall(part)) for part in line.split("/")), default=0)
 
 
 def _joined(members: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
