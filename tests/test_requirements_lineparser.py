@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pip_requirements_parser as prp
 import pytest
 
-import pip_requirements_parser as prp
 from importaudit.requirements import lineparser
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_projects"

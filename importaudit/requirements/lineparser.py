@@ -17,7 +17,6 @@ from typing import Any
 
 import pip_requirements_parser as prp
 
-
 _ATOMS = (bool, int, float, str)
 
 
