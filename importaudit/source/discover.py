@@ -13,6 +13,7 @@ from typing import Optional
 
 import pathspec
 
+from importaudit.deadline import budget
 from importaudit.model import AuditError, SourceWarning
 
 # Directory names never walked, at any depth: VCS data, caches, installed code.
@@ -246,9 +247,8 @@ class _IgnoreRules:
         return None
 
 
-# A run of `**/` is one `**/`, and three or more stars inside a name are one star (gitignore's own
-# reading): written out they compile to nested `(.+/)?` and `[^/]*[^/]*…` that backtrack
-# exponentially. Past this many wildcards in one path part a pattern is refused, not tried.
+# A run of `**/` is one `**/`, and three or more stars are one star (pathspec's own reading):
+# written out they compile to nested `(.+/)?` and `[^/]*[^/]*…` that backtrack exponentially. Past this many wildcards in one path part a pattern is refused, not tried.
 _MAX_WILDCARDS = 12
 _REPEATED_ANY_DIRS = re.compile(r"(?:\*\*/){2,}")
 _STAR_RUN = re.compile(r"\*{3,}")
@@ -259,11 +259,8 @@ def _simplified(line: str) -> str:
     """The same gitignore pattern with redundant wildcards folded (`**/**/` -> `**/`, `****a` -> `*a`)."""
     if "*" not in line:
         return line
-    folded = _REPEATED_ANY_DIRS.sub("**/", line)
-    parts = []
-    for part in folded.split("/"):
-        parts.append("**" if _STAR_RUN.fullmatch(part) else _STAR_RUN.sub("*", part))
-    return "/".join(parts)
+    # pathspec reads three or more stars as one star, even as a whole path part.
+    return _STAR_RUN.sub("*", _REPEATED_ANY_DIRS.sub("**/", line))
 
 
 def _wildcards(line: str) -> int:
@@ -318,6 +315,11 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
     warnings: list[SourceWarning] = []
     stack: list[tuple[str, tuple[tuple[str, _IgnoreRules], ...]]] = [("", ())]
     while stack:
+        if budget.expired():
+            skipped = ", ".join(sorted(rel or "." for rel, _ in stack)[:5])
+            why = f"{budget.reason()}: {len(stack)} folders not walked ({skipped}…)"
+            warnings.append(SourceWarning(".", 0, why))
+            break
         rel, rules = stack.pop()
         try:
             with os.scandir(os.path.join(root, rel) if rel else root) as listing:
