@@ -248,7 +248,8 @@ class _IgnoreRules:
 
 
 # A run of `**/` is one `**/`, and three or more stars are one star (pathspec's own reading):
-# written out they compile to nested `(.+/)?` and `[^/]*[^/]*…` that backtrack exponentially. Past this many wildcards in one path part a pattern is refused, not tried.
+# written out they compile to nested `(.+/)?` and `[^/]*[^/]*…` that backtrack exponentially.
+# Past this many wildcards in one path part a pattern is refused, not tried.
 _MAX_WILDCARDS = 12
 _REPEATED_ANY_DIRS = re.compile(r"(?:\*\*/){2,}")
 _STAR_RUN = re.compile(r"\*{3,}")
