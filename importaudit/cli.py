@@ -11,6 +11,7 @@ import click
 
 from importaudit import __version__
 from importaudit.config import Config, load_config, merge_cli
+from importaudit.deadline import budget
 from importaudit.model import AuditError, Severity
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -126,6 +127,8 @@ def check(path: str, fmt: str, config_file: Optional[str], exit_zero: bool, **op
     report = run_audit(root, config)
     click.echo(render(report, fmt, color=_use_color(sys.stdout)), nl=False)
     failed = any(f.severity is Severity.ERROR for f in report.findings)
+    if budget.ran_out:  # a partial audit must not pass a CI gate as a clean one
+        _fail(f"{budget.reason()}; the report above is partial (its unreadable warnings say what was skipped)")
     sys.exit(0 if exit_zero or not failed else 1)
 
 

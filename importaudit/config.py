@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 from importaudit.model import AuditError, Rule
+from importaudit.safeload import load_toml
 from importaudit.source.conditions import parse_version
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
+    pass
 
 RULE_NAMES = frozenset(rule.value for rule in Rule)
 
@@ -109,8 +110,8 @@ def load_config(root: Path, config_file: Optional[Path] = None) -> Config:
             raise AuditError(f"{origin}: config file not found")
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (tomllib.TOMLDecodeError, OSError) as exc:
+        data = load_toml(path.read_text(encoding="utf-8", errors="replace"))
+    except (ValueError, OSError) as exc:  # TOMLDecodeError and LoadError are ValueErrors
         if config_file is not None:
             raise AuditError(f"{origin}: invalid TOML: {exc}") from exc
         # The project's own pyproject being broken is a finding of the requirements stage, not exit 2.
@@ -118,7 +119,8 @@ def load_config(root: Path, config_file: Optional[Path] = None) -> Config:
     if config_file is not None and path.name != "pyproject.toml" and "tool" not in data:
         table: Any = data.get("importaudit", data)
     else:
-        table = data.get("tool", {}).get("importaudit", {})
+        tool = data.get("tool", {})
+        table = tool.get("importaudit", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise AuditError(f"{origin}: [tool.importaudit] must be a table")
     return _from_table(table, origin)

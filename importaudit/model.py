@@ -118,6 +118,8 @@ class Call:
 class SyntaxProblem:
     location: Location
     message: str
+    # True when the file was never read (an OSError, over the size limit): its code is unknown, not bad.
+    unread: bool = False
 
 
 @dataclass(frozen=True)

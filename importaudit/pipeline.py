@@ -10,6 +10,7 @@ from typing import Any
 
 from importaudit import __version__
 from importaudit.config import Config
+from importaudit.deadline import budget
 from importaudit.judge.audit import TargetAudit, audit_target, runtime_requirements, select_targets, target_env
 from importaudit.judge.findings import (
     environment_findings,
@@ -57,6 +58,7 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
 
 
 def run_audit(root: Path, config: Config) -> Report:
+    budget.start()
     ws = load_workspace(root, config)
     # Hundreds of thousands of small frozen records live to the end of the run: keep the cyclic
     # collector from rescanning them at every full collection.
@@ -124,6 +126,7 @@ def _audit(ws: Workspace, config: Config) -> Report:
 
 def describe_targets(root: Path, config: Config, fmt: str) -> str:
     """`importaudit targets`: what the audit believes each target installs and runs."""
+    budget.start()
     ws = load_workspace(root, config)
     rows: list[dict[str, Any]] = []
     for target in select_targets(ws):

@@ -256,6 +256,9 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     if not target.python:
         target = replace(target, python=env.version_text, python_source=_source)
     runtime, warnings = runtime_requirements(ws, target, env)
+    # What the descriptor reader could not read (a refused compose file, a broken Procfile line) is
+    # shown as an `unreadable` warning, not only as a target note.
+    ws.warnings.extend(target.warnings)
     ws.warnings.extend(warnings)
     installed = InstalledSet.build(env, runtime, development_requirements(ws), ws.index, provided=target.provided)
     provisioner = Provisioner(installed, ws.index, ws.names)

@@ -261,6 +261,20 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
         return []  # reported once for the project, below
     line, message = problem
     host = host_version()
+    if parsed.syntax_error is not None and parsed.syntax_error.unread:
+        return [
+            Finding(
+                rule=Rule.UNREADABLE,
+                severity=Severity.WARNING,
+                module=parsed.module or parsed.path,
+                message=f"{parsed.path}: {message}, so its imports were not checked",
+                context=Context.MODULE,
+                target=target,
+                file=parsed.path,
+                line=line,
+                chain=chain,
+            )
+        ]
     if parsed.syntax_error is not None and host < ta.env.python:
         # This interpreter's grammar is older than the target's: the file may be valid there.
         return [

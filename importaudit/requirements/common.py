@@ -11,6 +11,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
+from importaudit import safeload
 from importaudit.model import Requirement, SourceWarning
 
 if sys.version_info >= (3, 11):
@@ -186,8 +187,8 @@ _TOML_AT = re.compile(r"at line (\d+)")
 def load_toml(text: str, relpath: str) -> Union[TomlTable, SourceWarning]:
     """Parse TOML; a syntax error becomes a SourceWarning on the line tomllib names."""
     try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        return safeload.load_toml(text)
+    except (tomllib.TOMLDecodeError, ValueError) as exc:  # LoadError is a ValueError
         match = _TOML_AT.search(str(exc))
         if match:
             line = int(match.group(1))

@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from importaudit.model import Requirement, SourceWarning
 from importaudit.requirements.common import is_dev_file, join_relative, parent_of, parse_requirement, read_text
 from importaudit.requirements.reqfile import SourceSet, read_requirements_file
+from importaudit.safeload import LoadError, compose_yaml
 
 _CONDA_SPEC = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9._-]*)\s*(.*)$")
 # Not distributions an import could come from: the interpreter and the installers.
@@ -61,8 +62,8 @@ def read_environment(root: Path, relpath: str) -> SourceSet:
     if isinstance(text, SourceWarning):
         return SourceSet(source=relpath, kind="conda", warnings=(text,), dev=dev)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
+        node = compose_yaml(text)
+    except (yaml.YAMLError, LoadError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         return SourceSet(

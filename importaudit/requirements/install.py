@@ -10,9 +10,9 @@ from typing import Optional
 from packaging.utils import canonicalize_name
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
+    pass
 
 from importaudit.model import Install, InstallKind, Requirement, SourceWarning
 from importaudit.requirements.common import (
@@ -28,6 +28,7 @@ from importaudit.requirements.locks import locked_closure
 from importaudit.requirements.pipfile import read_pipfile, read_pipfile_lock
 from importaudit.requirements.project import project_requirements, read_project
 from importaudit.requirements.reqfile import read_requirements_file
+from importaudit.safeload import load_toml
 from importaudit.source.conditions import TargetEnv
 
 Result = tuple[tuple[Requirement, ...], tuple[SourceWarning, ...]]
@@ -85,8 +86,8 @@ def _requirements_file(root: Path, install: Install) -> Result:
 def _workspace_member(root: Path, directory: str, name: str) -> Optional[str]:
     """The folder of the uv workspace member named `name` (`uv sync --package name`)."""
     try:
-        data = tomllib.loads((root / project_file(directory, "pyproject.toml")).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = load_toml((root / project_file(directory, "pyproject.toml")).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):  # TOMLDecodeError and LoadError are ValueErrors
         return None
     members = data.get("tool", {}).get("uv", {}).get("workspace", {}).get("members", [])
     wanted = canonicalize_name(name)

@@ -15,6 +15,7 @@ from packaging.utils import canonicalize_name
 from importaudit.model import Requirement, RequirementSet, SourceWarning
 from importaudit.requirements.common import LineFinder, load_toml, parent_of, read_text
 from importaudit.requirements.reqfile import SourceSet
+from importaudit.safeload import as_array, as_table
 from importaudit.source.conditions import TargetEnv, marker_holds
 
 _EXTRA_ENTRY = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?[^;]*(;\s*(.*))?$")
@@ -102,22 +103,22 @@ def _package(kind: str, entry: dict[str, Any], line: int) -> LockPackage:
     package.marker = markers if isinstance(markers, str) else None
     if kind == "poetry.lock":
         groups = entry.get("groups") or ([entry["category"]] if "category" in entry else [])
-        package.groups = {str(g) for g in groups}
+        package.groups = {str(g) for g in as_array(groups)}
         package.deps = _poetry_edges(entry.get("dependencies"))
         extras = entry.get("extras") or {}
-        for extra, listed in extras.items() if isinstance(extras, dict) else []:
-            package.extras[extra] = [e for e in (_edge_from_string(str(s)) for s in listed) if e]
+        for extra, listed in as_table(extras).items():
+            package.extras[extra] = [e for e in (_edge_from_string(str(s)) for s in as_array(listed)) if e]
     elif kind == "uv.lock":
         package.deps = _uv_edges(entry.get("dependencies"))
-        for extra, listed in (entry.get("optional-dependencies") or {}).items():
+        for extra, listed in as_table(entry.get("optional-dependencies")).items():
             package.extras[extra] = _uv_edges(listed)
-        for group, listed in (entry.get("dev-dependencies") or {}).items():
+        for group, listed in as_table(entry.get("dev-dependencies")).items():
             package.dev_groups[group] = _uv_edges(listed)
         source = entry.get("source") or {}
         package.project = isinstance(source, dict) and ("editable" in source or "virtual" in source)
     else:  # pdm.lock: dependencies are PEP 508 strings, one entry per (name, extras)
-        package.groups = {str(g) for g in entry.get("groups") or ()}
-        deps = entry.get("dependencies") or []
+        package.groups = {str(g) for g in as_array(entry.get("groups"))}
+        deps = as_array(entry.get("dependencies"))
         package.deps = [e for e in (_edge_from_string(str(s)) for s in deps) if e]
     return package
 
@@ -137,7 +138,7 @@ def parse_lock(root: Path, relpath: str) -> LockData:
     finder = LineFinder(text)
     if isinstance(parsed.get("requires-python"), str):
         data.requires_python = parsed["requires-python"]
-    for entry in parsed.get("package") or []:
+    for entry in as_array(parsed.get("package")):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             data.warnings.append(SourceWarning(relpath, 1, "a [[package]] entry without a name"))
             continue

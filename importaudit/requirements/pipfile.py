@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -11,6 +10,7 @@ from packaging.utils import canonicalize_name
 from importaudit.model import Requirement, SourceWarning
 from importaudit.requirements.common import LineFinder, is_dev_name, load_toml, parent_of, project_file, read_text
 from importaudit.requirements.reqfile import SourceSet
+from importaudit.safeload import as_array, load_json
 
 _NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
 _MARKER_KEYS = (
@@ -46,7 +46,8 @@ def pipfile_requirement(
             markers.append(f"{key} {table[key]}")
     marker = " and ".join(f"({m})" if len(markers) > 1 else m for m in markers) or None
     url = table.get("git") or table.get("file") or table.get("path")
-    extras = table.get("extras") or ()
+    extras = table.get("extras")
+    extras = [extras] if isinstance(extras, str) else as_array(extras)
     return Requirement(
         name=name,
         key=canonicalize_name(name),
@@ -125,8 +126,8 @@ def read_pipfile_lock(root: Path, relpath: str) -> SourceSet:
     if isinstance(text, SourceWarning):
         return SourceSet(source=relpath, kind="pipfile.lock", warnings=(text,))
     try:
-        data = json.loads(text)
-    except ValueError as exc:
+        data = load_json(text)
+    except ValueError as exc:  # LoadError is a ValueError
         line = getattr(exc, "lineno", 1)
         return SourceSet(
             source=relpath,

@@ -144,6 +144,9 @@ def poetry_dependency(
         marker = _joined(str(raw_markers) if raw_markers else None, python, platform_marker)
         url = table.get("git") or table.get("url") or table.get("path")
         extras = table.get("extras") or ()
+        if not isinstance(extras, (list, tuple)) or not all(isinstance(e, str) for e in extras):
+            made.append(SourceWarning(source, line, f"{name}: extras is not a list of names: {extras!r}"[:200]))
+            extras = ()
         made.append(
             Requirement(
                 name=name,

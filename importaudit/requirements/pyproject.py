@@ -18,6 +18,7 @@ from importaudit.requirements.common import (
 )
 from importaudit.requirements.declaration import DeclarationBuilder
 from importaudit.requirements.poetry import read_poetry
+from importaudit.safeload import as_table
 
 
 def _strings(
@@ -158,11 +159,7 @@ def _read_project_table(
         builder.requires_python = project["requires-python"]
     dynamic = project.get("dynamic", [])
     dynamic = {str(d) for d in dynamic} if isinstance(dynamic, list) else set()
-    setuptools_dynamic = (
-        tool.get("setuptools", {}).get("dynamic", {})
-        if isinstance(tool.get("setuptools"), dict)
-        else {}
-    )
+    setuptools_dynamic = as_table(as_table(tool.get("setuptools")).get("dynamic"))
     if "dependencies" in project:
         builder.main.extend(
             _strings(project["dependencies"], "project", finder, builder, source, "main", False)

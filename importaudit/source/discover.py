@@ -13,6 +13,7 @@ from typing import Optional
 
 import pathspec
 
+from importaudit.deadline import budget
 from importaudit.model import AuditError, SourceWarning
 
 # Directory names never walked, at any depth: VCS data, caches, installed code.
@@ -198,7 +199,12 @@ class _IgnoreRules:
     def __init__(self, lines: Sequence[str], source: str) -> None:
         self.warnings: list[SourceWarning] = []
         compiled: list[tuple[tuple[bool, bool], re.Pattern[str]]] = []
-        for number, line in enumerate(lines, 1):
+        for number, raw in enumerate(lines, 1):
+            line = _simplified(raw)
+            if _wildcards(line) > _MAX_WILDCARDS:
+                why = f"ignore pattern with more than {_MAX_WILDCARDS} wildcards in one part; not used"
+                self.warnings.append(SourceWarning(source, number, why))
+                continue
             try:
                 spec = pathspec.GitIgnoreSpec.from_lines([line])
             except Exception as exc:  # pathspec raises assorted errors
@@ -239,6 +245,28 @@ class _IgnoreRules:
             if any(rx.match(last) for rx in by_name) or any(rx.match(path) for rx in by_path):
                 return include
         return None
+
+
+# A run of `**/` is one `**/`, and three or more stars are one star (pathspec's own reading):
+# written out they compile to nested `(.+/)?` and `[^/]*[^/]*…` that backtrack exponentially.
+# Past this many wildcards in one path part a pattern is refused, not tried.
+_MAX_WILDCARDS = 12
+_REPEATED_ANY_DIRS = re.compile(r"(?:\*\*/){2,}")
+_STAR_RUN = re.compile(r"\*{3,}")
+_PART_STARS = re.compile(r"\*+|\?")
+
+
+def _simplified(line: str) -> str:
+    """The same gitignore pattern with redundant wildcards folded (`**/**/` -> `**/`, `****a` -> `*a`)."""
+    if "*" not in line:
+        return line
+    # pathspec reads three or more stars as one star, even as a whole path part.
+    return _STAR_RUN.sub("*", _REPEATED_ANY_DIRS.sub("**/", line))
+
+
+def _wildcards(line: str) -> int:
+    """The most wildcards (`*`, `**`, `?`) in one `/`-separated part of a pattern."""
+    return max((len(_PART_STARS.findall(part)) for part in line.split("/")), default=0)
 
 
 def _joined(members: list[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
@@ -288,6 +316,11 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
     warnings: list[SourceWarning] = []
     stack: list[tuple[str, tuple[tuple[str, _IgnoreRules], ...]]] = [("", ())]
     while stack:
+        if budget.expired():
+            skipped = ", ".join(sorted(rel or "." for rel, _ in stack)[:5])
+            why = f"{budget.reason()}: {len(stack)} folders not walked ({skipped}…)"
+            warnings.append(SourceWarning(".", 0, why))
+            break
         rel, rules = stack.pop()
         try:
             with os.scandir(os.path.join(root, rel) if rel else root) as listing:

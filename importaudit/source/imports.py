@@ -391,13 +391,21 @@ def parse_source(
     )
 
 
+# A source file larger than this is skipped with a finding rather than parsed.
+MAX_SOURCE_BYTES = 32 * 2**20
+
+
 def parse_file(root: Path, ref: SourceRef) -> tuple[Optional[ast.Module], ParsedFile]:
     """Read `ref` under `root` once and parse it; an unreadable file becomes `syntax_error`."""
     try:
-        data = (root / ref.path).read_bytes()
+        path = root / ref.path
+        if path.stat().st_size > MAX_SOURCE_BYTES:  # generated data, not code a person reads: parsing
+            raise OSError(f"larger than {MAX_SOURCE_BYTES // 2**20} MB; not read")  # it costs GBs
+        data = path.read_bytes()
     except OSError as exc:
         parsed = ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package,
                             is_test=ref.is_test, is_notebook=ref.is_notebook)  # fmt: skip
-        return None, replace(parsed, syntax_error=syntax_problem(ref.path, 1, f"cannot read: {exc}"))
+        problem = replace(syntax_problem(ref.path, 1, f"cannot read: {exc}"), unread=True)
+        return None, replace(parsed, syntax_error=problem)
     return parse_source(data, ref.path, ref.module, ref.is_package, is_test=ref.is_test,
                         is_notebook=ref.is_notebook)  # fmt: skip

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from importaudit.model import SyntaxProblem
+from importaudit.safeload import load_json
 from importaudit.source.syntax import parse_python, syntax_problem
 
 # `files = !ls`, `t = %timeit f()`: IPython assignments from a shell command or a line magic.
@@ -85,7 +86,7 @@ def _is_python(notebook: dict[str, object]) -> bool:
 def read_notebook(data: Union[bytes, str]) -> tuple[NotebookCell, ...]:
     """The code cells of an .ipynb (nbformat 3 or 4); raises NotebookError on unreadable input."""
     try:
-        notebook = json.loads(data)
+        notebook = load_json(data if isinstance(data, str) else data.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise NotebookError(f"invalid notebook JSON: {exc.msg}", exc.lineno) from exc
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

@@ -9,7 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Optional
 
-from importaudit.model import ParsedFile, SourceWarning
+from importaudit.deadline import budget
+from importaudit.model import Location, ParsedFile, SourceWarning, SyntaxProblem
 from importaudit.source import cache
 from importaudit.source.cache import Entry
 from importaudit.source.discover import SourceRef
@@ -19,6 +20,12 @@ from importaudit.source.syntax import parse_python
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 400
 _CHUNK = 64
+
+def _not_read(ref: SourceRef, why: str) -> ParsedFile:
+    problem = SyntaxProblem(Location(ref.path, 1), f"not read: {why}", unread=True)
+    return ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package, is_test=ref.is_test,
+                      is_notebook=ref.is_notebook, syntax_error=problem)
+
 
 def _parse_one(job: tuple[str, SourceRef]) -> tuple[ParsedFile, Optional[ast.Module], Optional[str]]:
     root, ref = job
@@ -112,6 +119,9 @@ def parse_all(
         results = []
         for job in jobs:  # small project: keep every tree, nothing is parsed twice
             root_text, ref = job
+            if budget.expired():
+                results.append((_not_read(ref, budget.reason()), None, None))
+                continue
             try:
                 tree, parsed = parse_file(Path(root_text), ref)
             except (RecursionError, MemoryError, ValueError) as exc:

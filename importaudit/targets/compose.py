@@ -11,6 +11,7 @@ from typing import Optional, Union
 import yaml
 
 from importaudit.model import SourceWarning, Target
+from importaudit.safeload import LoadError, load_yaml
 from importaudit.targets.assemble import image_target
 from importaudit.targets.dockerfile import read_image
 from importaudit.targets.shell import expand_vars
@@ -67,8 +68,8 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
     folder = posixpath.dirname(relpath)
     try:
         text = (root / relpath).read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = load_yaml(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, LoadError) as exc:
         return [
             Target(
                 name=relpath,

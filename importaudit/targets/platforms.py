@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import sys
@@ -13,6 +12,7 @@ from typing import Any, Optional
 import yaml
 
 from importaudit.model import Install, Location, SourceWarning, Target
+from importaudit.safeload import load_json, load_toml, load_yaml
 from importaudit.source.conditions import parse_version
 from importaudit.targets import commands
 from importaudit.targets.assemble import command_target, image_target
@@ -20,19 +20,19 @@ from importaudit.targets.buildpacks import platform_installs, project_python_ver
 from importaudit.targets.dockerfile import read_image
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on 3.9/3.10
-    import tomli as tomllib
+    pass
 
 
 def _load(root: Path, relpath: str) -> tuple[Any, Optional[SourceWarning]]:
     try:
         text = (root / relpath).read_text(encoding="utf-8-sig")
         if relpath.endswith(".json"):
-            return json.loads(text), None
+            return load_json(text), None
         if relpath.endswith(".toml"):
-            return tomllib.loads(text), None
-        return yaml.safe_load(text), None
+            return load_toml(text), None
+        return load_yaml(text), None
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         return None, SourceWarning(relpath, 0, f"could not read: {str(exc)[:200]}")
 
