@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,16 +13,11 @@ from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
 from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
 from importaudit.targets.cli_options import UTILITIES
 from importaudit.targets.installs import parse_install
-from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, uv_run
+from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, command_after, su_command, uv_run
 from importaudit.targets.servers import SERVERS, parse_django_admin, parse_manage
-from importaudit.targets.shell import (
-    expand_vars,
-    is_python,
-    program_name,
-    split_assignments,
-    split_commands,
-    split_words,
-)
+from importaudit.targets.shell import expand_vars, is_python, program_name, split_assignments, split_words
+from importaudit.targets.shell_run import Walker
+from importaudit.targets.shell_syntax import parse_shell
 
 
 @dataclass(frozen=True)
@@ -41,6 +35,15 @@ class StartCommand:
 
 
 _MAX_DEPTH = 4
+# `python -m MODULE` forms that are a server's own command line.
+_MODULE_PROGRAMS = {
+    "gunicorn.app.wsgiapp": "gunicorn",
+    "uvicorn.main": "uvicorn",
+    "celery.__main__": "celery",
+    "flask.cli": "flask",
+    "waitress.runner": "waitress-serve",
+    "daphne.cli": "daphne",
+}
 
 
 @dataclass
@@ -107,7 +110,8 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
                 entry = dataclasses.replace(entry, via=run.via, phase="master")
             elif run is not main and run.parts.server and entry.kind is not EntryKind.SERVER:
                 entry = dataclasses.replace(entry, via="pre-start", phase="master")
-            if entry not in merged.entries:
+            # The same entry named on two lines of a script (migrate, then collectstatic) is one entry.
+            if all(dataclasses.replace(entry, location=e.location) != e for e in merged.entries):
                 merged.entries.append(entry)
         merged.installs += [i for i in run.parts.installs if i not in merged.installs]
         merged.env += [e for e in run.parts.env if e not in merged.env]
@@ -132,22 +136,39 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
 
 
 def _run_shell(
-    text: str, ctx: CommandContext, runs: list[_Run], notes: list[str], args: Sequence[str], depth: int
+    text: str,
+    ctx: CommandContext,
+    runs: list[_Run],
+    notes: list[str],
+    args: Sequence[str],
+    depth: int,
+    script: Optional[str] = None,
 ) -> None:
-    commands, problem = split_commands(text)
+    """Shell text (a command line, or a whole script when `script` names its repo path)."""
+    base = ctx.location
+    where = script or (base.file if base else "the command")
+
+    def located(line: int) -> Optional[Location]:
+        if script is not None:
+            return Location(script, line)
+        return Location(base.file, base.line + line - 1) if base else None
+
+    def run(fields: list[str], line: int, heredoc: Optional[str], certain: bool) -> None:
+        here = dataclasses.replace(ctx, location=located(line))
+        words = fields[1:] if program_name(fields[0]) == "exec" else fields
+        if heredoc is not None and words and is_python(words[0]) and words[1:] in ([], ["-"]):
+            spot = f"{where}:{line}" if script else where
+            notes.append(f"python reads its program from a heredoc ({spot}): not followed")
+            return
+        _run_words(fields, here, runs, notes, walker.args, depth)
+        ctx.cwd, ctx.env = here.cwd, here.env
+
+    walker = Walker(env=ctx.env, args=list(args), run=run, where=where)
+    nodes, problem = parse_shell(text)
     if problem:
-        notes.append(problem)
-    for words in commands:
-        expanded: list[str] = []
-        for word in words:
-            if word in ("$@", "$*", "${@}"):
-                expanded.extend(args)
-            elif re.fullmatch(r"\$\{?[1-9]\}?", word):
-                position = int(word.strip("${}"))
-                expanded.extend(args[position - 1 : position])
-            else:
-                expanded.append(word)
-        _run_words(expanded, ctx, runs, notes, args, depth)
+        notes.append(problem if script is None else f"{problem} in {script}")
+    walker.walk(nodes)
+    notes.extend(walker.notes)
 
 
 def _run_words(
@@ -183,6 +204,10 @@ def _run_words(
             continue
         if program in PASS_THROUGH and program not in ("poetry", "pipenv", "pdm", "hatch", "rye"):
             words = after_options(words[1:], PASS_THROUGH[program])
+            continue
+        after = command_after(program, words[1:])
+        if after is not None:
+            words = after
             continue
         if program in WRAPPERS:
             dist, skip = WRAPPERS[program]
@@ -233,6 +258,11 @@ def _dispatch(
             return
         _run_script(words[1], words[2:], parts, ctx, runs, notes, depth, exec_form)
         return
+    if program == "su":
+        su_text = su_command(words[1:])
+        if su_text is not None:
+            _run_shell(su_text, ctx, runs, notes, (), depth)
+            return
     if is_python(words[0]):
         _python(words[1:], parts, ctx, runs, notes, args, depth, exec_form)
         return
@@ -289,10 +319,13 @@ def _python(
         runs.append(_Run(parts, False, exec_form))
         return
     if rest[0] == "-m" and len(rest) > 1:
-        module = rest[1]
-        if module in SERVERS or module in ("waitress",):
+        module: str = _MODULE_PROGRAMS.get(rest[1]) or rest[1]
+        if module in SERVERS:
             _dispatch([module, *rest[2:]], parts, ctx, runs, notes, args, depth, exec_form)
             return
+        package = ctx.repo_path(module.replace(".", "/"))
+        if package is not None and ctx.is_file(f"{package}/__main__.py".lstrip("/")):
+            module = f"{module}.__main__"  # `python -m pkg` runs pkg/__init__.py, then pkg/__main__.py
         parts.server = "python"
         cwd_on_path(parts, ctx)  # `python -m` puts the current directory first on sys.path
         parts.entries.append(
@@ -341,4 +374,4 @@ def _run_script(
         file_entry(written, parts, ctx, "python")
         runs.append(_Run(parts, True, exec_form))
         return
-    _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1)
+    _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1, repo)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Optional
+
 from importaudit.model import Install, InstallKind
 from importaudit.targets.appspec import CommandContext, Parts
 
@@ -115,3 +118,40 @@ def uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
     if rest[:1] in (["-m"], ["--module"]):
         rest = ["python", *rest]
     return rest
+
+
+# Programs that wait for something (a port, a file), then run the command after `--`.
+_WAITERS = re.compile(r"^(?:wait[-_]?for(?:[-_]it)?|sh-wait|wait[-_]for[-_][a-z]+)(?:\.sh)?$")
+_DOCKERIZE_FLAGS = frozenset({"-no-overwrite", "-version", "--no-overwrite"})
+_SUDO_VALUES = frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-R", "-T", "-U", "--user", "--group"})
+
+
+def command_after(program: str, args: list[str]) -> Optional[list[str]]:
+    """The command a waiting or user-switching wrapper runs next ([] = none); None for other programs."""
+    if _WAITERS.match(program):
+        return args[args.index("--") + 1 :] if "--" in args else []
+    if program == "dockerize":  # every -option takes a value except the few flags
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            if args[index] == "--":
+                index += 1
+                break
+            index += 1 if args[index] in _DOCKERIZE_FLAGS or "=" in args[index] else 2
+        return args[index:]
+    if program in ("sudo", "runuser", "doas"):
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            if args[index] == "--":
+                index += 1
+                break
+            index += 2 if args[index] in _SUDO_VALUES else 1
+        return args[index:]
+    return None
+
+
+def su_command(args: list[str]) -> Optional[str]:
+    """`su [-] [user] -c 'text'`: the shell text su runs; None when it runs a login shell."""
+    for index, word in enumerate(args[:-1]):
+        if word in ("-c", "--command", "--session-command"):
+            return args[index + 1]
+    return None
