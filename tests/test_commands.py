@@ -104,7 +104,10 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
         "gunicorn --logger-class mylog.Logger app:app",
         {"entries": [("mylog", "server", "gunicorn --logger-class", "master"), ("app:app", *G[1:])]},
     ),
-    ("gunicorn --paste development.ini", {"needs": ["gunicorn", "PasteDeploy"], "notes": ["PasteDeploy"]}),
+    (
+        "gunicorn --paste development.ini",
+        {"needs": ["gunicorn", "PasteDeploy"], "notes": ["`development.ini` is not a file in the repo"]},
+    ),
     # gunicorn config files
     (
         "gunicorn -c conf/gunicorn_cfg.py",

@@ -117,8 +117,10 @@ GUNICORN = ("proj.wsgi:application", "app", "gunicorn", "worker")
 CELERY = [("proj", "app", "celery", "master"), ("proj.celery", "app", "celery", "master")]
 CASES: list[tuple[Any, dict[str, Any]]] = [
     # case "$1": the CMD selects one branch, not the union
-    (["./case.sh", "server"], {"server": "gunicorn",
-                               "entries": [("manage.py", "module", "pre-start", "master"), GUNICORN]}),
+    (
+        ["./case.sh", "server"],
+        {"server": "gunicorn", "entries": [("manage.py", "module", "pre-start", "master"), GUNICORN]},
+    ),
     (["./case.sh", "worker"], {"server": "celery", "entries": CELERY}),
     (["./case.sh", "celery"], {"server": "celery", "entries": CELERY}),
     (["./case.sh", "uvicorn", "app:app"], {"entries": [("app:app", "app", "uvicorn", "master")]}),
@@ -134,7 +136,7 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
     # set -- in a branch that may not run does not change what `exec "$@"` runs
     (["./setargs.sh", "uvicorn", "app:app"], {"server": "uvicorn"}),
     # a selector only the environment knows: every branch, and the note says where
-    ("./unknown.sh", {"notes": ["could not tell which branch of `case \"$ROLE\"` (unknown.sh:2)"]}),
+    ("./unknown.sh", {"notes": ['could not tell which branch of `case "$ROLE"` (unknown.sh:2)']}),
     ("./unknown.sh", {"env": []}),
     # ...unless the environment fixes it
     ("ROLE=jobs ./unknown.sh", {"server": "celery"}),
@@ -143,9 +145,13 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
     # a wrapper script in the repo that execs a server
     ("bin/start-web", {"server": "gunicorn", "entries": [("app:app", "app", "gunicorn", "worker")]}),
     # sh -c over several lines
-    ("sh -c 'python manage.py migrate &&\n  exec gunicorn app:app'",
-     {"server": "gunicorn", "entries": [("manage.py", "module", "pre-start", "master"),
-                                        ("app:app", "app", "gunicorn", "worker")]}),
+    (
+        "sh -c 'python manage.py migrate &&\n  exec gunicorn app:app'",
+        {
+            "server": "gunicorn",
+            "entries": [("manage.py", "module", "pre-start", "master"), ("app:app", "app", "gunicorn", "worker")],
+        },
+    ),
     # servers started in unusual ways
     ("python -m gunicorn.app.wsgiapp app:app", {"server": "gunicorn", "entries": [("app:app", *GUNICORN[1:])]}),
     ("python -m pkg", {"entries": [("pkg.__main__", "module", "python -m", "master")]}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Callable, Optional, Union
 from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
 from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
 from importaudit.targets.cli_options import UTILITIES
+from importaudit.targets.console import file_launches, module_file, project_script, run_function
+from importaudit.targets.entry_points import runner_script
 from importaudit.targets.installs import parse_install
 from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, command_after, su_command, uv_run
 from importaudit.targets.servers import SERVERS, parse_django_admin, parse_manage
@@ -199,6 +202,9 @@ def _run_words(
                 local_env[key] = value
                 parts.env.append((key, value))
             continue
+        runner = program in ("pdm", "pipenv") and words[1:2] == ["run"]
+        if runner and _runner_script(words, ctx, runs, notes, depth):
+            return
         if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye") and words[1:2] == ["run"]:
             words = uv_run(words[2:], parts, ctx) if program == "uv" else words[2:]
             continue
@@ -219,6 +225,29 @@ def _run_words(
     if not words:
         return
     _dispatch(words, parts, ctx, runs, notes, args, depth, exec_form)
+
+
+def _runner_script(words: list[str], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int) -> bool:
+    """`pdm run NAME` / `pipenv run NAME` where NAME is a script of pyproject's [tool.pdm.scripts] or
+    the Pipfile's [scripts]: its shell text (or `call`) runs, with the words after NAME appended."""
+    if len(words) < 3 or depth >= _MAX_DEPTH:
+        return False
+    script = runner_script(ctx.root, ctx.repo_path(".") or "", words[2], program_name(words[0]))
+    if script is None:
+        return False
+    via = f"{program_name(words[0])} script `{script.name}` ({script.file}:{script.line})"
+    if script.command:
+        text = " ".join([script.command, *(shlex.quote(word) for word in words[3:])])
+        _run_shell(text, dataclasses.replace(ctx, location=Location(script.file, script.line)), runs, notes, (),
+                   depth + 1)
+        return True
+    if script.call:
+        parts = Parts()
+        argvs = run_function(script.call, parts, ctx, via)
+        runs.append(_Run(parts, True, False))
+        _run_launched(argvs, ctx, runs, notes, depth)
+        return True
+    return False
 
 
 def _dispatch(
@@ -286,6 +315,13 @@ def _dispatch(
                 run.via, run.long_running, run.exec_form = via, False, False
             runs += started
         return
+    point = project_script(program, ctx)
+    if point is not None and not ctx.is_file(ctx.repo_path(words[0])):
+        via = f"console script `{program}` ({point.file}:{point.line})"
+        argvs = run_function(point.spec, parts, ctx, via)
+        runs.append(_Run(parts, True, exec_form))
+        _run_launched(argvs, ctx, runs, notes, depth)
+        return
     if "/" in words[0] or words[0].endswith((".sh", ".py")):
         _run_script(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
         return
@@ -332,6 +368,7 @@ def _python(
             Entry(module, EntryKind.MODULE, via="python -m", location=ctx.location, phase="master")
         )
         runs.append(_Run(parts, True, exec_form))
+        _follow_python(parts, ctx, runs, notes, depth)
         return
     if program_name(rest[0]) == "manage.py":
         parse_manage(rest[0], rest[1:], parts, ctx)
@@ -340,6 +377,28 @@ def _python(
     parts.server = "python"
     file_entry(rest[0], parts, ctx, "python")
     runs.append(_Run(parts, True, exec_form))
+    _follow_python(parts, ctx, runs, notes, depth)
+
+
+def _follow_python(parts: Parts, ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int) -> None:
+    """A Python program run as __main__ may start a server itself (`uvicorn.run("app:app")`, an exec)."""
+    entry = parts.entries[-1] if parts.entries else None
+    if entry is None or depth >= _MAX_DEPTH:
+        return
+    path = entry.path or module_file(entry.module, ctx)
+    if path is None:
+        return
+    _run_launched(file_launches(path, parts, ctx, f"python {path}"), ctx, runs, notes, depth)
+
+
+def _run_launched(
+    argvs: Sequence[tuple[str, ...]], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int
+) -> None:
+    """Command lines the program executes itself: only servers are followed (an `except ImportError:
+    subprocess.call(["pip", "install", ...])` fallback is not what the deploy installs)."""
+    for argv in argvs:
+        if argv and (program_name(argv[0]) in SERVERS or is_python(argv[0])) and depth < _MAX_DEPTH:
+            _run_words(list(argv), ctx, runs, notes, (), depth + 1)
 
 
 def _run_script(
@@ -373,5 +432,6 @@ def _run_script(
         parts.server = "python"
         file_entry(written, parts, ctx, "python")
         runs.append(_Run(parts, True, exec_form))
+        _follow_python(parts, ctx, runs, notes, depth)
         return
     _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1, repo)

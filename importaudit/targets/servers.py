@@ -19,6 +19,7 @@ from importaudit.targets.appspec import (
     scan_options,
 )
 from importaudit.targets.cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
+from importaudit.targets.console import parse_pserve
 from importaudit.targets.gunicorn import parse_gunicorn
 from importaudit.targets.uwsgi import parse_uwsgi
 from importaudit.targets.workers import (
@@ -386,4 +387,5 @@ SERVERS: dict[str, ServerParser] = {
     "arq": parse_arq,
     "streamlit": lambda args, parts, ctx: parse_file_runner("streamlit", args, parts, ctx),
     "chainlit": lambda args, parts, ctx: parse_file_runner("chainlit", args, parts, ctx),
+    "pserve": parse_pserve,
 }
