@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from targets_support import check_start, in_srv, start_entries, write_files
+from targets_support import DJANGO_MANAGE, check_start, in_srv, start_entries, write_files
 
 from importaudit.model import InstallKind
 from importaudit.targets.commands import StartCommand, parse_start_command
@@ -14,7 +14,7 @@ from importaudit.targets.commands import StartCommand, parse_start_command
 FILES = {
     "app.py": "app = object()\n",
     "main.py": "",
-    "manage.py": "",
+    "manage.py": DJANGO_MANAGE,
     "wsgi.py": "",
     "mysite/__init__.py": "",
     "mysite/wsgi.py": "",

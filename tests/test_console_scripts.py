@@ -243,3 +243,76 @@ def test_entry_point_readers(tmp_path: Path) -> None:
         point := entry_point(tmp_path, "sub", "console_scripts", "a")
     ) is not None and point.spec == "sub.a:run"
     assert runner_script(tmp_path, "", "a", "pdm") is None
+
+
+MANAGE_FILES = {
+    "manage.py": "from proj.cli import manager\n\nif __name__ == '__main__':\n    manager()\n",
+    "proj/__init__.py": "",
+    "proj/cli.py": """\
+        import click
+        from flask.cli import FlaskGroup
+        from proj.factory import create_app
+
+        def create():
+            return create_app()
+
+        @click.group(cls=FlaskGroup, create_app=create)
+        def manager():
+            pass
+    """,
+    "proj/factory.py": "def create_app():\n    pass\n",
+    "django/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'x.settings')\n",
+    "script/manage.py": "from flask_script import Manager\nfrom proj.factory import create_app\n"
+    "manager = Manager(create_app)\nif __name__ == '__main__':\n    manager.run()\n",
+}
+FLASK_CLI = "manage.py rq (not Django's: the project's CLI)"
+MANAGE_CASES: list[tuple[Any, dict[str, Any]]] = [
+    # a manage.py that runs a click/Flask CLI is that CLI: its file, and the app factory its group calls
+    (
+        "python manage.py rq worker",
+        {
+            "server": "manage.py rq",
+            "needs": [],
+            "entries": [
+                ("manage.py", "module", FLASK_CLI, "master"),
+                (
+                    "proj.cli:create()",
+                    "app",
+                    "python manage.py -> click.group(create_app=...) (proj/cli.py:8)",
+                    "master",
+                ),
+            ],
+        },
+    ),
+    # a one-shot subcommand of that CLI runs before the server
+    (
+        "./manage.py db upgrade && gunicorn 'proj.factory:create_app()'",
+        {
+            "server": "gunicorn",
+            "entries": [
+                ("manage.py", "module", "pre-start", "master"),
+                ("proj.cli:create()", "app", "pre-start", "master"),
+                ("proj.factory:create_app()", "app", "gunicorn", "worker"),
+            ],
+        },
+    ),
+    # Django's manage.py (it sets DJANGO_SETTINGS_MODULE) stays Django's
+    ("python django/manage.py migrate", {"server": "manage.py", "needs": ["django"]}),
+    # a Flask-Script manage.py: its file runs as __main__
+    (
+        "python script/manage.py runserver",
+        {
+            "server": "manage.py runserver",
+            "needs": [],
+            "entries": [
+                ("script/manage.py", "module", "manage.py runserver (not Django's: the project's CLI)", "master")
+            ],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), MANAGE_CASES, ids=[str(c)[:50] for c, _ in MANAGE_CASES])
+def test_manage_py_is_django_only_when_it_is(tmp_path: Path, command: str, expected: dict[str, Any]) -> None:
+    write_files(tmp_path, MANAGE_FILES)
+    check_start(parse_start_command(command, root=tmp_path, files=sorted(MANAGE_FILES)), expected)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from targets_support import check_start, write_files
+from targets_support import DJANGO_MANAGE, check_start, write_files
 
 from importaudit.targets.commands import StartCommand, parse_start_command
 from importaudit.targets.shell import expand_word
@@ -14,7 +14,7 @@ from importaudit.targets.shell_syntax import Case, Command, Function, If, parse_
 
 FILES = {
     "app.py": "",
-    "manage.py": "",
+    "manage.py": DJANGO_MANAGE,
     "proj/__init__.py": "",
     "proj/wsgi.py": "",
     "proj/celery.py": "",

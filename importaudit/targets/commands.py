@@ -12,12 +12,12 @@ from typing import Callable, Optional, Union
 
 from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
 from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
-from importaudit.targets.cli_options import UTILITIES
+from importaudit.targets.cli_options import CLI_ONE_SHOT, RELEASE_COMMANDS, UTILITIES
 from importaudit.targets.console import file_launches, module_file, project_script, run_function
 from importaudit.targets.entry_points import runner_script
 from importaudit.targets.installs import parse_install
 from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, command_after, su_command, uv_run
-from importaudit.targets.servers import SERVERS, parse_django_admin, parse_manage
+from importaudit.targets.servers import SERVERS, is_django_manage, parse_django_admin, parse_manage
 from importaudit.targets.shell import expand_vars, is_python, program_name, split_assignments, split_words
 from importaudit.targets.shell_run import Walker
 from importaudit.targets.shell_syntax import parse_shell
@@ -296,8 +296,7 @@ def _dispatch(
         _python(words[1:], parts, ctx, runs, notes, args, depth, exec_form)
         return
     if program == "manage.py":
-        parse_manage(words[0], words[1:], parts, ctx)
-        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        _manage(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
         return
     if program == "django-admin":
         parse_django_admin(words[1:], parts, ctx)
@@ -371,12 +370,35 @@ def _python(
         _follow_python(parts, ctx, runs, notes, depth)
         return
     if program_name(rest[0]) == "manage.py":
-        parse_manage(rest[0], rest[1:], parts, ctx)
-        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        _manage(rest[0], rest[1:], parts, ctx, runs, notes, depth, exec_form)
         return
     parts.server = "python"
     file_entry(rest[0], parts, ctx, "python")
     runs.append(_Run(parts, True, exec_form))
+    _follow_python(parts, ctx, runs, notes, depth)
+
+
+def _manage(
+    script: str,
+    words: list[str],
+    parts: Parts,
+    ctx: CommandContext,
+    runs: list[_Run],
+    notes: list[str],
+    depth: int,
+    exec_form: bool,
+) -> None:
+    """manage.py is Django's only when it is (it calls execute_from_command_line or sets
+    DJANGO_SETTINGS_MODULE); otherwise it is the project's own CLI (Flask, click, Flask-Script)."""
+    if is_django_manage(script, ctx):
+        parse_manage(script, words, parts, ctx)
+        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        return
+    positionals = [word for word in words if not word.startswith("-")]
+    sub = positionals[0] if positionals else ""
+    parts.server = f"manage.py {sub}".strip()
+    file_entry(script, parts, ctx, f"manage.py {sub} (not Django's: the project's CLI)".replace("  ", " "))
+    runs.append(_Run(parts, sub not in CLI_ONE_SHOT and sub not in RELEASE_COMMANDS, exec_form))
     _follow_python(parts, ctx, runs, notes, depth)
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 from importaudit.model import Entry, EntryKind
 from importaudit.targets.appspec import DOTTED, CommandContext, Parts, module_entry, scan_options
 from importaudit.targets.entry_points import CONSOLE, EntryPoint, entry_point
-from importaudit.targets.launchers import launches
+from importaudit.targets.launchers import imported_modules, launches
 from importaudit.targets.paste import paste_app
 
 _PSERVE_VALUES = frozenset({"-n", "--app-name", "-s", "--server", "--server-name", "--reload-interval"})
@@ -76,9 +76,21 @@ def _launched(
     path: str, function: Optional[str], as_main: bool, parts: Parts, ctx: CommandContext, via: str
 ) -> list[tuple[str, ...]]:
     argvs: list[tuple[str, ...]] = []
-    found = launches(ctx.root, path, None, as_main) + (launches(ctx.root, path, function) if function else [])
-    for launch in found:
-        where = f"{via} -> {launch.via} ({path}:{launch.line})"
+    found = [(path, launch) for launch in launches(ctx.root, path, None, as_main)]
+    if function:
+        found += [(path, launch) for launch in launches(ctx.root, path, function)]
+    # One import away: `from proj.cli import manager` then `manager()` in the main block.
+    for module in imported_modules(ctx.root, path):
+        other = module_file(module, ctx)
+        if other is not None and other != path:
+            found += [(other, launch) for launch in launches(ctx.root, other, None)]
+    for where_file, launch in found:
+        where = f"{via} -> {launch.via} ({where_file}:{launch.line})"
+        if launch.factory is not None:
+            spec = launch.factory if "." in launch.factory else f"{_dotted_of(where_file)}.{launch.factory}"
+            module, _, attr = spec.rpartition(".")
+            module_entry(f"{module}:{attr}()", parts, ctx, where, None, "master")
+            continue
         if launch.app is not None:
             if launch.distribution:
                 parts.need(launch.distribution)
@@ -86,6 +98,14 @@ def _launched(
         elif launch.argv:
             argvs.append(launch.argv)
     return argvs
+
+
+def _dotted_of(path: str) -> str:
+    """The module a repo file is imported as (from the root, or from src/)."""
+    stem = path[:-3] if path.endswith(".py") else path
+    stem = stem[: -len("/__init__")] if stem.endswith("/__init__") else stem
+    stem = stem[4:] if stem.startswith("src/") else stem
+    return stem.replace("/", ".")
 
 
 def module_file(module: str, ctx: CommandContext) -> Optional[str]:

@@ -38,6 +38,9 @@ class Launch:
     app: Optional[str] = None
     distribution: Optional[str] = None
     argv: tuple[str, ...] = ()
+    # An app factory handed to a CLI (`FlaskGroup(create_app=make)`): the dotted name it was
+    # imported as, or the bare name of a function of this file.
+    factory: Optional[str] = None
 
 
 def _dotted(node: ast.AST) -> str:
@@ -78,24 +81,23 @@ def _find(tree: ast.Module, qualified: Optional[str], as_main: bool) -> list[ast
     (with its `if __name__ == "__main__":` block only when it runs as the main module)."""
     body: list[ast.stmt] = tree.body
     if qualified is None:
-        return [
+        found: list[ast.stmt] = []
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                # Decorators run at import: `@click.group(cls=FlaskGroup, create_app=create)`.
+                found += [ast.Expr(value=decorator) for decorator in stmt.decorator_list]
+            elif as_main or not _is_main_guard(stmt):
+                found.append(stmt)
+        return found
+    for part in qualified.split("."):
+        named = [
             stmt
             for stmt in body
-            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            and (as_main or not _is_main_guard(stmt))
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == part
         ]
-    for part in qualified.split("."):
-        found = next(
-            (
-                stmt
-                for stmt in body
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == part
-            ),
-            None,
-        )
-        if found is None:
+        if not named:
             return []
-        body = found.body
+        body = named[-1].body  # a later definition replaces an earlier one
     return body
 
 
@@ -129,6 +131,20 @@ def _tree(path: Path) -> Optional[ast.Module]:
         return None
 
 
+def imported_modules(root: Path, path: str) -> list[str]:
+    """The absolute modules a file imports at module level (where a CLI object often comes from)."""
+    tree = _tree(root / path)
+    if tree is None:
+        return []
+    found: list[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            found.append(stmt.module)
+        elif isinstance(stmt, ast.Import):
+            found += [alias.name for alias in stmt.names]
+    return list(dict.fromkeys(found))
+
+
 def launches(root: Path, path: str, function: Optional[str], as_main: bool = False) -> list[Launch]:
     """The servers that `function` of the file at `path` (or its module body, for None) starts."""
     tree = _tree(root / path)
@@ -140,6 +156,11 @@ def launches(root: Path, path: str, function: Optional[str], as_main: bool = Fal
         written = _dotted(call.func)
         head, _, rest = written.partition(".")
         callee = f"{aliases.get(head, head)}{'.' + rest if rest else ''}"
+        factory = _argument(call, -1, "create_app")
+        if factory is not None and _dotted(factory):
+            head, _, rest = _dotted(factory).partition(".")
+            named = f"{aliases[head]}{'.' + rest if rest else ''}" if head in aliases else _dotted(factory)
+            found.append(Launch(f"{callee}(create_app=...)", call.lineno, factory=named))
         if callee in _APP_CALLS:
             distribution, keyword = _APP_CALLS[callee]
             value = _argument(call, 0, keyword)

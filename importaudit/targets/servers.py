@@ -326,6 +326,22 @@ def parse_file_runner(program: str, args: Sequence[str], parts: Parts, ctx: Comm
         parts.note(f"could not tell what `{program} {' '.join(args)}` runs")
 
 
+_DJANGO_MARKS = ("execute_from_command_line", "DJANGO_SETTINGS_MODULE", "django.core.management")
+
+
+def is_django_manage(script: str, ctx: CommandContext) -> bool:
+    """Django's manage.py calls execute_from_command_line or sets DJANGO_SETTINGS_MODULE; a file
+    that cannot be read is taken to be Django's (the name's usual meaning)."""
+    repo = ctx.repo_path(script)
+    if not ctx.is_file(repo):
+        return True
+    try:
+        text = (ctx.root / str(repo)).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    return any(mark in text for mark in _DJANGO_MARKS)
+
+
 def parse_manage(script: str, words: list[str], parts: Parts, ctx: CommandContext) -> None:
     """manage.py SUBCOMMAND [--settings=x]: runs manage.py, which sets up Django."""
     options, positionals = scan_options(words, frozenset({"--settings", "--pythonpath"}))
