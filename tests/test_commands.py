@@ -328,7 +328,7 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
     # what cannot be followed
     (
         "supervisord -c /etc/supervisord.conf",
-        {"server": None, "entries": [], "notes": ["could not tell what `supervisord"]},
+        {"server": "supervisord", "entries": [], "notes": ["`/etc/supervisord.conf` is not a file in the repo"]},
     ),
     ("python -c 'import app'", {"notes": ["`python -c` code is not followed"]}),
     ("gunicorn $APP_MODULE", {"notes": ["could not tell which module `$APP_MODULE`"]}),

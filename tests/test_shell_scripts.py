@@ -216,3 +216,67 @@ def test_odd_text_never_hangs(text: str) -> None:
 
 def test_unclosed_quote_is_named() -> None:
     assert "could not split" in (parse_shell("echo 'oops")[1] or "")
+
+
+SUPERVISED = {
+    "app.py": "",
+    "deploy/supervisord.conf": """\
+        [supervisord]
+        nodaemon=true
+        [program:web]
+        command=gunicorn app:app --bind 0.0.0.0:%(ENV_PORT)s
+        directory=/srv
+        [program:worker]
+        command=celery -A app worker
+        environment=C_FORCE_ROOT="1"
+    """,
+    "rootfs/etc/s6-overlay/s6-rc.d/web/run": """\
+        #!/command/with-contenv sh
+        exec s6-setuidgid app gunicorn app:app
+    """,
+    "rootfs/etc/s6-overlay/s6-rc.d/web/type": "longrun\n",
+    "unused/etc/services.d/other/run": "#!/bin/sh\nexec uvicorn app:app\n",
+}
+
+
+def in_image(path: str) -> str | None:
+    """The repo copied to /srv, and rootfs/ copied to / (COPY rootfs/ /)."""
+    if path == "/srv" or path.startswith("/srv/"):
+        return path[len("/srv/") :]
+    if path.startswith("/etc/"):
+        return "rootfs" + path
+    return None
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        # supervisord started by the container: every program's command is followed
+        (
+            ["supervisord", "-c", "/srv/deploy/supervisord.conf"],
+            {
+                "server": "supervisord",
+                "entries": [
+                    ("app:app", "app", "supervisord [program:web] (deploy/supervisord.conf)", "master"),
+                    ("app", "app", "supervisord [program:worker] (deploy/supervisord.conf)", "master"),
+                ],
+            },
+        ),
+        # s6-overlay: the service run scripts copied into the image (not those left out of it)
+        (
+            ["/init"],
+            {
+                "server": "s6-overlay",
+                "entries": [
+                    ("app:app", "app", "s6-overlay service web (rootfs/etc/s6-overlay/s6-rc.d/web/run)", "master")
+                ],
+            },
+        ),
+    ],
+)
+def test_supervisors(tmp_path: Path, command: list[str], expected: dict[str, Any]) -> None:
+    write_files(tmp_path, SUPERVISED)
+    start = parse_start_command(
+        command, root=tmp_path, files=sorted(SUPERVISED), container_workdir="/srv", path_map=in_image
+    )
+    check_start(start, expected)

@@ -21,6 +21,7 @@ from importaudit.targets.servers import SERVERS, is_django_manage, parse_django_
 from importaudit.targets.shell import expand_vars, is_python, program_name, split_assignments, split_words
 from importaudit.targets.shell_run import Walker
 from importaudit.targets.shell_syntax import parse_shell
+from importaudit.targets.supervisors import parse_s6_init
 
 
 @dataclass(frozen=True)
@@ -302,8 +303,9 @@ def _dispatch(
         parse_django_admin(words[1:], parts, ctx)
         runs.append(_Run(parts, "runserver" in words, exec_form))
         return
-    if program in SERVERS:
-        SERVERS[program](words[1:], parts, ctx)
+    server = SERVERS.get(program) or (parse_s6_init if words[0] == "/init" else None)
+    if server is not None:
+        server(words[1:], parts, ctx)
         runs.append(_Run(parts, not parts.one_shot, exec_form))
         for command, via, cwd in parts.follow_ups:
             started: list[_Run] = []

@@ -21,6 +21,7 @@ from importaudit.targets.appspec import (
 from importaudit.targets.cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
 from importaudit.targets.console import parse_pserve
 from importaudit.targets.gunicorn import parse_gunicorn
+from importaudit.targets.supervisors import parse_supervisord
 from importaudit.targets.uwsgi import parse_uwsgi
 from importaudit.targets.workers import (
     flask_app_from_dotenv,
@@ -404,4 +405,5 @@ SERVERS: dict[str, ServerParser] = {
     "streamlit": lambda args, parts, ctx: parse_file_runner("streamlit", args, parts, ctx),
     "chainlit": lambda args, parts, ctx: parse_file_runner("chainlit", args, parts, ctx),
     "pserve": parse_pserve,
+    "supervisord": parse_supervisord,
 }
