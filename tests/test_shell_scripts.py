@@ -280,3 +280,21 @@ def test_supervisors(tmp_path: Path, command: list[str], expected: dict[str, Any
         command, root=tmp_path, files=sorted(SUPERVISED), container_workdir="/srv", path_map=in_image
     )
     check_start(start, expected)
+
+
+@pytest.mark.parametrize(
+    ("command", "server"),
+    [
+        # a shell-form ENTRYPOINT sees the CMD as $0 $@ (docker runs `/bin/sh -c TEXT CMD...`)
+        (["/bin/sh", "-c", "exec $0 $@", "gunicorn", "app:app"], "gunicorn"),
+        # an empty array expands to nothing, even quoted
+        ('PRE=(); exec "${PRE[@]}" gunicorn app:app', "gunicorn"),
+        ('PRE=(ddtrace-run); exec "${PRE[@]}" gunicorn app:app', "gunicorn"),
+        # reloaders run the command they watch
+        ("watchmedo auto-restart --directory=./src --pattern=*.py --recursive -- gunicorn app:app", "gunicorn"),
+        ("watchmedo auto-restart -d . -p '*.py' gunicorn app:app", "gunicorn"),
+        ("watchfiles --filter python 'uvicorn app:app' .", "uvicorn"),
+    ],
+)
+def test_arguments_and_reloaders(project: Path, command: Any, server: str) -> None:
+    assert parse(project, command).server == server

@@ -147,6 +147,7 @@ def _run_shell(
     args: Sequence[str],
     depth: int,
     script: Optional[str] = None,
+    zero: Optional[str] = None,
 ) -> None:
     """Shell text (a command line, or a whole script when `script` names its repo path)."""
     base = ctx.location
@@ -167,7 +168,7 @@ def _run_shell(
         _run_words(fields, here, runs, notes, walker.args, depth)
         ctx.cwd, ctx.env = here.cwd, here.env
 
-    walker = Walker(env=ctx.env, args=list(args), run=run, where=where)
+    walker = Walker(env=ctx.env, args=list(args), run=run, where=where, zero=zero or script or "sh")
     nodes, problem = parse_shell(text)
     if problem:
         notes.append(problem if script is None else f"{problem} in {script}")
@@ -284,7 +285,8 @@ def _dispatch(
         if "-c" in words[1:3] or any(w.startswith("-") and "c" in w for w in words[1:2]):
             position = next(i for i, w in enumerate(words) if w.startswith("-") and "c" in w)
             if position + 1 < len(words):
-                _run_shell(words[position + 1], ctx, runs, notes, words[position + 3 :], depth)
+                zero = words[position + 2] if position + 2 < len(words) else None
+                _run_shell(words[position + 1], ctx, runs, notes, words[position + 3 :], depth, zero=zero)
             return
         _run_script(words[1], words[2:], parts, ctx, runs, notes, depth, exec_form)
         return

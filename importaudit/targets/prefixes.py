@@ -7,6 +7,7 @@ from typing import Optional
 
 from importaudit.model import Install, InstallKind
 from importaudit.targets.appspec import CommandContext, Parts
+from importaudit.targets.shell import split_words
 
 # Programs that only prepare the environment; the real command follows their own options.
 PASS_THROUGH = {
@@ -127,6 +128,30 @@ def uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
 # Programs that wait for something (a port, a file), then run the command after `--`.
 _WAITERS = re.compile(r"^(?:wait[-_]?for(?:[-_]it)?|sh-wait|wait[-_]for[-_][a-z]+)(?:\.sh)?$")
 _DOCKERIZE_FLAGS = frozenset({"-no-overwrite", "-version", "--no-overwrite"})
+_WATCHMEDO_VALUES = frozenset(
+    {
+        "-d",
+        "--directory",
+        "-p",
+        "--patterns",
+        "-i",
+        "--ignore-patterns",
+        "--signal",
+        "--kill-after",
+        "--debounce-interval",
+    }
+)
+_WATCHFILES_VALUES = frozenset(
+    {
+        "--filter",
+        "--target-type",
+        "--args",
+        "--ignore-paths",
+        "--sigint-timeout",
+        "--sigkill-timeout",
+        "--grace-period",
+    }
+)
 _SUDO_VALUES = frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-R", "-T", "-U", "--user", "--group"})
 
 
@@ -142,6 +167,19 @@ def command_after(program: str, args: list[str]) -> Optional[list[str]]:
                 break
             index += 1 if args[index] in _DOCKERIZE_FLAGS or "=" in args[index] else 2
         return args[index:]
+    if program == "watchmedo" and args[:1] == ["auto-restart"]:  # restarts the command on changes
+        rest = args[1:]
+        if "--" in rest:
+            return rest[rest.index("--") + 1 :]
+        index = 0
+        while index < len(rest) and rest[index].startswith("-"):
+            index += 2 if rest[index] in _WATCHMEDO_VALUES else 1
+        return rest[index:]
+    if program == "watchfiles":  # `watchfiles [options] 'command args' [paths]`
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            index += 2 if args[index] in _WATCHFILES_VALUES and "=" not in args[index] else 1
+        return split_words(args[index]) if index < len(args) else []
     if program in ("sudo", "runuser", "doas"):
         index = 0
         while index < len(args) and args[index].startswith("-"):

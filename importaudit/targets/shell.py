@@ -139,12 +139,25 @@ def is_python(word: str) -> bool:
 _PARAM = re.compile(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*#]))")
 
 
-def expand_word(raw: str, env: Mapping[str, str], args: Sequence[str]) -> list[str]:
+_ARRAY = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\[[@*]\]$")
+
+
+def _array(value: Optional[str]) -> list[str]:
+    """A shell array kept as its assignment's text, `(a "b c")`, -> its items."""
+    if not value:
+        return []
+    if value.startswith("(") and value.endswith(")"):
+        return split_words(value[1:-1])
+    return [value]
+
+
+def expand_word(raw: str, env: Mapping[str, str], args: Sequence[str], zero: str = "sh") -> list[str]:
     """One word as written -> its fields: quotes removed, parameters expanded, unquoted expansions
     split on blanks, "$@" one field per argument; unknown variables and `$(...)` stay as written."""
     fields: list[str] = []
     current: list[str] = []
     started = False  # a quoted empty string still makes a field
+    vanished = False  # "$@" (or "${a[@]}") with nothing in it: no field at all, even quoted
 
     def emit() -> None:
         nonlocal started
@@ -154,20 +167,23 @@ def expand_word(raw: str, env: Mapping[str, str], args: Sequence[str]) -> list[s
         started = False
 
     def param(text: str, quoted: bool) -> None:
-        nonlocal started
+        nonlocal started, vanished
         match = _PARAM.fullmatch(text)
         name = (match.group("braced") or match.group("plain")) if match else None
-        if name in ("@", "*"):
-            if quoted and name == "@":
-                for index, arg in enumerate(args):
+        array = _ARRAY.match(name or "")
+        items = _array(env.get(array.group("name"))) if array else list(args)
+        if name in ("@", "*") or array:
+            if quoted and (name == "@" or (array and name and name.endswith("@]"))):
+                vanished = vanished or not items
+                for index, arg in enumerate(items):
                     if index:
                         emit()
                     current.append(arg)
                     started = True
                 return
-            value = " ".join(args)
+            value = " ".join(items)
         elif name is not None and name.isdigit():
-            value = args[int(name) - 1] if 0 < int(name) <= len(args) else ("" if int(name) else "sh")
+            value = args[int(name) - 1] if 0 < int(name) <= len(args) else ("" if int(name) else zero)
         elif name == "#":
             value = str(len(args))
         else:
@@ -196,6 +212,7 @@ def expand_word(raw: str, env: Mapping[str, str], args: Sequence[str]) -> list[s
             started = True
             i = end + 1
         elif char == '"':
+            was_started, before, vanished = started, len(current), False
             started = True
             i += 1
             while i < len(raw) and raw[i] != '"':
@@ -205,6 +222,8 @@ def expand_word(raw: str, env: Mapping[str, str], args: Sequence[str]) -> list[s
                     continue
                 i = _dollar(raw, i, current, lambda text: param(text, True))
             i += 1
+            if vanished and not was_started and len(current) == before:
+                started = False
         elif char == "\\":
             current.append(raw[i + 1 : i + 2])
             i += 2

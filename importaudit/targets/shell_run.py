@@ -25,6 +25,7 @@ class Walker:
     args: list[str]
     run: RunCommand
     where: str  # the script (or descriptor) the notes name
+    zero: str = "sh"  # $0: the script's name, or what `sh -c TEXT NAME` was given
     notes: list[str] = field(default_factory=list)
     functions: dict[str, Function] = field(default_factory=dict)
     calls: int = 0
@@ -52,7 +53,7 @@ class Walker:
         return self.branch_case(node, certain)
 
     def fields(self, words: Sequence[str]) -> list[str]:
-        return [item for word in words for item in expand_word(word, self.env, self.args)]
+        return [item for word in words for item in expand_word(word, self.env, self.args, self.zero)]
 
     def command(self, node: Command, certain: bool) -> bool:
         fields = self.fields(node.words)
