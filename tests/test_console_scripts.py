@@ -316,3 +316,31 @@ MANAGE_CASES: list[tuple[Any, dict[str, Any]]] = [
 def test_manage_py_is_django_only_when_it_is(tmp_path: Path, command: str, expected: dict[str, Any]) -> None:
     write_files(tmp_path, MANAGE_FILES)
     check_start(parse_start_command(command, root=tmp_path, files=sorted(MANAGE_FILES)), expected)
+
+
+def test_alembic_runs_env_py_before_the_server(tmp_path: Path) -> None:
+    """`alembic upgrade head && uvicorn ...`: env.py (which imports the models) is a pre-start entry."""
+    files = {
+        "alembic.ini": "[alembic]\nscript_location = %(here)s/migrations\n",
+        "migrations/env.py": "from app.models import Base\n",
+        "app/__init__.py": "",
+        "app/main.py": "",
+    }
+    write_files(tmp_path, files)
+    start = parse_start_command(
+        "alembic upgrade head && exec uvicorn app.main:app", root=tmp_path, files=sorted(files)
+    )
+    check_start(
+        start,
+        {
+            "server": "uvicorn",
+            "needs": ["alembic", "uvicorn"],
+            "paths": [],
+            "entries": [
+                ("migrations/env.py", "app", "pre-start", "master"),
+                ("app.main:app", "app", "uvicorn", "master"),
+            ],
+        },
+    )
+    missing = parse_start_command("alembic -c deploy/alembic.ini upgrade head", root=tmp_path, files=sorted(files))
+    assert any("`deploy/alembic.ini` is not a file in the repo" in note for note in missing.notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import posixpath
 import sys
@@ -406,4 +407,35 @@ SERVERS: dict[str, ServerParser] = {
     "chainlit": lambda args, parts, ctx: parse_file_runner("chainlit", args, parts, ctx),
     "pserve": parse_pserve,
     "supervisord": parse_supervisord,
+    "alembic": lambda args, parts, ctx: parse_alembic(args, parts, ctx),
 }
+
+
+def parse_alembic(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
+    """`alembic [-c alembic.ini] upgrade head`: runs the env.py of the ini's script_location, which
+    imports the app's models (a pre-start step whose imports must succeed)."""
+    parts.server = "alembic"
+    parts.need("alembic")
+    parts.one_shot = True
+    options, _ = scan_options(args, frozenset({"-c", "--config", "-n", "--name", "-x"}))
+    written = last(options, "-c", "--config") or "alembic.ini"
+    section = last(options, "-n", "--name") or "alembic"
+    repo = ctx.repo_path(written)
+    if repo is None or not ctx.is_file(repo):
+        parts.note(f"alembic: `{written}` is not a file in the repo: its env.py is not known")
+        return
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string((ctx.root / repo).read_text(encoding="utf-8"))
+        location = parser.get(section, "script_location")
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        parts.note(f"alembic: `{repo}` names no [{section}] script_location")
+        return
+    location = location.replace("%(here)s", posixpath.dirname(written) or ".")
+    if ":" in location:  # `package:folder`, a package resource
+        package, _, folder = location.partition(":")
+        location = posixpath.join(package.replace(".", "/"), folder)
+    env_py = posixpath.join(location, "env.py")
+    paths = list(parts.paths)
+    file_entry(env_py, parts, ctx, f"alembic ({repo} script_location)", EntryKind.APP)
+    parts.paths[:] = paths  # alembic loads env.py by path: its folder is not put on sys.path
