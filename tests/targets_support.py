@@ -46,3 +46,12 @@ def check_start(start: StartCommand, expected: dict[str, Any]) -> None:
             assert start.notes == (), start.notes
         for fragment in expected["notes"]:
             assert any(fragment in note for note in start.notes), start.notes
+
+
+# Django's own manage.py (what startproject writes, trimmed): what makes a manage.py Django's.
+DJANGO_MANAGE = (
+    "import os\nimport sys\n"
+    'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+    "from django.core.management import execute_from_command_line\n"
+    "execute_from_command_line(sys.argv)\n"
+)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from targets_support import check_start, in_srv, start_entries, write_files
+from targets_support import DJANGO_MANAGE, check_start, in_srv, start_entries, write_files
 
 from importaudit.model import InstallKind
 from importaudit.targets.commands import StartCommand, parse_start_command
@@ -14,7 +14,7 @@ from importaudit.targets.commands import StartCommand, parse_start_command
 FILES = {
     "app.py": "app = object()\n",
     "main.py": "",
-    "manage.py": "",
+    "manage.py": DJANGO_MANAGE,
     "wsgi.py": "",
     "mysite/__init__.py": "",
     "mysite/wsgi.py": "",
@@ -104,7 +104,10 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
         "gunicorn --logger-class mylog.Logger app:app",
         {"entries": [("mylog", "server", "gunicorn --logger-class", "master"), ("app:app", *G[1:])]},
     ),
-    ("gunicorn --paste development.ini", {"needs": ["gunicorn", "PasteDeploy"], "notes": ["PasteDeploy"]}),
+    (
+        "gunicorn --paste development.ini",
+        {"needs": ["gunicorn", "PasteDeploy"], "notes": ["`development.ini` is not a file in the repo"]},
+    ),
     # gunicorn config files
     (
         "gunicorn -c conf/gunicorn_cfg.py",
@@ -325,7 +328,7 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
     # what cannot be followed
     (
         "supervisord -c /etc/supervisord.conf",
-        {"server": None, "entries": [], "notes": ["could not tell what `supervisord"]},
+        {"server": "supervisord", "entries": [], "notes": ["`/etc/supervisord.conf` is not a file in the repo"]},
     ),
     ("python -c 'import app'", {"notes": ["`python -c` code is not followed"]}),
     ("gunicorn $APP_MODULE", {"notes": ["could not tell which module `$APP_MODULE`"]}),

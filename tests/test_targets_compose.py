@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from targets_support import write_files
+from targets_support import DJANGO_MANAGE, write_files
 
 from importaudit.targets import read_targets
 
@@ -31,7 +31,7 @@ def project(root: Path, compose: str, name: str = "docker-compose.yml") -> list[
             "Dockerfile": DOCKERFILE,
             "app.py": "",
             "tasks.py": "",
-            "manage.py": "",
+            "manage.py": DJANGO_MANAGE,
             "requirements.txt": "",
             "requirements-dev.txt": "",
             "docker/worker.Dockerfile": "FROM python:3.11\nCOPY . /w\nWORKDIR /w\nCMD celery -A tasks worker\n",

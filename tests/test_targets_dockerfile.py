@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from targets_support import write_files
+from targets_support import DJANGO_MANAGE, write_files
 
 from importaudit.model import Target
 from importaudit.targets import read_dockerfile, read_targets
@@ -421,7 +421,7 @@ def test_entrypoint_script_is_read_through_copy(tmp_path: Path) -> None:
     """,
         {
             "docker/entrypoint.sh": '#!/bin/sh\npython manage.py migrate\nexec "$@"\n',
-            "manage.py": "",
+            "manage.py": DJANGO_MANAGE,
             "mysite/wsgi.py": "",
         },
     )

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from targets_support import write_files
+from targets_support import DJANGO_MANAGE, write_files
 
 from importaudit.model import Target
 from importaudit.targets import read_targets
@@ -128,7 +128,7 @@ def test_fly_experimental_cmd(tmp_path: Path) -> None:
     ],
 )
 def test_railway_on_nixpacks(tmp_path: Path, name: str, text: str) -> None:
-    railway = targets(tmp_path, {name: text, "manage.py": ""})[name]
+    railway = targets(tmp_path, {name: text, "manage.py": DJANGO_MANAGE})[name]
     assert [(e.spec, e.via) for e in railway.entries] == [
         ("manage.py", "manage.py migrate"),
         ("main:app", "gunicorn"),
@@ -225,7 +225,7 @@ NETBOX_UNIT = """\
 """
 SERVICE_FILES = {
     "requirements.txt": "django\n",
-    "netbox/manage.py": "",
+    "netbox/manage.py": DJANGO_MANAGE,
     "netbox/netbox/__init__.py": "",
     "netbox/netbox/wsgi.py": "",
     "contrib/gunicorn.py": "workers = 5\n",

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from targets_support import write_files
+from targets_support import DJANGO_MANAGE, write_files
 
 from importaudit.targets import project_python_version, read_targets
 
@@ -22,7 +22,7 @@ def test_each_process_is_a_target_and_release_runs_before_web(tmp_path: Path) ->
             release: python manage.py migrate
         """,
             "requirements.txt": "django\n",
-            "manage.py": "",
+            "manage.py": DJANGO_MANAGE,
             "mysite/__init__.py": "",
             "mysite/wsgi.py": "",
             ".python-version": "3.12\n",

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from targets_support import check_start, in_srv, start_entries, write_files
+from targets_support import DJANGO_MANAGE, check_start, in_srv, start_entries, write_files
 
 from importaudit.targets import read_dockerfile
 from importaudit.targets.commands import StartCommand, parse_start_command
@@ -15,7 +15,7 @@ from importaudit.targets.uwsgi import read_ini
 U = "uWSGI|pyuwsgi"
 FILES = {
     "app.py": "app = object()\n",
-    "manage.py": "",
+    "manage.py": DJANGO_MANAGE,
     "hc/__init__.py": "",
     "hc/wsgi.py": "",
     "src/site/wsgi.py": "",

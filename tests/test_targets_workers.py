@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from targets_support import check_start, start_entries, write_files
+from targets_support import DJANGO_MANAGE, check_start, start_entries, write_files
 
 from importaudit.targets import read_targets
 from importaudit.targets.commands import StartCommand, parse_start_command
 
 FILES = {
     "microblog.py": "app = object()\n",
-    "manage.py": "",
+    "manage.py": DJANGO_MANAGE,
     "tasks.py": "",
     "app/__init__.py": "",
     "app/worker.py": "",

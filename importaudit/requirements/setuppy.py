@@ -279,3 +279,21 @@ def _with_marker(req: Requirement, condition: str) -> Requirement:
 
     marker = f"({req.marker}) and ({condition})" if req.marker else condition
     return replace(req, marker=marker)
+
+
+def setup_keyword(text: str, keyword: str) -> Any:
+    """The literal value of one `setup(KEYWORD=...)` argument of a setup.py text; None when absent
+    or not literal (entry points for the start-command readers)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    call = _setup_call(tree)
+    if call is None:
+        return None
+    evaluator = _Evaluator(_constants(tree))
+    node = _keywords(call, evaluator, "setup.py", []).get(keyword)
+    try:
+        return None if node is None else evaluator.value(node)
+    except (_Unreadable, RecursionError):
+        return None

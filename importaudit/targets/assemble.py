@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,9 +132,12 @@ def _argv(spec: StartSpec) -> Command:
 
 
 def image_command(entrypoint: Optional[StartSpec], cmd: Optional[StartSpec]) -> tuple[Optional[Command], int]:
-    """What a container runs: an exec ENTRYPOINT gets CMD as arguments; a shell one drops CMD."""
+    """What a container runs: an exec ENTRYPOINT gets CMD as arguments; a shell one runs as
+    `/bin/sh -c TEXT CMD...`, so CMD is only seen through `$0 $@` in TEXT."""
     if entrypoint is not None:
         if entrypoint.exec_form is None:
+            if cmd is not None and cmd.exec_form and re.search(r"\$(?:0|@|\*|\{[0@*]\}|[1-9])", entrypoint.text):
+                return ["/bin/sh", "-c", entrypoint.text, *cmd.exec_form], entrypoint.line
             return entrypoint.text, entrypoint.line
         args: list[str] = []
         if cmd is not None:

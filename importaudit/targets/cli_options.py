@@ -192,6 +192,25 @@ RELEASE_COMMANDS = frozenset(
     }
 )
 
+# Subcommands of a project's own CLI (Flask/click/Flask-Script manage.py) that end rather than serve.
+CLI_ONE_SHOT = frozenset(
+    {
+        "db",
+        "database",
+        "upgrade",
+        "init",
+        "initdb",
+        "init_db",
+        "init-db",
+        "create_db",
+        "create_tables",
+        "createdb",
+        "translate",
+        "assets",
+        "routes",
+    }
+)
+
 PIP_VALUES = frozenset(
     {
         "-c",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,18 +12,16 @@ from typing import Callable, Optional, Union
 
 from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
 from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
-from importaudit.targets.cli_options import UTILITIES
+from importaudit.targets.cli_options import CLI_ONE_SHOT, RELEASE_COMMANDS, UTILITIES
+from importaudit.targets.console import file_launches, module_file, project_script, run_function
+from importaudit.targets.entry_points import runner_script
 from importaudit.targets.installs import parse_install
-from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, uv_run
-from importaudit.targets.servers import SERVERS, parse_django_admin, parse_manage
-from importaudit.targets.shell import (
-    expand_vars,
-    is_python,
-    program_name,
-    split_assignments,
-    split_commands,
-    split_words,
-)
+from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, command_after, su_command, uv_run
+from importaudit.targets.servers import SERVERS, is_django_manage, parse_django_admin, parse_manage
+from importaudit.targets.shell import expand_vars, is_python, program_name, split_assignments, split_words
+from importaudit.targets.shell_run import Walker
+from importaudit.targets.shell_syntax import parse_shell
+from importaudit.targets.supervisors import parse_s6_init
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,15 @@ class StartCommand:
 
 
 _MAX_DEPTH = 4
+# `python -m MODULE` forms that are a server's own command line.
+_MODULE_PROGRAMS = {
+    "gunicorn.app.wsgiapp": "gunicorn",
+    "uvicorn.main": "uvicorn",
+    "celery.__main__": "celery",
+    "flask.cli": "flask",
+    "waitress.runner": "waitress-serve",
+    "daphne.cli": "daphne",
+}
 
 
 @dataclass
@@ -107,7 +114,8 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
                 entry = dataclasses.replace(entry, via=run.via, phase="master")
             elif run is not main and run.parts.server and entry.kind is not EntryKind.SERVER:
                 entry = dataclasses.replace(entry, via="pre-start", phase="master")
-            if entry not in merged.entries:
+            # The same entry named on two lines of a script (migrate, then collectstatic) is one entry.
+            if all(dataclasses.replace(entry, location=e.location) != e for e in merged.entries):
                 merged.entries.append(entry)
         merged.installs += [i for i in run.parts.installs if i not in merged.installs]
         merged.env += [e for e in run.parts.env if e not in merged.env]
@@ -132,22 +140,40 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
 
 
 def _run_shell(
-    text: str, ctx: CommandContext, runs: list[_Run], notes: list[str], args: Sequence[str], depth: int
+    text: str,
+    ctx: CommandContext,
+    runs: list[_Run],
+    notes: list[str],
+    args: Sequence[str],
+    depth: int,
+    script: Optional[str] = None,
+    zero: Optional[str] = None,
 ) -> None:
-    commands, problem = split_commands(text)
+    """Shell text (a command line, or a whole script when `script` names its repo path)."""
+    base = ctx.location
+    where = script or (base.file if base else "the command")
+
+    def located(line: int) -> Optional[Location]:
+        if script is not None:
+            return Location(script, line)
+        return Location(base.file, base.line + line - 1) if base else None
+
+    def run(fields: list[str], line: int, heredoc: Optional[str], certain: bool) -> None:
+        here = dataclasses.replace(ctx, location=located(line))
+        words = fields[1:] if program_name(fields[0]) == "exec" else fields
+        if heredoc is not None and words and is_python(words[0]) and words[1:] in ([], ["-"]):
+            spot = f"{where}:{line}" if script else where
+            notes.append(f"python reads its program from a heredoc ({spot}): not followed")
+            return
+        _run_words(fields, here, runs, notes, walker.args, depth)
+        ctx.cwd, ctx.env = here.cwd, here.env
+
+    walker = Walker(env=ctx.env, args=list(args), run=run, where=where, zero=zero or script or "sh")
+    nodes, problem = parse_shell(text)
     if problem:
-        notes.append(problem)
-    for words in commands:
-        expanded: list[str] = []
-        for word in words:
-            if word in ("$@", "$*", "${@}"):
-                expanded.extend(args)
-            elif re.fullmatch(r"\$\{?[1-9]\}?", word):
-                position = int(word.strip("${}"))
-                expanded.extend(args[position - 1 : position])
-            else:
-                expanded.append(word)
-        _run_words(expanded, ctx, runs, notes, args, depth)
+        notes.append(problem if script is None else f"{problem} in {script}")
+    walker.walk(nodes)
+    notes.extend(walker.notes)
 
 
 def _run_words(
@@ -178,11 +204,18 @@ def _run_words(
                 local_env[key] = value
                 parts.env.append((key, value))
             continue
+        runner = program in ("pdm", "pipenv") and words[1:2] == ["run"]
+        if runner and _runner_script(words, ctx, runs, notes, depth):
+            return
         if program in ("uv", "poetry", "pipenv", "pdm", "hatch", "rye") and words[1:2] == ["run"]:
             words = uv_run(words[2:], parts, ctx) if program == "uv" else words[2:]
             continue
         if program in PASS_THROUGH and program not in ("poetry", "pipenv", "pdm", "hatch", "rye"):
             words = after_options(words[1:], PASS_THROUGH[program])
+            continue
+        after = command_after(program, words[1:])
+        if after is not None:
+            words = after
             continue
         if program in WRAPPERS:
             dist, skip = WRAPPERS[program]
@@ -194,6 +227,29 @@ def _run_words(
     if not words:
         return
     _dispatch(words, parts, ctx, runs, notes, args, depth, exec_form)
+
+
+def _runner_script(words: list[str], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int) -> bool:
+    """`pdm run NAME` / `pipenv run NAME` where NAME is a script of pyproject's [tool.pdm.scripts] or
+    the Pipfile's [scripts]: its shell text (or `call`) runs, with the words after NAME appended."""
+    if len(words) < 3 or depth >= _MAX_DEPTH:
+        return False
+    script = runner_script(ctx.root, ctx.repo_path(".") or "", words[2], program_name(words[0]))
+    if script is None:
+        return False
+    via = f"{program_name(words[0])} script `{script.name}` ({script.file}:{script.line})"
+    if script.command:
+        text = " ".join([script.command, *(shlex.quote(word) for word in words[3:])])
+        _run_shell(text, dataclasses.replace(ctx, location=Location(script.file, script.line)), runs, notes, (),
+                   depth + 1)
+        return True
+    if script.call:
+        parts = Parts()
+        argvs = run_function(script.call, parts, ctx, via)
+        runs.append(_Run(parts, True, False))
+        _run_launched(argvs, ctx, runs, notes, depth)
+        return True
+    return False
 
 
 def _dispatch(
@@ -229,23 +285,29 @@ def _dispatch(
         if "-c" in words[1:3] or any(w.startswith("-") and "c" in w for w in words[1:2]):
             position = next(i for i, w in enumerate(words) if w.startswith("-") and "c" in w)
             if position + 1 < len(words):
-                _run_shell(words[position + 1], ctx, runs, notes, words[position + 3 :], depth)
+                zero = words[position + 2] if position + 2 < len(words) else None
+                _run_shell(words[position + 1], ctx, runs, notes, words[position + 3 :], depth, zero=zero)
             return
         _run_script(words[1], words[2:], parts, ctx, runs, notes, depth, exec_form)
         return
+    if program == "su":
+        su_text = su_command(words[1:])
+        if su_text is not None:
+            _run_shell(su_text, ctx, runs, notes, (), depth)
+            return
     if is_python(words[0]):
         _python(words[1:], parts, ctx, runs, notes, args, depth, exec_form)
         return
     if program == "manage.py":
-        parse_manage(words[0], words[1:], parts, ctx)
-        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        _manage(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
         return
     if program == "django-admin":
         parse_django_admin(words[1:], parts, ctx)
         runs.append(_Run(parts, "runserver" in words, exec_form))
         return
-    if program in SERVERS:
-        SERVERS[program](words[1:], parts, ctx)
+    server = SERVERS.get(program) or (parse_s6_init if words[0] == "/init" else None)
+    if server is not None:
+        server(words[1:], parts, ctx)
         runs.append(_Run(parts, not parts.one_shot, exec_form))
         for command, via, cwd in parts.follow_ups:
             started: list[_Run] = []
@@ -255,6 +317,13 @@ def _dispatch(
             for run in started:
                 run.via, run.long_running, run.exec_form = via, False, False
             runs += started
+        return
+    point = project_script(program, ctx)
+    if point is not None and not ctx.is_file(ctx.repo_path(words[0])):
+        via = f"console script `{program}` ({point.file}:{point.line})"
+        argvs = run_function(point.spec, parts, ctx, via)
+        runs.append(_Run(parts, True, exec_form))
+        _run_launched(argvs, ctx, runs, notes, depth)
         return
     if "/" in words[0] or words[0].endswith((".sh", ".py")):
         _run_script(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
@@ -289,24 +358,73 @@ def _python(
         runs.append(_Run(parts, False, exec_form))
         return
     if rest[0] == "-m" and len(rest) > 1:
-        module = rest[1]
-        if module in SERVERS or module in ("waitress",):
+        module: str = _MODULE_PROGRAMS.get(rest[1]) or rest[1]
+        if module in SERVERS:
             _dispatch([module, *rest[2:]], parts, ctx, runs, notes, args, depth, exec_form)
             return
+        package = ctx.repo_path(module.replace(".", "/"))
+        if package is not None and ctx.is_file(f"{package}/__main__.py".lstrip("/")):
+            module = f"{module}.__main__"  # `python -m pkg` runs pkg/__init__.py, then pkg/__main__.py
         parts.server = "python"
         cwd_on_path(parts, ctx)  # `python -m` puts the current directory first on sys.path
         parts.entries.append(
             Entry(module, EntryKind.MODULE, via="python -m", location=ctx.location, phase="master")
         )
         runs.append(_Run(parts, True, exec_form))
+        _follow_python(parts, ctx, runs, notes, depth)
         return
     if program_name(rest[0]) == "manage.py":
-        parse_manage(rest[0], rest[1:], parts, ctx)
-        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        _manage(rest[0], rest[1:], parts, ctx, runs, notes, depth, exec_form)
         return
     parts.server = "python"
     file_entry(rest[0], parts, ctx, "python")
     runs.append(_Run(parts, True, exec_form))
+    _follow_python(parts, ctx, runs, notes, depth)
+
+
+def _manage(
+    script: str,
+    words: list[str],
+    parts: Parts,
+    ctx: CommandContext,
+    runs: list[_Run],
+    notes: list[str],
+    depth: int,
+    exec_form: bool,
+) -> None:
+    """manage.py is Django's only when it is (it calls execute_from_command_line or sets
+    DJANGO_SETTINGS_MODULE); otherwise it is the project's own CLI (Flask, click, Flask-Script)."""
+    if is_django_manage(script, ctx):
+        parse_manage(script, words, parts, ctx)
+        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        return
+    positionals = [word for word in words if not word.startswith("-")]
+    sub = positionals[0] if positionals else ""
+    parts.server = f"manage.py {sub}".strip()
+    file_entry(script, parts, ctx, f"manage.py {sub} (not Django's: the project's CLI)".replace("  ", " "))
+    runs.append(_Run(parts, sub not in CLI_ONE_SHOT and sub not in RELEASE_COMMANDS, exec_form))
+    _follow_python(parts, ctx, runs, notes, depth)
+
+
+def _follow_python(parts: Parts, ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int) -> None:
+    """A Python program run as __main__ may start a server itself (`uvicorn.run("app:app")`, an exec)."""
+    entry = parts.entries[-1] if parts.entries else None
+    if entry is None or depth >= _MAX_DEPTH:
+        return
+    path = entry.path or module_file(entry.module, ctx)
+    if path is None:
+        return
+    _run_launched(file_launches(path, parts, ctx, f"python {path}"), ctx, runs, notes, depth)
+
+
+def _run_launched(
+    argvs: Sequence[tuple[str, ...]], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int
+) -> None:
+    """Command lines the program executes itself: only servers are followed (an `except ImportError:
+    subprocess.call(["pip", "install", ...])` fallback is not what the deploy installs)."""
+    for argv in argvs:
+        if argv and (program_name(argv[0]) in SERVERS or is_python(argv[0])) and depth < _MAX_DEPTH:
+            _run_words(list(argv), ctx, runs, notes, (), depth + 1)
 
 
 def _run_script(
@@ -340,5 +458,6 @@ def _run_script(
         parts.server = "python"
         file_entry(written, parts, ctx, "python")
         runs.append(_Run(parts, True, exec_form))
+        _follow_python(parts, ctx, runs, notes, depth)
         return
-    _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1)
+    _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1, repo)

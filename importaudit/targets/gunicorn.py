@@ -11,6 +11,7 @@ from typing import Optional
 from importaudit.model import Entry, EntryKind, SourceWarning
 from importaudit.targets.appspec import CommandContext, Parts, every, last, module_entry, scan_options
 from importaudit.targets.cli_options import GUNICORN_VALUES
+from importaudit.targets.paste import paste_app
 from importaudit.targets.shell import split_words
 
 _BUILTIN_WORKERS = frozenset({"sync", "gthread", "asgi", "egg:gunicorn#sync", "egg:gunicorn#gthread"})
@@ -197,7 +198,7 @@ def parse_gunicorn(args: Sequence[str], parts: Parts, ctx: CommandContext) -> No
         app = str(settings["wsgi_app"])
     if paste:
         parts.server_entry("paste.deploy", "PasteDeploy", "gunicorn --paste", ctx)
-        parts.note(f"the app is named in the PasteDeploy file `{paste}`, which is not followed")
+        paste_app(paste, parts, here, "gunicorn --paste", phase)
         return
     if app is None:
         parts.note("gunicorn is given no APP_MODULE (nor wsgi_app in its config)")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import Optional
+
 from importaudit.model import Install, InstallKind
 from importaudit.targets.appspec import CommandContext, Parts
+from importaudit.targets.shell import split_words
 
 # Programs that only prepare the environment; the real command follows their own options.
 PASS_THROUGH = {
@@ -15,6 +19,10 @@ PASS_THROUGH = {
     "gosu": 1,
     "su-exec": 1,
     "setuidgid": 1,
+    "s6-setuidgid": 1,
+    "s6-envdir": 1,
+    "with-contenv": 0,
+    "fdmove": 2,
     "chpst": 0,
     "stdbuf": 0,
     "poetry": 1,
@@ -115,3 +123,77 @@ def uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
     if rest[:1] in (["-m"], ["--module"]):
         rest = ["python", *rest]
     return rest
+
+
+# Programs that wait for something (a port, a file), then run the command after `--`.
+_WAITERS = re.compile(r"^(?:wait[-_]?for(?:[-_]it)?|sh-wait|wait[-_]for[-_][a-z]+)(?:\.sh)?$")
+_DOCKERIZE_FLAGS = frozenset({"-no-overwrite", "-version", "--no-overwrite"})
+_WATCHMEDO_VALUES = frozenset(
+    {
+        "-d",
+        "--directory",
+        "-p",
+        "--patterns",
+        "-i",
+        "--ignore-patterns",
+        "--signal",
+        "--kill-after",
+        "--debounce-interval",
+    }
+)
+_WATCHFILES_VALUES = frozenset(
+    {
+        "--filter",
+        "--target-type",
+        "--args",
+        "--ignore-paths",
+        "--sigint-timeout",
+        "--sigkill-timeout",
+        "--grace-period",
+    }
+)
+_SUDO_VALUES = frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-R", "-T", "-U", "--user", "--group"})
+
+
+def command_after(program: str, args: list[str]) -> Optional[list[str]]:
+    """The command a waiting or user-switching wrapper runs next ([] = none); None for other programs."""
+    if _WAITERS.match(program):
+        return args[args.index("--") + 1 :] if "--" in args else []
+    if program == "dockerize":  # every -option takes a value except the few flags
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            if args[index] == "--":
+                index += 1
+                break
+            index += 1 if args[index] in _DOCKERIZE_FLAGS or "=" in args[index] else 2
+        return args[index:]
+    if program == "watchmedo" and args[:1] == ["auto-restart"]:  # restarts the command on changes
+        rest = args[1:]
+        if "--" in rest:
+            return rest[rest.index("--") + 1 :]
+        index = 0
+        while index < len(rest) and rest[index].startswith("-"):
+            index += 2 if rest[index] in _WATCHMEDO_VALUES else 1
+        return rest[index:]
+    if program == "watchfiles":  # `watchfiles [options] 'command args' [paths]`
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            index += 2 if args[index] in _WATCHFILES_VALUES and "=" not in args[index] else 1
+        return split_words(args[index]) if index < len(args) else []
+    if program in ("sudo", "runuser", "doas"):
+        index = 0
+        while index < len(args) and args[index].startswith("-"):
+            if args[index] == "--":
+                index += 1
+                break
+            index += 2 if args[index] in _SUDO_VALUES else 1
+        return args[index:]
+    return None
+
+
+def su_command(args: list[str]) -> Optional[str]:
+    """`su [-] [user] -c 'text'`: the shell text su runs; None when it runs a login shell."""
+    for index, word in enumerate(args[:-1]):
+        if word in ("-c", "--command", "--session-command"):
+            return args[index + 1]
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import posixpath
 import sys
@@ -19,7 +20,9 @@ from importaudit.targets.appspec import (
     scan_options,
 )
 from importaudit.targets.cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
+from importaudit.targets.console import parse_pserve
 from importaudit.targets.gunicorn import parse_gunicorn
+from importaudit.targets.supervisors import parse_supervisord
 from importaudit.targets.uwsgi import parse_uwsgi
 from importaudit.targets.workers import (
     flask_app_from_dotenv,
@@ -325,6 +328,22 @@ def parse_file_runner(program: str, args: Sequence[str], parts: Parts, ctx: Comm
         parts.note(f"could not tell what `{program} {' '.join(args)}` runs")
 
 
+_DJANGO_MARKS = ("execute_from_command_line", "DJANGO_SETTINGS_MODULE", "django.core.management")
+
+
+def is_django_manage(script: str, ctx: CommandContext) -> bool:
+    """Django's manage.py calls execute_from_command_line or sets DJANGO_SETTINGS_MODULE; a file
+    that cannot be read is taken to be Django's (the name's usual meaning)."""
+    repo = ctx.repo_path(script)
+    if not ctx.is_file(repo):
+        return True
+    try:
+        text = (ctx.root / str(repo)).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    return any(mark in text for mark in _DJANGO_MARKS)
+
+
 def parse_manage(script: str, words: list[str], parts: Parts, ctx: CommandContext) -> None:
     """manage.py SUBCOMMAND [--settings=x]: runs manage.py, which sets up Django."""
     options, positionals = scan_options(words, frozenset({"--settings", "--pythonpath"}))
@@ -386,4 +405,37 @@ SERVERS: dict[str, ServerParser] = {
     "arq": parse_arq,
     "streamlit": lambda args, parts, ctx: parse_file_runner("streamlit", args, parts, ctx),
     "chainlit": lambda args, parts, ctx: parse_file_runner("chainlit", args, parts, ctx),
+    "pserve": parse_pserve,
+    "supervisord": parse_supervisord,
+    "alembic": lambda args, parts, ctx: parse_alembic(args, parts, ctx),
 }
+
+
+def parse_alembic(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None:
+    """`alembic [-c alembic.ini] upgrade head`: runs the env.py of the ini's script_location, which
+    imports the app's models (a pre-start step whose imports must succeed)."""
+    parts.server = "alembic"
+    parts.need("alembic")
+    parts.one_shot = True
+    options, _ = scan_options(args, frozenset({"-c", "--config", "-n", "--name", "-x"}))
+    written = last(options, "-c", "--config") or "alembic.ini"
+    section = last(options, "-n", "--name") or "alembic"
+    repo = ctx.repo_path(written)
+    if repo is None or not ctx.is_file(repo):
+        parts.note(f"alembic: `{written}` is not a file in the repo: its env.py is not known")
+        return
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string((ctx.root / repo).read_text(encoding="utf-8"))
+        location = parser.get(section, "script_location")
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        parts.note(f"alembic: `{repo}` names no [{section}] script_location")
+        return
+    location = location.replace("%(here)s", posixpath.dirname(written) or ".")
+    if ":" in location:  # `package:folder`, a package resource
+        package, _, folder = location.partition(":")
+        location = posixpath.join(package.replace(".", "/"), folder)
+    env_py = posixpath.join(location, "env.py")
+    paths = list(parts.paths)
+    file_entry(env_py, parts, ctx, f"alembic ({repo} script_location)", EntryKind.APP)
+    parts.paths[:] = paths  # alembic loads env.py by path: its folder is not put on sys.path

@@ -12,32 +12,8 @@ from importaudit.model import Location, SourceWarning, Target
 from importaudit.targets import commands
 from importaudit.targets.assemble import command_target
 from importaudit.targets.buildpacks import platform_installs, project_python_version
+from importaudit.targets.ini_sections import ini_sections as _sections
 from importaudit.targets.shell import split_words
-
-_SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
-
-
-def _sections(text: str) -> list[tuple[str, list[tuple[str, str, int]]]]:
-    """[(section, [(key, value, line)])] in order; `\\` continues a line (systemd and supervisor)."""
-    sections: list[tuple[str, list[tuple[str, str, int]]]] = []
-    pending = ""
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not pending and (not line or line.startswith(("#", ";"))):
-            continue
-        if line.endswith("\\"):
-            pending, start = pending + line[:-1] + " ", start or number
-            continue
-        line, pending, first = pending + line, "", start or number
-        start = 0
-        match = _SECTION.match(line)
-        if match:
-            sections.append((match.group("name").strip(), []))
-        elif sections and "=" in line:
-            key, _, value = line.partition("=")
-            sections[-1][1].append((key.strip(), value.strip(), first))
-    return sections
 
 
 def _unit_path_map(workdir: str, unit_dir: str, files: frozenset[str]) -> Callable[[str], Optional[str]]:

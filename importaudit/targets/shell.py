@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Mapping
-from typing import Optional
+from collections.abc import Mapping, Sequence
+from typing import Callable, Optional
 
 # Tokens that end one simple command and start the next (shlex punctuation_chars output).
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "|&", "(", ")", "((", "))"})
@@ -134,3 +134,122 @@ def program_name(word: str) -> str:
 def is_python(word: str) -> bool:
     """python, python3, python3.12, /opt/venv/bin/python."""
     return re.fullmatch(r"python(?:[23](?:\.\d+)?)?", program_name(word)) is not None
+
+
+_PARAM = re.compile(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*#]))")
+
+
+_ARRAY = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\[[@*]\]$")
+
+
+def _array(value: Optional[str]) -> list[str]:
+    """A shell array kept as its assignment's text, `(a "b c")`, -> its items."""
+    if not value:
+        return []
+    if value.startswith("(") and value.endswith(")"):
+        return split_words(value[1:-1])
+    return [value]
+
+
+def expand_word(raw: str, env: Mapping[str, str], args: Sequence[str], zero: str = "sh") -> list[str]:
+    """One word as written -> its fields: quotes removed, parameters expanded, unquoted expansions
+    split on blanks, "$@" one field per argument; unknown variables and `$(...)` stay as written."""
+    fields: list[str] = []
+    current: list[str] = []
+    started = False  # a quoted empty string still makes a field
+    vanished = False  # "$@" (or "${a[@]}") with nothing in it: no field at all, even quoted
+
+    def emit() -> None:
+        nonlocal started
+        if current or started:
+            fields.append("".join(current))
+        current.clear()
+        started = False
+
+    def param(text: str, quoted: bool) -> None:
+        nonlocal started, vanished
+        match = _PARAM.fullmatch(text)
+        name = (match.group("braced") or match.group("plain")) if match else None
+        array = _ARRAY.match(name or "")
+        items = _array(env.get(array.group("name"))) if array else list(args)
+        if name in ("@", "*") or array:
+            if quoted and (name == "@" or (array and name and name.endswith("@]"))):
+                vanished = vanished or not items
+                for index, arg in enumerate(items):
+                    if index:
+                        emit()
+                    current.append(arg)
+                    started = True
+                return
+            value = " ".join(items)
+        elif name is not None and name.isdigit():
+            value = args[int(name) - 1] if 0 < int(name) <= len(args) else ("" if int(name) else zero)
+        elif name == "#":
+            value = str(len(args))
+        else:
+            value = expand_vars(text, env)
+        if quoted or value == text:
+            current.append(value)
+            started = started or quoted
+            return
+        parts = value.split()
+        if value[:1].isspace():
+            emit()
+        for index, part in enumerate(parts):
+            if index:
+                emit()
+            current.append(part)
+        if value[-1:].isspace():
+            emit()
+
+    i = 0
+    while i < len(raw):
+        char = raw[i]
+        if char == "'":
+            end = raw.find("'", i + 1)
+            end = len(raw) if end < 0 else end
+            current.append(raw[i + 1 : end])
+            started = True
+            i = end + 1
+        elif char == '"':
+            was_started, before, vanished = started, len(current), False
+            started = True
+            i += 1
+            while i < len(raw) and raw[i] != '"':
+                if raw[i] == "\\" and i + 1 < len(raw) and raw[i + 1] in '"\\$`':
+                    current.append(raw[i + 1])
+                    i += 2
+                    continue
+                i = _dollar(raw, i, current, lambda text: param(text, True))
+            i += 1
+            if vanished and not was_started and len(current) == before:
+                started = False
+        elif char == "\\":
+            current.append(raw[i + 1 : i + 2])
+            i += 2
+        else:
+            i = _dollar(raw, i, current, lambda text: param(text, False))
+    emit()
+    return fields
+
+
+def _dollar(raw: str, i: int, current: list[str], param: Callable[[str], None]) -> int:
+    """At raw[i]: a parameter (handed to `param`), a `$(...)` kept as written, or one character."""
+    if raw[i] != "$":
+        current.append(raw[i])
+        return i + 1
+    if raw.startswith("$(", i):
+        depth, j = 0, i + 1
+        while j < len(raw):
+            depth += {"(": 1, ")": -1}.get(raw[j], 0)
+            j += 1
+            if depth == 0:
+                break
+        current.append(raw[i:j])
+        return j
+    match = _PARAM.match(raw, i)
+    if match is None:
+        current.append("$")
+        return i + 1
+    param(match.group(0))
+    return match.end()
