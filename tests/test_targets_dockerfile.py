@@ -179,7 +179,8 @@ def test_run_installs(tmp_path: Path, run: str, expected: list[tuple[str, str, s
     [
         ("uv sync --locked --extra api --group web", ("api",), ("web",), True, False),
         ("uv sync --no-dev --no-install-project", (), (), False, False),
-        ("poetry install --without dev --with docs", (), ("docs",), False, False),
+        # Poetry's default groups stay selected; `--without` names the ones left out (checked below).
+        ("poetry install --without dev --with docs", (), ("docs",), True, False),
         ("poetry install", (), (), True, False),
         ("pipenv install --dev --system", (), (), True, False),
         ("pip install --no-deps .[s3,gcs]", ("gcs", "s3"), (), False, True),
@@ -196,6 +197,7 @@ def test_project_install_options(
         include_dev,
         no_deps,
     )
+    assert install.without == (("dev",) if "--without dev" in run else ())
 
 
 def test_copy_maps_container_paths_back_to_the_repo(tmp_path: Path) -> None:
