@@ -37,8 +37,14 @@ class InstallParse:
 
 
 def _project(path: str, resolve: PathResolver) -> Optional[str]:
+    """The repo folder a project path names; a folder the image holds only some files of
+    (`COPY pyproject.toml ./` then `pip install .`) is found through its metadata file."""
     resolved = resolve(path)
     if resolved is None:
+        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
+            found = resolve(posixpath.join(path, name))
+            if found is not None and found.rsplit("/", 1)[-1] == name:
+                return found.rpartition("/")[0] or "."
         return None
     return resolved or "."
 
