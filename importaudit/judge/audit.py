@@ -30,6 +30,7 @@ from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.requirements import (
     requirements_for_install,
 )
+from importaudit.requirements.implicit import implicit_runtime
 from importaudit.source.conditions import TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.workspace import Workspace
@@ -134,11 +135,9 @@ def runtime_requirements(
 ) -> tuple[list[Requirement], list[SourceWarning]]:
     reqs: list[Requirement] = []
     warnings: list[SourceWarning] = []
-    if target.implicit:
-        # The project as a whole installs its runtime sources; a lock's dev entries are not that.
-        for rs in (*ws.declared.runtime, *ws.declared.locks):
-            reqs.extend(r for r in rs.requirements if not r.dev)
-        return reqs, warnings
+    if target.implicit and not target.installs:
+        # No descriptor: what `pip install .` (or the project's own tool) gives (requirements.implicit).
+        return implicit_runtime(ws.root, ws.declared, env)
     opaque = opaque_installs(target)
     for install in target.installs:
         if install in opaque:
