@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,8 @@ from importaudit.targets.image_state import (
     path_map,
 )
 from importaudit.targets.installs import parse_install
-from importaudit.targets.shell import expand_vars, program_name, split_assignments, split_commands
+from importaudit.targets.shell import expand_vars, program_name, split_assignments
+from importaudit.targets.shell_flow import flow_commands
 
 # Where a stage keeps what it installed; copying one of these from a stage copies its installs.
 _INSTALL_ROOTS = ("/usr/local", "/root/.local", "/opt/venv", "/venv", "/install")
@@ -36,7 +38,10 @@ _INSTALL_ROOTS = ("/usr/local", "/root/.local", "/opt/venv", "/venv", "/install"
 class _Reader:
     """Walks the instructions once, keeping each stage's state."""
 
-    def __init__(self, file: str, context: str, files: frozenset[str], build_args: Mapping[str, str]) -> None:
+    def __init__(
+        self, file: str, context: str, files: frozenset[str], build_args: Mapping[str, str], root: Path = Path(".")
+    ) -> None:
+        self.root = root
         self.file = file
         self.context = context
         self.files = files
@@ -106,6 +111,7 @@ class _Reader:
                 parent=parent,
                 env=dict(base.env),
                 args={},
+                unset_args=set(),
                 copies=list(base.copies),
                 installs=list(base.installs),
                 install_roots=list(base.install_roots),
@@ -127,6 +133,10 @@ class _Reader:
             else:
                 value = self.build_args.get(key, default if eq else self.global_args.get(key, ""))
                 stage.args[key] = expand_vars(value, self.vars(stage))
+                if not eq and key not in self.build_args and not self.global_args.get(key):
+                    stage.unset_args.add(key)
+                else:
+                    stage.unset_args.discard(key)
 
     def env(self, inst: Instruction, stage: Stage) -> None:
         words = instruction_words(inst.args)
@@ -253,18 +263,74 @@ class _Reader:
             texts.append(inst.args)
         resolve_abs = path_map(scratch.copies, self.files, self.dirs)
         for text in texts:
-            commands, problem = split_commands(text)
-            if problem:
-                stage.notes.append(f"line {inst.line}: {problem}")
-            cwd = stage.workdir
-            for words in commands:
-                _, words = split_assignments(words)
-                words = [expand_vars(word, self.vars(stage)) for word in words]
-                if not words:
-                    continue
-                cwd = self.run_command(words, inst, stage, cwd, resolve_abs, scratch)
+            self.run_text(text, inst, stage, stage.workdir, resolve_abs, scratch, 0)
         # What a mounted stage installed lands in this image when this RUN copies it into place.
         stage.installs += [i for i in scratch.installs if i not in stage.installs]
+
+    def run_text(
+        self,
+        text: str,
+        inst: Instruction,
+        stage: Stage,
+        cwd: str,
+        resolve_abs: Callable[[str], Optional[str]],
+        mounted: Stage,
+        depth: int,
+    ) -> None:
+        """One RUN's shell text (or a script it runs), its tests and loops decided where known."""
+        env = {k: v for k, v in self.vars(stage).items() if k not in stage.unset_args}
+        commands, problem = flow_commands(
+            text,
+            env,
+            unset=frozenset(stage.unset_args),
+            exists=lambda path: self.exists(path, resolve_abs),
+            glob=lambda pattern: self.glob(pattern, resolve_abs),
+            cwd=cwd,
+        )
+        if problem:
+            stage.notes.append(f"line {inst.line}: {problem}")
+        for words in commands:
+            _, words = split_assignments(words)
+            words = [p for w in words for p in (w.split() if " " in w and "$(" not in w else [w])]
+            if not words:
+                continue
+            script = self.script(words, cwd, resolve_abs)
+            if script is not None and depth < 3:
+                try:
+                    body = (self.root / script).read_text("utf-8", errors="replace")
+                except OSError:
+                    body = ""
+                self.run_text(body, inst, stage, cwd, resolve_abs, mounted, depth + 1)
+                continue
+            cwd = self.run_command(words, inst, stage, cwd, resolve_abs, mounted)
+
+    def exists(self, path: str, resolve_abs: Callable[[str], Optional[str]]) -> Optional[bool]:
+        """Whether the image has `path`: known for files under folders copied from the repo."""
+        if resolve_abs(path) is not None:
+            return True
+        parent = resolve_abs(posixpath.dirname(path))
+        return False if parent is not None and parent in self.dirs else None
+
+    def glob(self, pattern: str, resolve_abs: Callable[[str], Optional[str]]) -> Optional[list[str]]:
+        """The container paths a glob matches, when its folder was copied from the repo."""
+        folder, name = posixpath.split(pattern)
+        repo = resolve_abs(folder)
+        if repo is None or any(c in folder for c in "*?["):
+            return None
+        prefix = f"{repo}/" if repo else ""
+        entries = {
+            p[len(prefix) :].split("/", 1)[0] for p in self.files | self.dirs if p.startswith(prefix) and p != repo
+        }
+        return [posixpath.join(folder, e) for e in sorted(entries) if e and fnmatch.fnmatch(e, name)]
+
+    def script(self, words: list[str], cwd: str, resolve_abs: Callable[[str], Optional[str]]) -> Optional[str]:
+        """The repo shell script a command runs (`./install.sh`, `bash scripts/deps.sh`), if any."""
+        program = program_name(words[0])
+        path = words[1] if program in ("sh", "bash", "dash", "ash") and len(words) > 1 else words[0]
+        if path.startswith("-") or not (path.endswith(".sh") or "/" in path):
+            return None
+        found = resolve_abs(posixpath.normpath(posixpath.join(cwd, path)))
+        return found if found in self.files and found.endswith(".sh") else None
 
     def run_command(
         self,
@@ -360,7 +426,9 @@ def read_image(
 ) -> Image:
     """The image a Dockerfile builds (its final stage, or `stage`); never raises."""
     file_set = frozenset(files)
-    reader = _Reader(relpath, posixpath.dirname(relpath) if context is None else context, file_set, build_args)
+    reader = _Reader(
+        relpath, posixpath.dirname(relpath) if context is None else context, file_set, build_args, root
+    )
     image = Image(relpath, Stage(None, "", 0), file_set, reader.dirs)
     try:
         raw = (root / relpath).read_bytes()

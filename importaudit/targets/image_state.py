@@ -112,6 +112,7 @@ class Stage:
     parent: Optional[int] = None
     env: dict[str, str] = field(default_factory=dict)
     args: dict[str, str] = field(default_factory=dict)
+    unset_args: set[str] = field(default_factory=set)  # `ARG X` without a default or a build value
     workdir: str = "/"
     copies: list[Copy] = field(default_factory=list)
     installs: list[Install] = field(default_factory=list)
