@@ -105,6 +105,33 @@ class TargetAudit:
     unresolved_entries: list[str]
     unresolved_strings: list[tuple[Import, str]]
     opaque: list[str] = field(default_factory=list)  # installs it cannot see into
+    declared: frozenset[str] = frozenset()  # every distribution any source of the project names
+
+
+def declared_keys(ws: Workspace) -> frozenset[str]:
+    """Every distribution the project declares anywhere: runtime, development, locks, extras."""
+    keys = {r.key for sets in (ws.declared.runtime, ws.declared.development, ws.declared.locks)
+            for rs in sets for r in rs.requirements}
+    if ws.declaration is not None:
+        keys |= {r.key for group in (*ws.declaration.groups.values(), *ws.declaration.extras.values())
+                 for r in group}
+    return frozenset(keys)
+
+
+def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement]) -> Optional[str]:
+    """The target's unreadable install steps that could plausibly provide `module`, or None.
+
+    Such a step (`pip install $PLUGIN_WHEELS`, a URL, `$(cat list)`) can hold anything the project
+    does not account for. A module whose distribution the project declares in one of its own
+    sources (a dev file, an extra, another deploy's requirements) is accounted for: the project
+    says where it comes from, and this target does not install that; so the error stands.
+    """
+    if not ta.opaque or requirement is not None:
+        return None
+    keys = ta.provisioner.provider(module).distributions
+    if any(key in ta.declared for key in keys):
+        return None
+    return "; ".join(ta.opaque)
 
 
 def opaque_installs(target: Target) -> list[Install]:
@@ -370,6 +397,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         unresolved_entries=unresolved,
         unresolved_strings=unresolved_strings,
         opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
+        declared=declared_keys(ws),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from importaudit.judge.audit import TargetAudit, development_requirements
+from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for
 from importaudit.judge.reach import MAIN_GUARD, runs_at_import
 from importaudit.judge.rules import Case, Provision, Status, Where, judge
 from importaudit.model import (
@@ -109,7 +109,7 @@ def _judge_import(
             fallback_needed=need,
             written=written,
             conditional=conditional,
-            uncertain="; ".join(ta.opaque) if ta.opaque else None,
+            uncertain=opaque_for(ta, module, provision.requirement),
         )
     )
 

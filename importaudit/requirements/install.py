@@ -138,7 +138,8 @@ def _groups(declaration: ProjectDeclaration, install: Install) -> tuple[str, ...
     non-dev ones), uv's
     `default-groups` (else `dev`), PDM's dev groups; `without` removes groups from those.
     """
-    asked = tuple(g for g in install.groups if g != "main")
+    # Poetry calls its main dependencies the "main" group; a PEP 735 group may be named main too.
+    asked = tuple(g for g in install.groups if g != "main" or install.tool != "poetry")
     without = {canonicalize_name(g) for g in install.without}
     defaults: list[str] = []
     if install.tool == "poetry" and "main" in install.groups:

@@ -309,6 +309,8 @@ class _Reader:
         if resolve_abs(path) is not None:
             return True
         parent = resolve_abs(posixpath.dirname(path))
+        if parent is not None and parent in self.files:
+            return False  # inside a file: no such path
         return False if parent is not None and parent in self.dirs else None
 
     def glob(self, pattern: str, resolve_abs: Callable[[str], Optional[str]]) -> Optional[list[str]]:
