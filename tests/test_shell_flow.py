@@ -60,3 +60,10 @@ def test_flow(text: str, env: dict[str, str], unset: set[str], expected: list[li
 def test_broken_quoting_is_a_problem_not_a_crash() -> None:
     commands, problem = flow_commands('pip install "flask', {})
     assert commands == [] and problem is not None
+
+
+def test_export_to_stdout_names_its_file() -> None:
+    commands, _ = flow_commands("uv export --no-dev --format requirements-txt > requirements.txt", {})
+    assert commands == [
+        ["uv", "export", "--no-dev", "--format", "requirements-txt", "--output-file", "requirements.txt"]
+    ]

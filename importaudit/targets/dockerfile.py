@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
@@ -17,6 +16,7 @@ from importaudit.targets.dockerfile_syntax import (
     parse_dockerfile,
     python_from_image,
 )
+from importaudit.targets.exports import parse_export
 from importaudit.targets.image_state import (
     BASE_IMAGE_DIRS,
     Copy,
@@ -25,7 +25,10 @@ from importaudit.targets.image_state import (
     StartSpec,
     context_is_root,
     copies_under,
+    image_glob,
+    image_has,
     path_map,
+    repo_script,
 )
 from importaudit.targets.installs import parse_install
 from importaudit.targets.shell import expand_vars, program_name, split_assignments
@@ -283,8 +286,8 @@ class _Reader:
             text,
             env,
             unset=frozenset(stage.unset_args),
-            exists=lambda path: self.exists(path, resolve_abs),
-            glob=lambda pattern: self.glob(pattern, resolve_abs),
+            exists=lambda path: image_has(path, resolve_abs, self.files, self.dirs),
+            glob=lambda pattern: image_glob(pattern, resolve_abs, self.files, self.dirs),
             cwd=cwd,
         )
         if problem:
@@ -294,7 +297,7 @@ class _Reader:
             words = [p for w in words for p in (w.split() if " " in w and "$(" not in w else [w])]
             if not words:
                 continue
-            script = self.script(words, cwd, resolve_abs)
+            script = repo_script(words, cwd, resolve_abs, self.files)
             if script is not None and depth < 3:
                 try:
                     body = (self.root / script).read_text("utf-8", errors="replace")
@@ -303,36 +306,6 @@ class _Reader:
                 self.run_text(body, inst, stage, cwd, resolve_abs, mounted, depth + 1)
                 continue
             cwd = self.run_command(words, inst, stage, cwd, resolve_abs, mounted)
-
-    def exists(self, path: str, resolve_abs: Callable[[str], Optional[str]]) -> Optional[bool]:
-        """Whether the image has `path`: known for files under folders copied from the repo."""
-        if resolve_abs(path) is not None:
-            return True
-        parent = resolve_abs(posixpath.dirname(path))
-        if parent is not None and parent in self.files:
-            return False  # inside a file: no such path
-        return False if parent is not None and parent in self.dirs else None
-
-    def glob(self, pattern: str, resolve_abs: Callable[[str], Optional[str]]) -> Optional[list[str]]:
-        """The container paths a glob matches, when its folder was copied from the repo."""
-        folder, name = posixpath.split(pattern)
-        repo = resolve_abs(folder)
-        if repo is None or any(c in folder for c in "*?["):
-            return None
-        prefix = f"{repo}/" if repo else ""
-        entries = {
-            p[len(prefix) :].split("/", 1)[0] for p in self.files | self.dirs if p.startswith(prefix) and p != repo
-        }
-        return [posixpath.join(folder, e) for e in sorted(entries) if e and fnmatch.fnmatch(e, name)]
-
-    def script(self, words: list[str], cwd: str, resolve_abs: Callable[[str], Optional[str]]) -> Optional[str]:
-        """The repo shell script a command runs (`./install.sh`, `bash scripts/deps.sh`), if any."""
-        program = program_name(words[0])
-        path = words[1] if program in ("sh", "bash", "dash", "ash") and len(words) > 1 else words[0]
-        if path.startswith("-") or not (path.endswith(".sh") or "/" in path):
-            return None
-        found = resolve_abs(posixpath.normpath(posixpath.join(cwd, path)))
-        return found if found in self.files and found.endswith(".sh") else None
 
     def run_command(
         self,
@@ -355,8 +328,15 @@ class _Reader:
                 absolute(w) for w in words[1:] if not w.startswith("-") and w not in ("venv", "virtualenv")
             ][-1:]
             return cwd
-        if program in ("poetry", "uv", "pdm") and words[1:2] == ["export"]:
-            self.export(words, stage, cwd, resolve_abs, inst.line)
+        exported = parse_export(
+            words, self.location(inst.line), lambda path: resolve_abs(absolute(path)), stage.notes
+        )
+        if exported is not None:  # `uv export -o requirements.txt`: that file holds the project's set
+            output, install = exported
+            folder = resolve_abs(cwd) or "."
+            if install.spec == ".":
+                install = dataclasses.replace(install, spec=folder)
+            stage.exports[absolute(output)] = install
             return cwd
         parsed = parse_install(
             words, location=self.location(inst.line), resolve=lambda path: resolve_abs(absolute(path))
@@ -386,36 +366,15 @@ class _Reader:
         if install.kind is not InstallKind.UNKNOWN:
             return [install]
         path = absolute(install.spec)
-        if path in mounted.exports:
-            return [mounted.exports[path]]
+        for exports in (stage.exports, mounted.exports):  # written by this RUN, or mounted into it
+            if path in exports:
+                return [dataclasses.replace(exports[path], location=install.location)]
         folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
         if folder in mounted.wheel_dirs:
             return [dataclasses.replace(i, location=install.location) for i in mounted.wheel_dirs[folder]]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages
             stage.notes.append(f"could not tell which stage built `{install.spec}`")
         return [install]
-
-    def export(
-        self, words: list[str], stage: Stage, cwd: str, resolve_abs: Callable[[str], Optional[str]], line: int
-    ) -> None:
-        """`poetry export -o requirements.txt`: that file will hold the project's dependencies."""
-        output = None
-        for index, word in enumerate(words):
-            if word in ("-o", "--output", "--output-file") and index + 1 < len(words):
-                output = words[index + 1]
-            elif word.startswith(("--output=", "--output-file=")):
-                output = word.split("=", 1)[1]
-        if output is None:
-            return
-        with_dev = "--dev" in words or any(w in ("--with=dev", "--all-groups") for w in words)
-        folder = resolve_abs(cwd) or "."
-        stage.exports[posixpath.normpath(posixpath.join(cwd, output))] = Install(
-            InstallKind.PROJECT,
-            folder or ".",
-            self.location(line),
-            include_dev=with_dev,
-            tool=program_name(words[0]),
-        )
 
 
 def read_image(

@@ -189,11 +189,15 @@ class _Selection:
     requirements: list[str] = field(default_factory=list)
     packages: list[str] = field(default_factory=list)
     folder: str = "."
+    output: Optional[str] = None  # `uv export -o FILE` / `poetry export --output FILE`
 
 
-def _select(tool: str, words: Sequence[str], resolve: PathResolver, notes: list[str]) -> _Selection:
+def select(
+    tool: str, words: Sequence[str], resolve: PathResolver, notes: list[str], options: Optional[Options] = None
+) -> _Selection:
+    """What `tool words[0] ...` selects, its options read with the tool's table."""
     chosen = _Selection()
-    options = _TOOL_OPTIONS[tool]
+    options = options or _TOOL_OPTIONS[tool]
     index = 1
     while index < len(words):
         word = words[index]
@@ -219,6 +223,8 @@ def _select(tool: str, words: Sequence[str], resolve: PathResolver, notes: list[
             chosen.only += values
         elif name == "--categories":  # pipenv: Pipfile sections ("packages" is the main one)
             chosen.groups += values
+        elif name in ("-o", "--output", "--output-file"):
+            chosen.output = value
         elif name in ("-r", "--requirements") and tool == "pipenv":
             chosen.requirements.append(value)
         elif name in ("--project", "--directory", "-C", "-P", "-p") and (tool != "uv" or name != "-p"):
@@ -228,7 +234,7 @@ def _select(tool: str, words: Sequence[str], resolve: PathResolver, notes: list[
     return chosen
 
 
-def _uv_install(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
+def uv_selection(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
     """uv sync: (main, default groups, groups, extras) from its options (uv 0.9 reference)."""
     flags = chosen.flags
     if "--only-dev" in flags:
@@ -241,7 +247,7 @@ def _uv_install(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[
     return True, include_dev, tuple(groups), tuple(extras)
 
 
-def _poetry_install(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
+def poetry_selection(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
     """poetry install: `--only` is exact (main among them or not); `--with` adds optional groups."""
     flags = chosen.flags
     extras = list(chosen.extras) + (["*"] if "--all-extras" in flags else [])
@@ -263,7 +269,7 @@ def _project_tool(
     if not words:
         return result
     sub = words[0]
-    chosen = _select(tool, words, resolve, result.notes)
+    chosen = select(tool, words, resolve, result.notes)
     if sub == "add" or (tool == "pipenv" and (chosen.packages or chosen.requirements)):
         for package in chosen.packages:
             result.installs.append(Install(InstallKind.PACKAGE, package, location, tool=tool))
@@ -277,9 +283,9 @@ def _project_tool(
     extras = tuple(chosen.extras)
     groups = tuple(chosen.groups)
     if tool == "uv":
-        main, include_dev, groups, extras = _uv_install(chosen)
+        main, include_dev, groups, extras = uv_selection(chosen)
     elif tool == "poetry":
-        main, include_dev, groups, extras = _poetry_install(chosen)
+        main, include_dev, groups, extras = poetry_selection(chosen)
     elif tool == "pdm":
         # pdm installs the default group and every dev group unless --prod; -G names an
         # optional-dependencies group or a dev group; `:all` is every one.

@@ -141,7 +141,9 @@ def _simple(flow: _Flow, run: bool) -> Optional[bool]:
         if token in _REDIRECTS:
             if words and words[-1].isdigit():
                 words.pop()
-            flow.take()
+            target = flow.take()
+            if token in (">", ">|") and words[1:2] == ["export"] and target:
+                words += ["--output-file", target]  # `uv export > requirements.txt` writes that file
             continue
         if words or token not in _ENDS:
             words.append(token)
