@@ -118,7 +118,7 @@ def plan_steps(root: Path, target: Target) -> tuple[Step, ...]:
             install.kind is InstallKind.PROJECT
             and install.tool in {"pip", "uv", "platform"}
             and not install.groups
-            and not (install.tool == "uv" and install.include_dev)
+            and not (install.tool == "uv" and (install.include_dev or (root / install.spec / "uv.lock").exists()))
         ):
             spec = install.spec if install.spec.startswith((".", "/")) else f"./{install.spec}"
             argv = ("@python", "-m", "pip", "install", *_PIP, *no_deps, spec + _extras(install))
