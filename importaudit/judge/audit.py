@@ -106,6 +106,8 @@ class TargetAudit:
     unresolved_strings: list[tuple[Import, str]]
     opaque: list[str] = field(default_factory=list)  # installs it cannot see into
     declared: frozenset[str] = frozenset()  # every distribution any source of the project names
+    # With no descriptor: the files importing the project's top-level packages and modules runs.
+    package_reach: Optional[frozenset[str]] = None
 
 
 def declared_keys(ws: Workspace) -> frozenset[str]:
@@ -345,8 +347,14 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     graph: Optional[BootGraph] = None
     files = ws.file_indexes()
     modules = ws.modules_map(roots)
+    package_reach: Optional[frozenset[str]] = None
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+    else:
+        # `import <package>` of each top-level package, and every top-level module of a flat app.
+        tops = [resolve(name) for name in sorted(ws.project.index.top_level_names(roots))]
+        units = [((path, None), None) for path in tops if path is not None and not path.endswith("/")]
+        package_reach = frozenset(compute_boot(files, units, resolve, env).parents)
     boot_paths = frozenset(graph.parents) if graph else frozenset(files)
     try:
         fw = framework_imports(
@@ -398,6 +406,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         unresolved_strings=unresolved_strings,
         opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
         declared=declared_keys(ws),
+        package_reach=package_reach,
     )
 
 

@@ -82,6 +82,12 @@ def _judge_import(
         return None
     if provision is None:
         provision = ta.provisioner.provision(module, imp.distribution_hint)
+    extra = provision.requirement.group if provision.requirement is not None else ""
+    if (
+        where == Where.PROJECT and provision.status == Status.DEV and extra.startswith("extra:")
+        and ta.package_reach is not None and imp.location.file not in ta.package_reach
+    ):
+        where = Where.UNREACHED  # an optional submodule no package import loads: only its users need the extra
     written = module
     reported = ws.reported_module(module)
     if reported != module:
