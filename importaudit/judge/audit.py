@@ -30,7 +30,7 @@ from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.requirements import (
     requirements_for_install,
 )
-from importaudit.requirements.implicit import implicit_runtime
+from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
 from importaudit.source.conditions import TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.workspace import Workspace
@@ -108,6 +108,12 @@ class TargetAudit:
     declared: frozenset[str] = frozenset()  # every distribution any source of the project names
     # With no descriptor: the files importing the project's top-level packages and modules runs.
     package_reach: Optional[frozenset[str]] = None
+    # With no descriptor: a nested project's files (examples/demo/...) judged by its own runtime.
+    nested: dict[str, Provisioner] = field(default_factory=dict)
+
+    def provisioner_for(self, path: str) -> Provisioner:
+        folder = max((f for f in self.nested if path.startswith(f + "/")), key=len, default=None)
+        return self.nested[folder] if folder is not None else self.provisioner
 
 
 def declared_keys(ws: Workspace) -> frozenset[str]:
@@ -198,6 +204,10 @@ def development_requirements(ws: Workspace) -> list[Requirement]:
 
 def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()) -> Optional[str]:
     """Where a missing requirement should be added: the file the target installs from."""
+    if target.implicit and not target.installs:  # the file the project's runtime was read from
+        read = next((r.source for r in runtime if not r.locked), None)
+        if read is not None:
+            return read
     for install in target.installs:
         if install.kind is InstallKind.REQUIREMENTS:
             return install.spec
@@ -290,6 +300,10 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     ws.warnings.extend(warnings)
     installed = InstalledSet.build(env, runtime, development_requirements(ws), ws.index, provided=target.provided)
     provisioner = Provisioner(installed, ws.index, ws.names)
+    nested: dict[str, Provisioner] = {}
+    if target.implicit and not target.installs:
+        for folder, own in nested_runtimes(ws.root, ws.declared, env).items():
+            nested[folder] = Provisioner(InstalledSet.build(env, own, [], ws.index), ws.index, ws.names)
     roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
 
     resolved: dict[str, Optional[str]] = {}
@@ -407,6 +421,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
         declared=declared_keys(ws),
         package_reach=package_reach,
+        nested=nested,
     )
 
 

@@ -81,7 +81,7 @@ def _judge_import(
     if module in ALWAYS_THERE or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
         return None
     if provision is None:
-        provision = ta.provisioner.provision(module, imp.distribution_hint)
+        provision = ta.provisioner_for(imp.location.file).provision(module, imp.distribution_hint)
     extra = provision.requirement.group if provision.requirement is not None else ""
     if (
         where == Where.PROJECT and provision.status == Status.DEV and extra.startswith("extra:")

@@ -61,6 +61,20 @@ def implicit_runtime(
     return reqs, warnings
 
 
+def nested_runtimes(
+    root: Path, declared: DeclaredSources, env: TargetEnv
+) -> dict[str, tuple[Requirement, ...]]:
+    """Each nested project below the top-most ones (`examples/demo`): its own runtime, for its files."""
+    if not declared.runtime:
+        return {}
+    top = min(_depth(owner(rs.source)) for rs in declared.runtime)
+    out: dict[str, tuple[Requirement, ...]] = {}
+    for folder in sorted({owner(rs.source) for rs in declared.runtime if _depth(owner(rs.source)) > top}):
+        sets = [rs for rs in declared.runtime if owner(rs.source) == folder]
+        out[folder] = _folder_runtime(root, folder, sets, env)[0]
+    return out
+
+
 def _folder_runtime(
     root: Path, folder: str, sets: list[RequirementSet], env: TargetEnv
 ) -> tuple[tuple[Requirement, ...], tuple[SourceWarning, ...]]:
