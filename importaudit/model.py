@@ -204,6 +204,10 @@ class Install:
     include_dev: bool = False  # for PROJECT: dev groups included (uv sync without --no-dev)
     tool: str = "pip"  # pip, uv, poetry, pipenv, pdm, conda, platform
     no_deps: bool = False
+    # For PROJECT: whether the project's main dependencies come too (False for `pip install
+    # --group g`, `uv sync --only-group g`, `poetry install --only g`, `pdm install --no-default`).
+    main: bool = True
+    without: tuple[str, ...] = ()  # for PROJECT: groups left out (`--without`, `--no-group`)
 
 
 class EntryKind(str, Enum):

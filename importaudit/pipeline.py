@@ -124,6 +124,18 @@ def _audit(ws: Workspace, config: Config) -> Report:
     )
 
 
+def _selection(inst: dict[str, Any]) -> str:
+    """What a project install selects, as `importaudit targets` shows it."""
+    if inst["kind"] != "project":
+        return ""
+    parts = [f"extras {','.join(inst['extras'])}"] if inst["extras"] else []
+    parts += [f"groups {','.join(inst['groups'])}"] if inst["groups"] else []
+    parts += ["default groups"] if inst["default_groups"] else []
+    parts += [f"without {','.join(inst['without'])}"] if inst["without"] else []
+    parts += [] if inst["main"] else ["no main dependencies"]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def describe_targets(root: Path, config: Config, fmt: str) -> str:
     """`importaudit targets`: what the audit believes each target installs and runs."""
     budget.start()
@@ -146,6 +158,10 @@ def describe_targets(root: Path, config: Config, fmt: str) -> str:
                         "spec": i.spec,
                         "tool": i.tool,
                         "extras": list(i.extras),
+                        "groups": list(i.groups),
+                        "default_groups": i.include_dev,
+                        "main": i.main,
+                        "without": list(i.without),
                         "line": i.location.line if i.location else None,
                     }
                     for i in target.installs
@@ -169,7 +185,7 @@ def describe_targets(root: Path, config: Config, fmt: str) -> str:
         lines.append(f"  python    {row['python']}  ({row['python_source']})")
         for inst in row["installs"]:
             at = f", {row['file']}:{inst['line']}" if inst["line"] and row["file"] else ""
-            lines.append(f"  installs  {inst['spec']}  [{inst['tool']} {inst['kind']}{at}]")
+            lines.append(f"  installs  {inst['spec']}{_selection(inst)}  [{inst['tool']} {inst['kind']}{at}]")
         if row["requirements"]:
             lines.append(f"  declared  {', '.join(row['requirements'])}")
         for cmd in row["runs"]:

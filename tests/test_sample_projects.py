@@ -53,6 +53,8 @@ def test_sample(name: str) -> None:
         for field in ("distribution", "chain", "context"):
             if field in spec:
                 assert got[key][field] == spec[field], f"{name}: {key} {field}"
+        for part in spec.get("message_contains", []):  # what the message must say (an extra, a step)
+            assert part in got[key]["message"], f"{name}: {key} message lacks {part!r}"
     verdicts = {t["name"]: t["verdict"] for t in report["targets"]}
     assert verdicts == expected["targets"], f"{name}: verdicts {verdicts}"
     assert code == expected["exit"], f"{name}: exit {code}"

@@ -179,7 +179,8 @@ def test_run_installs(tmp_path: Path, run: str, expected: list[tuple[str, str, s
     [
         ("uv sync --locked --extra api --group web", ("api",), ("web",), True, False),
         ("uv sync --no-dev --no-install-project", (), (), False, False),
-        ("poetry install --without dev --with docs", (), ("docs",), False, False),
+        # Poetry's default groups stay selected; `--without` names the ones left out (checked below).
+        ("poetry install --without dev --with docs", (), ("docs",), True, False),
         ("poetry install", (), (), True, False),
         ("pipenv install --dev --system", (), (), True, False),
         ("pip install --no-deps .[s3,gcs]", ("gcs", "s3"), (), False, True),
@@ -196,6 +197,7 @@ def test_project_install_options(
         include_dev,
         no_deps,
     )
+    assert install.without == (("dev",) if "--without dev" in run else ())
 
 
 def test_copy_maps_container_paths_back_to_the_repo(tmp_path: Path) -> None:
@@ -505,3 +507,36 @@ def test_registry_finds_every_dockerfile_name(tmp_path: Path) -> None:
         ("deploy/api.Dockerfile", "dockerfile"),
         ("web.dockerfile", "dockerfile"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("run", "files", "expected"),
+    [
+        # An install script in the repo is read like the RUN itself.
+        (
+            "RUN ./scripts/install.sh",
+            {"scripts/install.sh": "#!/bin/sh\nset -e\npip install -r requirements.txt\n"},
+            [("requirements", "requirements.txt", "pip")],
+        ),
+        ("RUN bash scripts/install.sh", {"scripts/install.sh": "for g in web; do pip install --group $g; done\n"},
+         [("project", ".", "pip")]),
+        # `uv export > FILE` then `pip install -r FILE`: that file is the project's no-dev set.
+        ("RUN uv export --no-dev --format requirements-txt > /tmp/r.txt && pip install -r /tmp/r.txt", {},
+         [("project", ".", "uv")]),
+        # A build argument without a default: the gated install does not run by default.
+        ('ARG EXTRA\nRUN if [ -n "$EXTRA" ]; then pip install $EXTRA; fi', {}, []),
+        ('ARG EXTRA=redis\nRUN if [ -n "$EXTRA" ]; then pip install $EXTRA; fi', {},
+         [("package", "redis", "pip")]),
+        # Unconditionally, it is an install only the build knows.
+        ("ARG WHEELS\nRUN pip install $WHEELS", {}, [("package", "$WHEELS", "pip")]),
+    ],
+)
+def test_computed_installs(
+    tmp_path: Path, run: str, files: dict[str, str], expected: list[tuple[str, str, str]]
+) -> None:
+    target = build(
+        tmp_path,
+        f"FROM python:3.12\nWORKDIR /app\nCOPY . .\n{run}\n",
+        {"requirements.txt": "", "pyproject.toml": "", **files},
+    )
+    assert installs(target) == expected

@@ -30,6 +30,7 @@ from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.requirements import (
     requirements_for_install,
 )
+from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
 from importaudit.source.conditions import TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.workspace import Workspace
@@ -104,6 +105,41 @@ class TargetAudit:
     unresolved_entries: list[str]
     unresolved_strings: list[tuple[Import, str]]
     opaque: list[str] = field(default_factory=list)  # installs it cannot see into
+    declared: frozenset[str] = frozenset()  # every distribution any source of the project names
+    # With no descriptor: the files importing the project's top-level packages and modules runs.
+    package_reach: Optional[frozenset[str]] = None
+    # With no descriptor: a nested project's files (examples/demo/...) judged by its own runtime.
+    nested: dict[str, Provisioner] = field(default_factory=dict)
+
+    def provisioner_for(self, path: str) -> Provisioner:
+        folder = max((f for f in self.nested if path.startswith(f + "/")), key=len, default=None)
+        return self.nested[folder] if folder is not None else self.provisioner
+
+
+def declared_keys(ws: Workspace) -> frozenset[str]:
+    """Every distribution the project declares anywhere: runtime, development, locks, extras."""
+    keys = {r.key for sets in (ws.declared.runtime, ws.declared.development, ws.declared.locks)
+            for rs in sets for r in rs.requirements}
+    if ws.declaration is not None:
+        keys |= {r.key for group in (*ws.declaration.groups.values(), *ws.declaration.extras.values())
+                 for r in group}
+    return frozenset(keys)
+
+
+def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement]) -> Optional[str]:
+    """The target's unreadable install steps that could plausibly provide `module`, or None.
+
+    Such a step (`pip install $PLUGIN_WHEELS`, a URL, `$(cat list)`) can hold anything the project
+    does not account for. A module whose distribution the project declares in one of its own
+    sources (a dev file, an extra, another deploy's requirements) is accounted for: the project
+    says where it comes from, and this target does not install that; so the error stands.
+    """
+    if not ta.opaque or requirement is not None:
+        return None
+    keys = ta.provisioner.provider(module).distributions
+    if any(key in ta.declared for key in keys):
+        return None
+    return "; ".join(ta.opaque)
 
 
 def opaque_installs(target: Target) -> list[Install]:
@@ -134,11 +170,9 @@ def runtime_requirements(
 ) -> tuple[list[Requirement], list[SourceWarning]]:
     reqs: list[Requirement] = []
     warnings: list[SourceWarning] = []
-    if target.implicit:
-        # The project as a whole installs its runtime sources; a lock's dev entries are not that.
-        for rs in (*ws.declared.runtime, *ws.declared.locks):
-            reqs.extend(r for r in rs.requirements if not r.dev)
-        return reqs, warnings
+    if target.implicit and not target.installs:
+        # No descriptor: what `pip install .` (or the project's own tool) gives (requirements.implicit).
+        return implicit_runtime(ws.root, ws.declared, env)
     opaque = opaque_installs(target)
     for install in target.installs:
         if install in opaque:
@@ -170,6 +204,10 @@ def development_requirements(ws: Workspace) -> list[Requirement]:
 
 def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()) -> Optional[str]:
     """Where a missing requirement should be added: the file the target installs from."""
+    if target.implicit and not target.installs:  # the file the project's runtime was read from
+        read = next((r.source for r in runtime if not r.locked), None)
+        if read is not None:
+            return read
     for install in target.installs:
         if install.kind is InstallKind.REQUIREMENTS:
             return install.spec
@@ -262,6 +300,10 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     ws.warnings.extend(warnings)
     installed = InstalledSet.build(env, runtime, development_requirements(ws), ws.index, provided=target.provided)
     provisioner = Provisioner(installed, ws.index, ws.names)
+    nested: dict[str, Provisioner] = {}
+    if target.implicit and not target.installs:
+        for folder, own in nested_runtimes(ws.root, ws.declared, env).items():
+            nested[folder] = Provisioner(InstalledSet.build(env, own, [], ws.index), ws.index, ws.names)
     roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
 
     resolved: dict[str, Optional[str]] = {}
@@ -319,8 +361,14 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     graph: Optional[BootGraph] = None
     files = ws.file_indexes()
     modules = ws.modules_map(roots)
+    package_reach: Optional[frozenset[str]] = None
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+    else:
+        # `import <package>` of each top-level package, and every top-level module of a flat app.
+        tops = [resolve(name) for name in sorted(ws.project.index.top_level_names(roots))]
+        units = [((path, None), None) for path in tops if path is not None and not path.endswith("/")]
+        package_reach = frozenset(compute_boot(files, units, resolve, env).parents)
     boot_paths = frozenset(graph.parents) if graph else frozenset(files)
     try:
         fw = framework_imports(
@@ -371,6 +419,9 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         unresolved_entries=unresolved,
         unresolved_strings=unresolved_strings,
         opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
+        declared=declared_keys(ws),
+        package_reach=package_reach,
+        nested=nested,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from importaudit.judge.audit import TargetAudit, development_requirements
+from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for
 from importaudit.judge.reach import MAIN_GUARD, runs_at_import
 from importaudit.judge.rules import Case, Provision, Status, Where, judge
 from importaudit.model import (
@@ -81,7 +81,13 @@ def _judge_import(
     if module in ALWAYS_THERE or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
         return None
     if provision is None:
-        provision = ta.provisioner.provision(module, imp.distribution_hint)
+        provision = ta.provisioner_for(imp.location.file).provision(module, imp.distribution_hint)
+    extra = provision.requirement.group if provision.requirement is not None else ""
+    if (
+        where == Where.PROJECT and provision.status == Status.DEV and extra.startswith("extra:")
+        and ta.package_reach is not None and imp.location.file not in ta.package_reach
+    ):
+        where = Where.UNREACHED  # an optional submodule no package import loads: only its users need the extra
     written = module
     reported = ws.reported_module(module)
     if reported != module:
@@ -109,7 +115,7 @@ def _judge_import(
             fallback_needed=need,
             written=written,
             conditional=conditional,
-            uncertain="; ".join(ta.opaque) if ta.opaque else None,
+            uncertain=opaque_for(ta, module, provision.requirement),
         )
     )
 

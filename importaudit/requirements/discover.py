@@ -74,6 +74,11 @@ def _rank(root: Path, rs: RequirementSet, pairs: dict[str, str]) -> int:
     return 1 if has_lock else 5
 
 
+def source_rank(root: Path, rs: RequirementSet) -> int:
+    """The precedence rank of one runtime source (the table above); a compiled file ranks 2."""
+    return 2 if rs.kind == "pip-compile" else _rank(root, rs, {})
+
+
 def discover_sources(
     root: Path, files: Sequence[str], *, only: Sequence[str] = ()
 ) -> DeclaredSources:

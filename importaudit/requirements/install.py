@@ -122,7 +122,7 @@ def _project(root: Path, install: Install, env: TargetEnv, source: str, line: in
             ),
         )
     groups = _groups(declaration, install)
-    direct = project_requirements(declaration, install.extras, groups)
+    direct = project_requirements(declaration, install.extras, groups, main=install.main)
     warnings = declaration.warnings
     lock = _LOCKS.get(install.tool)
     if lock and (root / project_file(directory, lock)).is_file():
@@ -132,31 +132,34 @@ def _project(root: Path, install: Install, env: TargetEnv, source: str, line: in
 
 
 def _groups(declaration: ProjectDeclaration, install: Install) -> tuple[str, ...]:
-    """The dependency groups the tool installs, from its defaults and the Install's options."""
-    asked = tuple(install.groups)
+    """The dependency groups the tool installs, from its defaults and the Install's options.
+
+    `include_dev` means "the tool's default groups": Poetry's non-optional groups (else its
+    non-dev ones), uv's
+    `default-groups` (else `dev`), PDM's dev groups; `without` removes groups from those.
+    """
+    # Poetry calls its main dependencies the "main" group; a PEP 735 group may be named main too.
+    asked = tuple(g for g in install.groups if g != "main" or install.tool != "poetry")
+    without = {canonicalize_name(g) for g in install.without}
+    defaults: list[str] = []
+    if install.tool == "poetry" and "main" in install.groups:
+        return asked  # `--only main,x` (what the buildpack runs): exactly those
     if install.tool == "poetry":
-        if "main" in asked:  # `--only main[,x]`: exactly those
-            return tuple(g for g in asked if g != "main")
+        # Without its dev groups (`--no-dev`, a buildpack), Poetry still installs the others.
         optional = {canonicalize_name(g) for g in declaration.optional_groups}
         defaults = [
-            g
-            for g in declaration.groups
+            g for g in declaration.groups
             if canonicalize_name(g) not in optional and (install.include_dev or not is_dev_name(g))
         ]
-        return tuple(sorted(set(defaults) | set(asked)))
-    if install.tool == "uv":
-        if not install.include_dev:
-            return asked
-        uv_defaults = (
-            declaration.default_groups if declaration.default_groups is not None else ("dev",)
-        )
-        if "*" in uv_defaults:  # default-groups = "all"
-            uv_defaults = tuple(declaration.groups)
-        return tuple(sorted(set(uv_defaults) | set(asked)))
-    if install.tool == "pdm":
-        dev_groups = tuple(declaration.groups) if install.include_dev else ()
-        return tuple(sorted(set(dev_groups) | set(asked)))
-    return asked  # pip: `pip install .` installs no group (pip >= 25.1 has --group, named)
+    elif install.include_dev and install.tool == "uv":
+        uv_defaults = declaration.default_groups if declaration.default_groups is not None else ("dev",)
+        defaults = list(declaration.groups) if "*" in uv_defaults else list(uv_defaults)
+    elif install.include_dev and install.tool == "pdm":
+        defaults = list(declaration.groups)
+    if "*" in asked:
+        defaults, asked = list(declaration.groups), tuple(g for g in asked if g != "*")
+    kept = [g for g in defaults if canonicalize_name(g) not in without]
+    return tuple(sorted(set(kept) | set(asked)))  # pip: `pip install .` installs no group
 
 
 def _pipenv(root: Path, directory: str, install: Install, source: str, line: int) -> Result:

@@ -186,11 +186,49 @@ def _locked(
     )
 
 
+def _reach(data: LockData, starts: Iterable[Edge]) -> set[str]:
+    """Every package a set of edges brings, through the lock's own dependency lists."""
+    seen: set[str] = set()
+    queue = [(e.key, e.extras) for e in starts]
+    done: set[tuple[str, tuple[str, ...]]] = set()
+    while queue:
+        key, extras = queue.pop()
+        if (key, extras) in done or key not in data.packages:
+            continue
+        done.add((key, extras))
+        seen.add(key)
+        package = data.packages[key]
+        edges = list(package.deps)
+        for extra in extras:
+            edges += package.extras.get(extra, [])
+        queue += [(e.key, e.extras) for e in edges]
+    return seen
+
+
+def _uv_groups(data: LockData) -> None:
+    """uv.lock names no group on its entries: they follow from the project's own entry, whose
+    dependencies are main, `optional-dependencies` extras and `dev-dependencies` groups."""
+    if data.kind != "uv.lock":
+        return
+    roots = [p for p in data.packages.values() if p.project]
+    if not roots:
+        return
+    main = _reach(data, [e for p in roots for e in p.deps])
+    for p in roots:
+        for kind, table in (("extra", p.extras), ("group", p.dev_groups)):
+            for name, edges in sorted(table.items()):
+                for key in _reach(data, edges) - main:
+                    package = data.packages[key]
+                    if not package.project:
+                        package.groups.add(name if kind == "group" else f"extra:{name}")
+
+
 def read_lock(root: Path, relpath: str) -> SourceSet:
     """The whole resolved set of a lock (every package, locked=True), with its graph."""
     data = parse_lock(root, relpath)
     direct = _direct_keys(root, relpath)
     requirements = []
+    _uv_groups(data)
     for key, package in sorted(data.packages.items()):
         if package.project:
             continue
@@ -198,7 +236,8 @@ def read_lock(root: Path, relpath: str) -> SourceSet:
         dev = bool(package.groups) and not ({"main", "default"} & package.groups)
         # Name the lock's own group (pdm's "test", a Poetry group) so a message can point at it.
         named = sorted(package.groups - {"main", "default", "dev"})
-        group = (f"group:{named[0]}" if named else "dev") if dev else "main"
+        group = (named[0] if named[0].startswith("extra:") else f"group:{named[0]}") if named else "dev"
+        group = group if dev else "main"
         requirements.append(_locked(package, relpath, is_direct, group, dev))
     graph = tuple(
         (key, tuple(sorted({e.key for e in p.deps if not e.optional})))

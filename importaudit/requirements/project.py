@@ -65,15 +65,16 @@ def _extra_name(declaration: ProjectDeclaration, extra: str) -> Optional[str]:
 
 
 def project_requirements(
-    declaration: ProjectDeclaration, extras: Iterable[str], groups: Iterable[str]
+    declaration: ProjectDeclaration, extras: Iterable[str], groups: Iterable[str], *, main: bool = True
 ) -> tuple[Requirement, ...]:
     """What installing the project with these extras and groups brings, self-references expanded.
 
-    An extra or group the project does not declare is skipped silently (pip does the same for
+    `main=False` leaves out the main dependencies (`pip install --group g`, `uv sync --only-group
+    g`). An extra or group the project does not declare is skipped silently (pip does the same for
     extras, with a warning on its console that the audit cannot see anyway).
     """
     seen: set[str] = set()
-    chosen: list[Requirement] = list(declaration.main)
+    chosen: list[Requirement] = list(declaration.main) if main else []
     for extra in extras:
         name = "*" if extra == "*" else _extra_name(declaration, extra)
         names = sorted(declaration.extras) if name == "*" else ([name] if name else [])

@@ -44,6 +44,7 @@ class _Walk:
     includes: list[str] = field(default_factory=list)
     graph: dict[str, set[str]] = field(default_factory=dict)
     compiled: bool = False
+    via: dict[str, set[str]] = field(default_factory=dict)  # key -> the `# via` names
 
 
 def read_requirements_file(root: Path, relpath: str, *, dev: Optional[bool] = None) -> SourceSet:
@@ -54,6 +55,7 @@ def read_requirements_file(root: Path, relpath: str, *, dev: Optional[bool] = No
     kind = "pip-compile" if walk.compiled else "requirements"
     if walk.compiled:
         _mark_direct_from_input(walk, relpath)
+        _mark_direct_from_project(walk, relpath)
     graph = tuple((name, tuple(sorted(deps))) for name, deps in sorted(walk.graph.items()))
     return SourceSet(
         source=relpath,
@@ -213,6 +215,28 @@ def _mark_direct_from_input(walk: _Walk, relpath: str) -> None:
     ]
 
 
+def _mark_direct_from_project(walk: _Walk, relpath: str) -> None:
+    """`uv export` writes `# via myproject` for what the project itself lists: that is direct.
+
+    The project's names: the local projects the file installs (`-e .`), and the project whose
+    metadata sits beside the file or at the root."""
+    from importaudit.requirements.project import read_project  # late: project.py reads requirements files
+
+    names = {r.key for r in walk.requirements if r.url and is_local_path(r.url) and r.key}
+    for directory in dict.fromkeys((parent_of(relpath), ".")):
+        declaration = read_project(walk.root, directory)
+        if declaration is not None and declaration.name:
+            names.add(declaration.name)
+    if not names:
+        return
+    walk.requirements[:] = [
+        replace(r, direct=True) if r.locked and not r.direct and walk.via.get(r.key, set()) & names else r
+        for r in walk.requirements
+    ]
+    for name in names:  # the project is no distribution the closure walks through
+        walk.graph.pop(name, None)
+
+
 def _via_of(comments: list[tuple[int, str]], line: int, req_lines: list[int]) -> list[str]:
     """The `# via` names of the requirement on `line` (comments up to the next requirement)."""
     following = [n for n in req_lines if n > line]
@@ -246,6 +270,8 @@ def _locked(made: Requirement, via: list[str], walk: _Walk) -> Requirement:
         if entry.startswith(("-r ", "-c ")) or entry.endswith(")"):
             direct = direct or entry.startswith("-r ") or entry.endswith(")")
         else:
-            walk.graph.setdefault(canonicalize_name(entry.split()[0]), set()).add(made.key)
+            name = canonicalize_name(entry.split()[0])
+            walk.graph.setdefault(name, set()).add(made.key)
+            walk.via.setdefault(made.key, set()).add(name)
     walk.graph.setdefault(made.key, set())
     return replace(made, locked=True, direct=direct)

@@ -16,6 +16,7 @@ from importaudit.targets.dockerfile_syntax import (
     parse_dockerfile,
     python_from_image,
 )
+from importaudit.targets.exports import parse_export
 from importaudit.targets.image_state import (
     BASE_IMAGE_DIRS,
     Copy,
@@ -24,10 +25,14 @@ from importaudit.targets.image_state import (
     StartSpec,
     context_is_root,
     copies_under,
+    image_glob,
+    image_has,
     path_map,
+    repo_script,
 )
 from importaudit.targets.installs import parse_install
-from importaudit.targets.shell import expand_vars, program_name, split_assignments, split_commands
+from importaudit.targets.shell import expand_vars, program_name, split_assignments
+from importaudit.targets.shell_flow import flow_commands
 
 # Where a stage keeps what it installed; copying one of these from a stage copies its installs.
 _INSTALL_ROOTS = ("/usr/local", "/root/.local", "/opt/venv", "/venv", "/install")
@@ -36,7 +41,10 @@ _INSTALL_ROOTS = ("/usr/local", "/root/.local", "/opt/venv", "/venv", "/install"
 class _Reader:
     """Walks the instructions once, keeping each stage's state."""
 
-    def __init__(self, file: str, context: str, files: frozenset[str], build_args: Mapping[str, str]) -> None:
+    def __init__(
+        self, file: str, context: str, files: frozenset[str], build_args: Mapping[str, str], root: Path = Path(".")
+    ) -> None:
+        self.root = root
         self.file = file
         self.context = context
         self.files = files
@@ -106,6 +114,7 @@ class _Reader:
                 parent=parent,
                 env=dict(base.env),
                 args={},
+                unset_args=set(),
                 copies=list(base.copies),
                 installs=list(base.installs),
                 install_roots=list(base.install_roots),
@@ -127,6 +136,10 @@ class _Reader:
             else:
                 value = self.build_args.get(key, default if eq else self.global_args.get(key, ""))
                 stage.args[key] = expand_vars(value, self.vars(stage))
+                if not eq and key not in self.build_args and not self.global_args.get(key):
+                    stage.unset_args.add(key)
+                else:
+                    stage.unset_args.discard(key)
 
     def env(self, inst: Instruction, stage: Stage) -> None:
         words = instruction_words(inst.args)
@@ -253,18 +266,46 @@ class _Reader:
             texts.append(inst.args)
         resolve_abs = path_map(scratch.copies, self.files, self.dirs)
         for text in texts:
-            commands, problem = split_commands(text)
-            if problem:
-                stage.notes.append(f"line {inst.line}: {problem}")
-            cwd = stage.workdir
-            for words in commands:
-                _, words = split_assignments(words)
-                words = [expand_vars(word, self.vars(stage)) for word in words]
-                if not words:
-                    continue
-                cwd = self.run_command(words, inst, stage, cwd, resolve_abs, scratch)
+            self.run_text(text, inst, stage, stage.workdir, resolve_abs, scratch, 0)
         # What a mounted stage installed lands in this image when this RUN copies it into place.
         stage.installs += [i for i in scratch.installs if i not in stage.installs]
+
+    def run_text(
+        self,
+        text: str,
+        inst: Instruction,
+        stage: Stage,
+        cwd: str,
+        resolve_abs: Callable[[str], Optional[str]],
+        mounted: Stage,
+        depth: int,
+    ) -> None:
+        """One RUN's shell text (or a script it runs), its tests and loops decided where known."""
+        env = {k: v for k, v in self.vars(stage).items() if k not in stage.unset_args}
+        commands, problem = flow_commands(
+            text,
+            env,
+            unset=frozenset(stage.unset_args),
+            exists=lambda path: image_has(path, resolve_abs, self.files, self.dirs),
+            glob=lambda pattern: image_glob(pattern, resolve_abs, self.files, self.dirs),
+            cwd=cwd,
+        )
+        if problem:
+            stage.notes.append(f"line {inst.line}: {problem}")
+        for words in commands:
+            _, words = split_assignments(words)
+            words = [p for w in words for p in (w.split() if " " in w and "$(" not in w else [w])]
+            if not words:
+                continue
+            script = repo_script(words, cwd, resolve_abs, self.files)
+            if script is not None and depth < 3:
+                try:
+                    body = (self.root / script).read_text("utf-8", errors="replace")
+                except OSError:
+                    body = ""
+                self.run_text(body, inst, stage, cwd, resolve_abs, mounted, depth + 1)
+                continue
+            cwd = self.run_command(words, inst, stage, cwd, resolve_abs, mounted)
 
     def run_command(
         self,
@@ -287,8 +328,15 @@ class _Reader:
                 absolute(w) for w in words[1:] if not w.startswith("-") and w not in ("venv", "virtualenv")
             ][-1:]
             return cwd
-        if program in ("poetry", "uv", "pdm") and words[1:2] == ["export"]:
-            self.export(words, stage, cwd, resolve_abs, inst.line)
+        exported = parse_export(
+            words, self.location(inst.line), lambda path: resolve_abs(absolute(path)), stage.notes
+        )
+        if exported is not None:  # `uv export -o requirements.txt`: that file holds the project's set
+            output, install = exported
+            folder = resolve_abs(cwd) or "."
+            if install.spec == ".":
+                install = dataclasses.replace(install, spec=folder)
+            stage.exports[absolute(output)] = install
             return cwd
         parsed = parse_install(
             words, location=self.location(inst.line), resolve=lambda path: resolve_abs(absolute(path))
@@ -318,36 +366,15 @@ class _Reader:
         if install.kind is not InstallKind.UNKNOWN:
             return [install]
         path = absolute(install.spec)
-        if path in mounted.exports:
-            return [mounted.exports[path]]
+        for exports in (stage.exports, mounted.exports):  # written by this RUN, or mounted into it
+            if path in exports:
+                return [dataclasses.replace(exports[path], location=install.location)]
         folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
         if folder in mounted.wheel_dirs:
             return [dataclasses.replace(i, location=install.location) for i in mounted.wheel_dirs[folder]]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages
             stage.notes.append(f"could not tell which stage built `{install.spec}`")
         return [install]
-
-    def export(
-        self, words: list[str], stage: Stage, cwd: str, resolve_abs: Callable[[str], Optional[str]], line: int
-    ) -> None:
-        """`poetry export -o requirements.txt`: that file will hold the project's dependencies."""
-        output = None
-        for index, word in enumerate(words):
-            if word in ("-o", "--output", "--output-file") and index + 1 < len(words):
-                output = words[index + 1]
-            elif word.startswith(("--output=", "--output-file=")):
-                output = word.split("=", 1)[1]
-        if output is None:
-            return
-        with_dev = "--dev" in words or any(w in ("--with=dev", "--all-groups") for w in words)
-        folder = resolve_abs(cwd) or "."
-        stage.exports[posixpath.normpath(posixpath.join(cwd, output))] = Install(
-            InstallKind.PROJECT,
-            folder or ".",
-            self.location(line),
-            include_dev=with_dev,
-            tool=program_name(words[0]),
-        )
 
 
 def read_image(
@@ -360,7 +387,9 @@ def read_image(
 ) -> Image:
     """The image a Dockerfile builds (its final stage, or `stage`); never raises."""
     file_set = frozenset(files)
-    reader = _Reader(relpath, posixpath.dirname(relpath) if context is None else context, file_set, build_args)
+    reader = _Reader(
+        relpath, posixpath.dirname(relpath) if context is None else context, file_set, build_args, root
+    )
     image = Image(relpath, Stage(None, "", 0), file_set, reader.dirs)
     try:
         raw = (root / relpath).read_bytes()

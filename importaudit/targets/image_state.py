@@ -112,6 +112,7 @@ class Stage:
     parent: Optional[int] = None
     env: dict[str, str] = field(default_factory=dict)
     args: dict[str, str] = field(default_factory=dict)
+    unset_args: set[str] = field(default_factory=set)  # `ARG X` without a default or a build value
     workdir: str = "/"
     copies: list[Copy] = field(default_factory=list)
     installs: list[Install] = field(default_factory=list)
@@ -154,3 +155,40 @@ def context_is_root(instructions: Sequence[Instruction], context: str, known: fr
             here += posixpath.join(context, path) in known
             there += path in known
     return there > here
+
+
+def image_has(
+    path: str, resolve: Callable[[str], Optional[str]], files: frozenset[str], dirs: frozenset[str]
+) -> Optional[bool]:
+    """Whether the image has `path`: known for what lies under folders copied from the repo."""
+    if resolve(path) is not None:
+        return True
+    parent = resolve(posixpath.dirname(path))
+    if parent is not None and (parent in files or parent in dirs):
+        return False  # the copied folder (or a file, which holds no paths) has no such entry
+    return None
+
+
+def image_glob(
+    pattern: str, resolve: Callable[[str], Optional[str]], files: frozenset[str], dirs: frozenset[str]
+) -> Optional[list[str]]:
+    """The container paths a glob matches, when its folder was copied from the repo."""
+    folder, name = posixpath.split(pattern)
+    repo = resolve(folder)
+    if repo is None or any(c in folder for c in "*?["):
+        return None
+    prefix = f"{repo}/" if repo else ""
+    entries = {p[len(prefix) :].split("/", 1)[0] for p in files | dirs if p.startswith(prefix) and p != repo}
+    return [posixpath.join(folder, e) for e in sorted(entries) if e and fnmatch.fnmatch(e, name)]
+
+
+def repo_script(
+    words: Sequence[str], cwd: str, resolve: Callable[[str], Optional[str]], files: frozenset[str]
+) -> Optional[str]:
+    """The repo shell script a build command runs (`./install.sh`, `bash scripts/deps.sh`)."""
+    program = words[0].rstrip("/").rsplit("/", 1)[-1]
+    path = words[1] if program in ("sh", "bash", "dash", "ash") and len(words) > 1 else words[0]
+    if path.startswith("-") or not (path.endswith(".sh") or "/" in path):
+        return None
+    found = resolve(posixpath.normpath(posixpath.join(cwd, path)))
+    return found if found is not None and found in files and found.endswith(".sh") else None

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from importaudit.model import Install, InstallKind, Location
-from importaudit.targets.cli_options import PIP_VALUES
+from importaudit.targets.install_options import (
+    PDM_INSTALL,
+    PIP_INSTALL,
+    PIPENV_INSTALL,
+    POETRY_INSTALL,
+    UV_PIP_INSTALL,
+    UV_SYNC,
+    Options,
+)
 from importaudit.targets.shell import is_python, program_name
 
 # A path as the command writes it -> repo-relative path ("" = the root); None = not in the repo.
@@ -27,21 +36,15 @@ class InstallParse:
     prefix: Optional[str] = None  # `pip install --prefix DIR` / `--target DIR`
 
 
-def _option_value(words: Sequence[str], index: int) -> tuple[Optional[str], int]:
-    """Value of the option at words[index] (`--opt=v` or `--opt v`) and the next index."""
-    word = words[index]
-    if word.startswith("--") and "=" in word:
-        return word.split("=", 1)[1], index + 1
-    if not word.startswith("--") and len(word) > 2:  # -rrequirements.txt
-        return word[2:], index + 1
-    if index + 1 < len(words):
-        return words[index + 1], index + 2
-    return None, index + 1
-
-
 def _project(path: str, resolve: PathResolver) -> Optional[str]:
+    """The repo folder a project path names; a folder the image holds only some files of
+    (`COPY pyproject.toml ./` then `pip install .`) is found through its metadata file."""
     resolved = resolve(path)
     if resolved is None:
+        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
+            found = resolve(posixpath.join(path, name))
+            if found is not None and found.rsplit("/", 1)[-1] == name:
+                return found.rpartition("/")[0] or "."
         return None
     return resolved or "."
 
@@ -62,53 +65,82 @@ def _is_path(spec: str) -> bool:
     )
 
 
+def _option(words: Sequence[str], index: int, options: Options) -> tuple[str, Optional[str], int, bool]:
+    """(name, value, next index, known) of the option at words[index], per the tool's table.
+
+    `--opt=v`, `--opt v`, `-rFILE` and `-r FILE` are read; an unknown option takes no value.
+    """
+    word = words[index]
+    if word.startswith("--") and "=" in word:
+        name, value = word.split("=", 1)
+        return name, value, index + 1, options.knows(name)
+    if word in options.values:
+        following = words[index + 1] if index + 1 < len(words) else None
+        return word, following, index + 2, True
+    if word in options.flags:
+        return word, None, index + 1, True
+    if not word.startswith("--") and len(word) > 2 and word[:2] in options.values:
+        return word[:2], word[2:], index + 1, True  # -rrequirements.txt
+    return word, None, index + 1, False
+
+
+def _group_install(
+    value: str, tool: str, location: Optional[Location], resolve: PathResolver, no_deps: bool
+) -> Install:
+    """`pip install --group [path:]name`: that dependency group of pyproject.toml, not the project."""
+    path, _, group = value.rpartition(":")
+    folder = posixpath.dirname(path) if path else "."
+    project = _project(folder or ".", resolve) if path else _project(".", resolve)
+    return Install(
+        InstallKind.PROJECT, project or ".", location, groups=(group,), tool=tool, no_deps=no_deps, main=False
+    )
+
+
 def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve: PathResolver) -> InstallParse:
     """`pip install ...` / `pip wheel ...` / `uv pip install ...` after the program words."""
     result = InstallParse()
     if not words or words[0] not in ("install", "wheel", "sync"):
         return result
     sub = words[0]
+    options = UV_PIP_INSTALL if tool == "uv" else PIP_INSTALL
     no_deps = "--no-deps" in words
     extras: tuple[str, ...] = ()
+    groups: list[str] = []
     raw: list[tuple[str, str]] = []  # (kind, text)
     index = 1
     while index < len(words):
         word = words[index]
-        name = word.split("=", 1)[0]
-        if name in ("-r", "--requirement") or (word.startswith("-r") and not word.startswith("--")):
-            value, index = _option_value(words, index)
-            if value:
-                raw.append(("requirements", value))
-            continue
-        if name in ("-e", "--editable"):
-            value, index = _option_value(words, index)
-            if value:
-                raw.append(("editable", value))
-            continue
-        if name in ("-w", "--wheel-dir", "--prefix", "--target", "-t", "--root"):
-            folder, index = _option_value(words, index)
-            if name in ("-w", "--wheel-dir"):
-                result.wheel_dir = folder
-            else:
-                result.prefix = folder
-            continue
-        if name == "--extra":
-            value, index = _option_value(words, index)
-            extras += (value,) if value else ()
-            continue
-        if name in PIP_VALUES:
-            _, index = _option_value(words, index)
-            continue
-        if word.startswith("-"):
+        if not word.startswith("-") or word == "-":
+            raw.append(("sync" if sub == "sync" else "positional", word))
             index += 1
             continue
-        raw.append(("sync" if sub == "sync" else "positional", word))
-        index += 1
+        name, value, index, known = _option(words, index, options)
+        if not known:
+            result.notes.append(f"`{tool} {sub}`: skipped option `{word}`, which importaudit does not know")
+            continue
+        if value is None:
+            if name == "--all-extras":
+                extras += ("*",)
+            continue
+        if name in ("-r", "--requirement", "--requirements"):
+            raw.append(("requirements", value))
+        elif name in ("-e", "--editable"):
+            raw.append(("editable", value))
+        elif name in ("-w", "--wheel-dir", "-d", "--dest"):
+            result.wheel_dir = value
+        elif name in ("--prefix", "--target", "-t", "--root"):
+            result.prefix = value
+        elif name == "--extra":
+            extras += (value,)
+        elif name == "--group":
+            groups.append(value)
     for kind, text in raw:
         install = _pip_item(kind, text, tool, location, resolve, no_deps, extras)
         result.installs.append(install)
         if install.kind is InstallKind.UNKNOWN and not text.startswith("/wheels"):
             result.notes.append(f"could not tell what `{tool} {sub} {text}` installs")
+    for group in groups:
+        result.installs.append(_group_install(group, tool, location, resolve, no_deps))
     return result
 
 
@@ -142,6 +174,93 @@ def _pip_item(
     return Install(InstallKind.PACKAGE, text, location, tool=tool, no_deps=no_deps)
 
 
+_TOOL_OPTIONS = {"uv": UV_SYNC, "poetry": POETRY_INSTALL, "pipenv": PIPENV_INSTALL, "pdm": PDM_INSTALL}
+
+
+@dataclass
+class _Selection:
+    """What a project tool's options select."""
+
+    flags: set[str] = field(default_factory=set)
+    groups: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+    without: list[str] = field(default_factory=list)
+    only: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)
+    folder: str = "."
+    output: Optional[str] = None  # `uv export -o FILE` / `poetry export --output FILE`
+
+
+def select(
+    tool: str, words: Sequence[str], resolve: PathResolver, notes: list[str], options: Optional[Options] = None
+) -> _Selection:
+    """What `tool words[0] ...` selects, its options read with the tool's table."""
+    chosen = _Selection()
+    options = options or _TOOL_OPTIONS[tool]
+    index = 1
+    while index < len(words):
+        word = words[index]
+        if not word.startswith("-") or word == "-":
+            chosen.packages.append(word)
+            index += 1
+            continue
+        name, value, index, known = _option(words, index, options)
+        if not known:
+            notes.append(f"`{tool} {words[0]}`: skipped option `{word}`, which importaudit does not know")
+            continue
+        if value is None:
+            chosen.flags.add(name)
+            continue
+        values = [v for v in re.split(r"[,\s]+", value) if v]
+        if name in ("--group", "--with", "-G"):
+            chosen.groups += values
+        elif name in ("--extra", "-E", "--extras"):
+            chosen.extras += values
+        elif name in ("--without", "--no-group"):
+            chosen.without += values
+        elif name in ("--only", "--only-group"):
+            chosen.only += values
+        elif name == "--categories":  # pipenv: Pipfile sections ("packages" is the main one)
+            chosen.groups += values
+        elif name in ("-o", "--output", "--output-file"):
+            chosen.output = value
+        elif name in ("-r", "--requirements") and tool == "pipenv":
+            chosen.requirements.append(value)
+        elif name in ("--project", "--directory", "-C", "-P", "-p") and (tool != "uv" or name != "-p"):
+            chosen.folder = _project(value, resolve) or "."
+        elif name == "--package":
+            chosen.groups.append(f"package:{value}")  # a uv workspace member, found by the reader
+    return chosen
+
+
+def uv_selection(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
+    """uv sync: (main, default groups, groups, extras) from its options (uv 0.9 reference)."""
+    flags = chosen.flags
+    if "--only-dev" in flags:
+        return False, False, ("dev",), ()
+    if chosen.only:
+        return False, False, tuple(chosen.only), ()
+    include_dev = not ({"--no-dev", "--no-default-groups"} & flags) and "dev" not in chosen.without
+    groups = list(chosen.groups) + (["*"] if "--all-groups" in flags else [])
+    extras = list(chosen.extras) + (["*"] if "--all-extras" in flags else [])
+    return True, include_dev, tuple(groups), tuple(extras)
+
+
+def poetry_selection(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
+    """poetry install: `--only` is exact (main among them or not); `--with` adds optional groups."""
+    flags = chosen.flags
+    extras = list(chosen.extras) + (["*"] if "--all-extras" in flags else [])
+    if "--only-root" in flags:
+        return False, False, (), ()
+    if chosen.only:
+        only = tuple(chosen.only)  # "main" among the groups marks the selection exact
+        return "main" in only, False, tuple(sorted({*only, "main"})), tuple(extras)
+    include_dev = "--no-dev" not in flags
+    groups = list(chosen.groups) + (["*"] if "--all-groups" in flags else [])
+    return True, include_dev, tuple(groups), tuple(extras)
+
+
 def _project_tool(
     tool: str, words: Sequence[str], location: Optional[Location], resolve: PathResolver
 ) -> InstallParse:
@@ -150,77 +269,32 @@ def _project_tool(
     if not words:
         return result
     sub = words[0]
-    flags = set()
-    groups: list[str] = []
-    extras: list[str] = []
-    without: list[str] = []
-    only: list[str] = []
-    folder = "."
-    packages: list[str] = []
-    index = 1
-    while index < len(words):
-        word = words[index]
-        name = word.split("=", 1)[0]
-        if name in (
-            "--group",
-            "--with",
-            "-G",
-            "--extra",
-            "-E",
-            "--extras",
-            "--without",
-            "--only",
-            "--only-group",
-            "--project",
-            "--directory",
-            "-C",
-            "--python",
-            "-p",
-            "--index-url",
-            "--python-platform",
-            "--no-group",
-            "--categories",
-            "--package",
-        ):
-            value, index = _option_value(words, index)
-            values = [v for v in re.split(r"[,\s]+", value or "") if v]
-            if name in ("--group", "--with", "-G"):
-                groups += values
-            elif name in ("--extra", "-E", "--extras"):
-                extras += values
-            elif name in ("--without", "--no-group"):
-                without += values
-            elif name in ("--only", "--only-group"):
-                only += values
-            elif name in ("--project", "--directory", "-C"):
-                folder = _project(value or ".", resolve) or "."
-            elif name == "--package" and value:
-                groups.append(f"package:{value}")  # a uv workspace member, found by the reader
-            continue
-        if word.startswith("-"):
-            flags.add(name)
-        else:
-            packages.append(word)
-        index += 1
-    if (tool in ("poetry", "pdm", "uv", "pipenv") and sub == "add") or (
-        tool == "pipenv" and sub == "install" and packages
-    ):
-        for package in packages:
+    chosen = select(tool, words, resolve, result.notes)
+    if sub == "add" or (tool == "pipenv" and (chosen.packages or chosen.requirements)):
+        for package in chosen.packages:
             result.installs.append(Install(InstallKind.PACKAGE, package, location, tool=tool))
+        for path in chosen.requirements:  # pipenv install -r FILE imports and installs that file
+            found = resolve(path)
+            kind = InstallKind.REQUIREMENTS if found else InstallKind.UNKNOWN
+            result.installs.append(Install(kind, found or path, location, tool="pip"))
         return result
+    flags = chosen.flags
+    main = True
+    extras = tuple(chosen.extras)
+    groups = tuple(chosen.groups)
     if tool == "uv":
-        include_dev = not ({"--no-dev", "--no-default-groups", "--only-group"} & flags) and not (
-            only or "dev" in without
-        )
+        main, include_dev, groups, extras = uv_selection(chosen)
     elif tool == "poetry":
-        include_dev = (
-            not ({"--no-dev", "--only-root"} & flags) and not only and not ({"dev", "test"} & set(without))
-        )
+        main, include_dev, groups, extras = poetry_selection(chosen)
     elif tool == "pdm":
+        # pdm installs the default group and every dev group unless --prod; -G names an
+        # optional-dependencies group or a dev group; `:all` is every one.
         include_dev = not ({"--prod", "--production"} & flags)
-    else:  # pipenv
-        include_dev = "--dev" in flags or "-d" in flags
-    chosen = tuple(sorted(set(only or groups)))
+        main = "--no-default" not in flags
+        named = tuple("*" if g == ":all" else g for g in groups)
+        groups, extras = named, named
+    else:  # pipenv: [packages], and [dev-packages] with --dev
+        include_dev = bool({"--dev", "-d", "--dev-only"} & flags)
     if "--all-extras" in flags or "--all-groups" in flags:
         result.notes.append(
             f"`{tool} {sub}` installs every extra/group: "
@@ -229,12 +303,14 @@ def _project_tool(
     result.installs.append(
         Install(
             InstallKind.PROJECT,
-            folder,
+            chosen.folder,
             location,
             extras=tuple(sorted(set(extras))),
-            groups=chosen,
-            include_dev=include_dev or "dev" in chosen,
+            groups=tuple(sorted(set(groups))),
+            include_dev=include_dev,
             tool=tool,
+            main=main,
+            without=tuple(sorted(set(chosen.without))),
         )
     )
     return result

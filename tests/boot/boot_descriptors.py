@@ -43,6 +43,9 @@ _VALUE_OPTIONS = {
     "--report",
     "-w",
     "--wheel-dir",
+    "--group",
+    "--python-preference",
+    "-p",
 }
 _TOOLS = {"pip", "setuptools", "wheel", "poetry", "uv", "pipenv", "pdm", "virtualenv"}
 _PROJECT_TOOLS = {
@@ -137,7 +140,10 @@ def grep_installs(stages: list[Stage]) -> GrepInstalls:
                 k = 0
                 while k < len(args):
                     arg = args[k]
-                    if arg in {"-r", "--requirement"} and k + 1 < len(args):
+                    if "$" in arg:  # a shell variable: only the build knows it
+                        k += 1
+                        continue
+                    if arg in {"-r", "--requirement", "--requirements"} and k + 1 < len(args):
                         found.requirement_files.append(args[k + 1])
                         k += 2
                         continue

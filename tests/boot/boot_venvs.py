@@ -90,20 +90,35 @@ def _pipfile_lock_requirements(root: Path, install: Install) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _uv_group(group: str, main: bool) -> tuple[str, ...]:
+    if group == "*":
+        return ("--all-groups",)
+    return ("--group" if main else "--only-group", group)
+
+
 def plan_steps(root: Path, target: Target) -> tuple[Step, ...]:
     """The commands that reproduce the target's installs, in order."""
     steps: list[Step] = []
     for install in target.installs:
         no_deps = ("--no-deps",) if install.no_deps else ()
-        if install.kind is InstallKind.REQUIREMENTS:
+        if install.kind is InstallKind.REQUIREMENTS and install.tool == "uv":
+            # uv's pip interface for real: --system finds the venv's python first on PATH.
+            argv = ("uv", "pip", "install", "--system", *no_deps, "-r", install.spec)
+        elif install.kind is InstallKind.REQUIREMENTS:
             argv = ("@python", "-m", "pip", "install", *_PIP, *no_deps, "-r", install.spec)
         elif install.kind is InstallKind.PACKAGE:
             argv = ("@python", "-m", "pip", "install", *_PIP, *no_deps, install.spec)
+        elif install.kind is InstallKind.PROJECT and install.tool == "pip" and install.groups:
+            # PEP 735 groups through pip's own --group (pip >= 25.1, which the target installs).
+            # The step runs in the project's folder (cwd below): its pyproject.toml is right there.
+            selected = [a for g in install.groups for a in ("--group", f"pyproject.toml:{g}")]
+            itself = ("." + _extras(install),) if install.main else ()
+            argv = ("@python", "-m", "pip", "install", *_PIP, *no_deps, *selected, *itself)
         elif (
             install.kind is InstallKind.PROJECT
             and install.tool in {"pip", "uv", "platform"}
             and not install.groups
-            and not (install.tool == "uv" and install.include_dev)
+            and not (install.tool == "uv" and (install.include_dev or (root / install.spec / "uv.lock").exists()))
         ):
             spec = install.spec if install.spec.startswith((".", "/")) else f"./{install.spec}"
             argv = ("@python", "-m", "pip", "install", *_PIP, *no_deps, spec + _extras(install))
@@ -113,8 +128,9 @@ def plan_steps(root: Path, target: Target) -> tuple[Step, ...]:
                 "sync",
                 "--frozen" if (root / install.spec / "uv.lock").exists() else "",
                 *([] if install.include_dev else ["--no-dev"]),
-                *[a for e in install.extras for a in ("--extra", e)],
-                *[a for g in install.groups for a in ("--group", g)],
+                *[a for e in install.extras for a in (("--all-extras",) if e == "*" else ("--extra", e))],
+                *[a for g in install.groups for a in _uv_group(g, install.main)],
+                *[a for g in install.without for a in ("--no-group", g)],
             )
         elif install.kind is InstallKind.PROJECT and install.tool == "poetry":
             # Exported from poetry's own lock (see _run_step): same set as `poetry install`.

@@ -219,6 +219,11 @@ def _run_env(
     }
     for key, value in target.env:
         env[key] = map_env_value(value, mapping, root_copy)
+    if "PATH" in dict(target.env):
+        # `ENV PATH=/app/.venv/bin:$PATH`: the project's environment is the case's venv, and
+        # the image's own PATH is the harness's.
+        base = f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+        env["PATH"] = base + ":" + re.sub(r"\$\{?PATH\}?", base, env["PATH"])
     return env
 
 

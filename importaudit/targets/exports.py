@@ -1,0 +1,57 @@
+"""`uv export`, `poetry export`, `pdm export` in a build: the file they write holds the project's
+dependencies, selected by the same options as the tool's install (uv 0.9 `uv export`,
+poetry-plugin-export 1.8, PDM 2.22 `pdm export`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Optional
+
+from importaudit.model import Install, InstallKind, Location
+from importaudit.targets.install_options import PDM_INSTALL, POETRY_EXPORT, UV_EXPORT, Options
+from importaudit.targets.installs import PathResolver, poetry_selection, select, uv_selection
+from importaudit.targets.shell import program_name
+
+_EXPORT_OPTIONS = {
+    "uv": UV_EXPORT,
+    "poetry": POETRY_EXPORT,
+    "pdm": Options(
+        PDM_INSTALL.values | frozenset({"-o", "--output", "-f", "--format"}),
+        PDM_INSTALL.flags | frozenset({"--without-hashes", "--no-hashes", "--self", "--editable-self"}),
+    ),
+}
+
+
+def parse_export(
+    words: Sequence[str], location: Optional[Location], resolve: PathResolver, notes: list[str]
+) -> Optional[tuple[str, Install]]:
+    """(the file written, what it holds as a project Install), or None when it writes no file."""
+    tool = program_name(words[0])
+    if tool not in _EXPORT_OPTIONS or words[1:2] != ["export"]:
+        return None
+    chosen = select(tool, words[1:], resolve, notes, _EXPORT_OPTIONS[tool])
+    if chosen.output is None:
+        return None
+    flags = chosen.flags
+    if tool == "uv":  # like `uv sync`: the default groups unless --no-dev
+        main, include_dev, groups, extras = uv_selection(chosen)
+    elif tool == "poetry":  # exports the main group only, unless --with/--only/--dev name more
+        main, _, groups, extras = poetry_selection(chosen)
+        include_dev = "--dev" in flags
+        if not chosen.only:
+            groups = tuple(sorted({*groups, "main"})) if not include_dev else groups
+    else:  # pdm: the default group and the dev groups unless --prod
+        main, include_dev = "--no-default" not in flags, not ({"--prod", "--production"} & flags)
+        groups = extras = tuple("*" if g == ":all" else g for g in chosen.groups)
+    install = Install(
+        InstallKind.PROJECT,
+        chosen.folder,
+        location,
+        extras=tuple(sorted(set(extras))),
+        groups=tuple(sorted(set(groups))),
+        include_dev=include_dev,
+        tool=tool,
+        main=main,
+        without=tuple(sorted(set(chosen.without))),
+    )
+    return chosen.output, install

@@ -1,0 +1,254 @@
+"""A build step's shell text evaluated as far as it is statically known: `if`, `&&`/`||`, tests,
+`for` loops over literal words and globs of copied files, and variables with their defaults.
+
+Nothing runs. A test importaudit can decide (`[ -n "$EXTRA" ]` with EXTRA unset, `[ -f
+plugins/a/requirements.txt ]` for a copied folder) picks its branch; one it cannot decide keeps
+every branch, as before. A build argument declared without a default (`ARG EXTRA`) is empty
+in a default build, so a test on it is decided, but a command word naming it stays `$EXTRA`:
+an install of it is one only its build knows.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from importaudit.targets.shell import _strip_comments, expand_vars
+
+# A container path -> True/False when importaudit knows whether the image has it, else None.
+Exists = Callable[[str], Optional[bool]]
+# An absolute glob pattern -> the container paths it matches, or None when unknown.
+Glob = Callable[[str], Optional[list[str]]]
+
+_ENDS = frozenset({"then", "fi", "do", "done", "elif", "else", "}", ")", "esac"})
+_JOIN = frozenset({";", "&", "&&", "||", "|", "|&", ";;"})
+_REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|"})
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MAX_ITERATIONS = 64
+
+
+@dataclass
+class _Flow:
+    tokens: list[str]
+    env: dict[str, str]
+    unset: frozenset[str]  # declared without a value: empty in a test, opaque in a command
+    exists: Exists
+    glob: Glob
+    cwd: str
+    out: list[list[str]] = field(default_factory=list)
+    at: int = 0
+
+    def peek(self) -> Optional[str]:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> Optional[str]:
+        token = self.peek()
+        self.at += 1
+        return token
+
+    def expand(self, word: str, *, test: bool = False) -> str:
+        known = {**{name: "" for name in self.unset}, **self.env} if test else self.env
+        return expand_vars(word, known)
+
+
+def flow_commands(
+    text: str,
+    env: Mapping[str, str],
+    *,
+    unset: frozenset[str] = frozenset(),
+    exists: Exists = lambda _path: None,
+    glob: Glob = lambda _pattern: None,
+    cwd: str = "/",
+) -> tuple[list[list[str]], Optional[str]]:
+    """The simple commands the text runs (expanded), in order, and an error when it cannot split."""
+    lexer = shlex.shlex(_strip_comments(text), posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        tokens = list(lexer)
+    except ValueError as exc:
+        return [], f"could not split the shell command: {exc}"
+    flow = _Flow(tokens, dict(env), unset, exists, glob, cwd)
+    try:
+        _list(flow, run=True, stop=frozenset())
+    except RecursionError:
+        return flow.out, "shell text nested too deeply"
+    return flow.out, None
+
+
+def _list(flow: _Flow, run: bool, stop: frozenset[str]) -> Optional[bool]:
+    """Commands up to one of `stop`; the status of the last one (None when unknown)."""
+    status: Optional[bool] = True
+    while flow.peek() is not None and flow.peek() not in stop:
+        token = flow.peek()
+        if token in (";", "&", ";;"):
+            flow.take()
+            continue
+        if token in ("&&", "||"):
+            flow.take()
+            skip = (token == "&&" and status is False) or (token == "||" and status is True)
+            result = _command(flow, run and not skip)
+            if not skip:
+                status = result
+            continue
+        if token in ("|", "|&"):
+            flow.take()
+            status = _command(flow, run)
+            continue
+        if token in _ENDS and token not in stop:
+            flow.take()  # a stray keyword: skip it, as the flat splitter did
+            continue
+        status = _command(flow, run)
+    return status
+
+
+def _command(flow: _Flow, run: bool) -> Optional[bool]:
+    token = flow.peek()
+    if token == "if":
+        return _if(flow, run)
+    if token == "for":
+        return _for(flow, run)
+    if token in ("while", "until"):
+        flow.take()
+        _list(flow, run, frozenset({"do"}))
+        flow.take()
+        _list(flow, run, frozenset({"done"}))
+        flow.take()
+        return None
+    if token in ("{", "("):
+        flow.take()
+        status = _list(flow, run, frozenset({"}" if token == "{" else ")"}))
+        flow.take()
+        return status
+    if token == "!":
+        flow.take()
+        inner = _command(flow, run)
+        return None if inner is None else not inner
+    return _simple(flow, run)
+
+
+def _simple(flow: _Flow, run: bool) -> Optional[bool]:
+    words: list[str] = []
+    while flow.peek() is not None and flow.peek() not in _JOIN and flow.peek() not in (")", "}"):
+        token = flow.take() or ""
+        if token in ("(", "((") and words and words[-1].endswith("$"):
+            words[-1] = words[-1] + "(" + " ".join(_group(flow)) + ")"  # `$(cat list)`: one word
+            continue
+        if token in _REDIRECTS:
+            if words and words[-1].isdigit():
+                words.pop()
+            target = flow.take()
+            if token in (">", ">|") and words[1:2] == ["export"] and target:
+                words += ["--output-file", target]  # `uv export > requirements.txt` writes that file
+            continue
+        if words or token not in _ENDS:
+            words.append(token)
+        else:
+            flow.at -= 1
+            break
+    if not words or not run:
+        return None
+    if words[0] in ("[", "[[", "test"):
+        return _test(flow, [flow.expand(w, test=True) for w in words[1:] if w not in ("]", "]]")])
+    if words[0] in ("true", ":"):
+        return True
+    if words[0] == "false":
+        return False
+    assignments = [w for w in words if "=" in w and _NAME.match(w.split("=", 1)[0])]
+    if len(assignments) == len(words):  # `X=value` alone sets a shell variable
+        for word in words:
+            name, _, value = word.partition("=")
+            flow.env[name] = flow.expand(value)
+        return True
+    expanded = [flow.expand(w) for w in words]
+    if expanded[0] == "cd" and len(expanded) > 1:
+        flow.cwd = posixpath.normpath(posixpath.join(flow.cwd, expanded[1]))
+    flow.out.append(expanded)
+    return None
+
+
+def _group(flow: _Flow) -> list[str]:
+    """The tokens of a `$( ... )` up to its closing parenthesis (nested ones kept)."""
+    depth, inner = 1, []
+    while flow.peek() is not None:
+        token = flow.take() or ""
+        depth += token.count("(") - token.count(")") if token in ("(", "((", ")", "))") else 0
+        if depth <= 0:
+            break
+        inner.append(token)
+    return inner
+
+
+def _test(flow: _Flow, args: list[str]) -> Optional[bool]:
+    """`[ ... ]` / `test ...`: -n -z -f -e -d = != ! when the operands are known."""
+    if args[:1] == ["!"]:
+        inner = _test(flow, args[1:])
+        return None if inner is None else not inner
+    if any("$" in a or "`" in a for a in args) or any(a in ("-a", "-o", "&&", "||") for a in args):
+        return None
+    if len(args) == 1:
+        return bool(args[0])
+    if len(args) == 2 and args[0] in ("-n", "-z"):
+        return bool(args[1]) if args[0] == "-n" else not args[1]
+    if len(args) == 2 and args[0] in ("-f", "-e", "-d", "-s", "-r"):
+        return flow.exists(posixpath.normpath(posixpath.join(flow.cwd, args[1])))
+    if len(args) == 3 and args[1] in ("=", "==", "!="):
+        return (args[0] == args[2]) == (args[1] != "!=")
+    return None
+
+
+def _if(flow: _Flow, run: bool) -> Optional[bool]:
+    flow.take()
+    decided = False  # an earlier branch surely ran
+    status: Optional[bool] = None
+    while True:
+        condition = _list(flow, run and not decided, frozenset({"then"}))
+        flow.take()
+        chosen = run and not decided and condition is not False
+        status = _list(flow, chosen, frozenset({"elif", "else", "fi"}))
+        decided = decided or (run and condition is True)
+        keyword = flow.take()
+        if keyword == "elif":
+            continue
+        if keyword == "else":
+            _list(flow, run and not decided, frozenset({"fi"}))
+            flow.take()
+        return status
+
+
+def _for(flow: _Flow, run: bool) -> Optional[bool]:
+    flow.take()
+    name = flow.take() or ""
+    values: Optional[list[str]] = []
+    if flow.peek() == "in":
+        flow.take()
+        while flow.peek() not in (None, ";", "do"):
+            word = flow.expand(flow.take() or "")
+            if "$" in word or "`" in word:
+                values = None
+            elif any(c in word for c in "*?[") and values is not None:
+                found = flow.glob(posixpath.normpath(posixpath.join(flow.cwd, word)))
+                values = None if found is None else values + found
+            elif values is not None:
+                values += word.split()
+    else:
+        values = None  # `for x; do`: the positional arguments
+    while flow.peek() == ";":
+        flow.take()
+    if flow.take() != "do":
+        return None
+    start = flow.at
+    loops = (values or [])[:_MAX_ITERATIONS] if values is not None else [None]
+    for value in loops or [None]:
+        flow.at = start
+        if value is None:
+            flow.env.pop(name, None)
+        else:
+            flow.env[name] = value
+        _list(flow, run and (value is not None or values is None), frozenset({"done"}))
+    flow.take()
+    return None

@@ -1,0 +1,5 @@
+from webapp.client import fetch
+from flask import Flask
+
+app = Flask(__name__)
+__all__ = ["app", "fetch"]

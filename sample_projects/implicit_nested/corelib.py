@@ -1,0 +1,7 @@
+import click
+import markdown
+
+
+@click.command()
+def main() -> None:
+    click.echo(markdown.markdown("hi"))

@@ -1,0 +1,6 @@
+import jinja2
+
+import corelib
+
+TEMPLATE = jinja2.Template("{{ x }}")
+COMMAND = corelib.main

@@ -1,0 +1,5 @@
+import itsdangerous
+from rich.console import Console
+
+console = Console()
+signer = itsdangerous.Signer("secret")

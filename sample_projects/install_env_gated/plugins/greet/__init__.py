@@ -1,0 +1,3 @@
+import markdown
+
+GREETING = markdown.markdown("hi")
