@@ -19,6 +19,7 @@ from importaudit.judge.findings import (
     target_findings,
     warning_findings,
 )
+from importaudit.judge.roles import assign_roles
 from importaudit.judge.rules import apply_selection
 from importaudit.judge.unused import unused_requirements
 from importaudit.model import (
@@ -72,6 +73,7 @@ def run_audit(root: Path, config: Config) -> Report:
 def _audit(ws: Workspace, config: Config) -> Report:
     targets = select_targets(ws)
     audits = [audit_target(ws, target) for target in targets]
+    assign_roles(ws, audits)
     findings: list[Finding] = []
     for ta in audits:
         found = target_findings(ws, ta)

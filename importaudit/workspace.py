@@ -98,9 +98,10 @@ class Workspace:
         return self._roots
 
     def file_indexes(self) -> dict[str, FileIndex]:
-        """Per-file lookups for reachability, built once per run (application code only)."""
+        """Per-file lookups for reachability, built once per run. Files named like tests are in it
+        too: a file's role comes from what boot reaches, not from its name (judge/roles.py)."""
         if self._indexes is None:
-            self._indexes = {p: FileIndex.build(pf) for p, pf in self.parsed.items() if not pf.is_test}
+            self._indexes = {p: FileIndex.build(pf) for p, pf in self.parsed.items()}
         return self._indexes
 
     def modules_map(self, roots: tuple[str, ...]) -> dict[str, str]:
