@@ -54,6 +54,8 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
         if ta.target.notes:
             reason += "; " + "; ".join(ta.target.notes)
         return "unknown", reason
+    if ta.unfollowed:  # CONTRACT: `boots` needs the app reached and its settings read
+        return "unknown", ta.unfollowed[0]
     return "boots", "; ".join(ta.unresolved_entries)
 
 

@@ -199,3 +199,31 @@ def test_development_containers_are_not_deploys(
         {"Dockerfile": 'FROM python:3.12\nCOPY . /app\nCMD ["python", "/app/app.py"]\n', "app.py": "", **files},
     )
     assert [t.name for t in read_targets(tmp_path, names)] == expected
+
+
+def test_env_file_values_reach_the_service_and_environment_wins(tmp_path: Path) -> None:
+    names = project(
+        tmp_path,
+        """\
+        services:
+          web:
+            build: ..
+            env_file:
+              - ../config/web.env
+              - path: ./missing.env
+                required: false
+            environment:
+              DEBUG: "0"
+    """,
+        "deploy/docker-compose.yml",
+    )
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config/web.env").write_text(
+        "# web settings\nexport DJANGO_SETTINGS_MODULE=mysite.settings.prod\nDEBUG=1\n"
+        "QUOTED='a b' # comment\nBARE=x # trailing\n"
+    )
+    web = {t.name: t for t in read_targets(tmp_path, [*names, "config/web.env"])}["deploy/docker-compose.yml:web"]
+    env = dict(web.env)
+    assert env["DJANGO_SETTINGS_MODULE"] == "mysite.settings.prod"
+    assert (env["DEBUG"], env["QUOTED"], env["BARE"]) == ("0", "a b", "x")
+    assert "env_file deploy/missing.env is not in the repo: its variables are unknown" in web.notes

@@ -85,6 +85,8 @@ def test_bad_json_exec_form_falls_back_to_the_shell() -> None:
 
 # --- Python version ------------------------------------------------------------------------
 
+NEWEST = "3.14"  # the newest CPython of importaudit's bundled stdlib table
+
 
 @pytest.mark.parametrize(
     ("image", "version", "floats"),
@@ -98,11 +100,14 @@ def test_bad_json_exec_form_falls_back_to_the_shell() -> None:
         ("mcr.microsoft.com/devcontainers/python:3.11", "3.11", False),
         ("tiangolo/uvicorn-gunicorn-fastapi:python3.11", "3.11", False),
         ("public.ecr.aws/lambda/python:3.12", "3.12", False),
-        ("python:3", None, True),
-        ("python:slim", None, True),
-        ("python:alpine", None, True),
-        ("python:latest", None, True),
-        ("python", None, True),
+        ("python:3", NEWEST, True),
+        ("python:3-slim-bookworm", NEWEST, True),
+        ("python:slim", NEWEST, True),
+        ("python:alpine", NEWEST, True),
+        ("python:alpine3.20", NEWEST, True),
+        ("python:latest", NEWEST, True),
+        ("python", NEWEST, True),
+        ("python:2", None, True),
         ("ubuntu:22.04", None, False),
     ],
 )
@@ -110,14 +115,14 @@ def test_python_from_image(image: str, version: Optional[str], floats: bool) -> 
     found, note = python_from_image(image)
     assert found == version
     assert (note is not None and "floats" in note) == floats
-    if floats:
-        assert note == f"`{image}` floats: the newest Python at build time"
+    if floats and version:
+        assert note == f"`{image}` floats: taken as the newest Python importaudit knows ({version})"
 
 
-def test_floating_python_tag_leaves_the_version_to_the_project(tmp_path: Path) -> None:
+def test_floating_python_tag_is_the_newest_known_python_not_the_hosts(tmp_path: Path) -> None:
     target = build(tmp_path, "FROM python:slim\nCOPY . /app\nCMD python /app/app.py\n")
-    assert target.python is None and target.python_source is None
-    assert "`python:slim` floats: the newest Python at build time" in target.notes
+    assert (target.python, target.python_source) == (NEWEST, "Dockerfile:1 FROM python:slim")
+    assert f"`python:slim` floats: taken as the newest Python importaudit knows ({NEWEST})" in target.notes
 
 
 def test_arg_before_from_and_stage_chains(tmp_path: Path) -> None:
@@ -540,3 +545,28 @@ def test_computed_installs(
         {"requirements.txt": "", "pyproject.toml": "", **files},
     )
     assert installs(target) == expected
+
+
+# --- deploy stage ----------------------------------------------------------------------------
+
+SERVER_THEN = "FROM python:3.12-slim AS app\nCOPY . /srv\nWORKDIR /srv\nCMD gunicorn app:app\n"
+
+
+@pytest.mark.parametrize(
+    ("tail", "stage", "expected"),
+    [
+        pytest.param("FROM app AS test\nRUN pip install pytest\nCMD pytest\n", None, "app:app",
+                     id="trailing-test"),
+        pytest.param("FROM app AS lint\nRUN pip install ruff\nRUN ruff check .\n", None, "app:app",
+                     id="trailing-lint-inherits-cmd"),
+        pytest.param("FROM app AS checks\nCMD [\"python\", \"-m\", \"pytest\"]\n", None, "app:app",
+                     id="runs-pytest"),
+        pytest.param("FROM app AS test\nCMD pytest\n", "test", None, id="build-target-selects-test"),
+        pytest.param("FROM app AS worker\nCMD celery -A tasks worker\n", None, "tasks", id="trailing-worker-kept"),
+    ],
+)
+def test_deploy_stage_skips_a_trailing_check_stage(tmp_path: Path, tail: str, stage: Optional[str],
+                                                   expected: Optional[str]) -> None:
+    target = build(tmp_path, SERVER_THEN + tail, {"tasks.py": ""}, stage=stage)
+    specs = [e.spec for e in target.entries if e.kind.value != "server"]
+    assert (specs[0] if specs else None) == expected

@@ -97,6 +97,10 @@ class FrameworkResult:
     notes: tuple[str, ...] = ()
     unresolved: tuple[Import, ...] = ()
     unresolved_messages: tuple[str, ...] = ()
+    # "file:line: what" for settings that decide string imports but could not be found or read
+    # (no DJANGO_SETTINGS_MODULE, a settings module outside the project): the target cannot be
+    # said to boot (CONTRACT "Evidence and verdicts").
+    unfollowed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -108,6 +112,7 @@ class Collector:
     notes: list[str] = field(default_factory=list)
     settings_module: Optional[str] = None
     settings_files: list[str] = field(default_factory=list)  # the Django settings chain read
+    unfollowed: list[str] = field(default_factory=list)  # see FrameworkResult.unfollowed
 
     def add(
         self,
@@ -164,6 +169,7 @@ class Collector:
             notes=tuple(sorted(set(self.notes))),
             unresolved=tuple(item for item, _ in unresolved),
             unresolved_messages=tuple(message for _, message in unresolved),
+            unfollowed=tuple(dict.fromkeys(self.unfollowed)),
         )
 
 

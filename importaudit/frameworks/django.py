@@ -8,9 +8,11 @@ from typing import Optional
 from importaudit.frameworks.context import Collector, FrameworkContext
 from importaudit.frameworks.django_settings import (
     Settings,
+    assignment_line,
     find_settings_module,
     installs_pymysql_as_mysqldb,
     read_settings,
+    runs_django,
 )
 from importaudit.frameworks.drivers import PSYCOPG_ANY, Driver, django_engine_drivers, django_url_engine
 from importaudit.frameworks.logconfig import dictconfig_strings, owner
@@ -69,7 +71,14 @@ _DB_URL_READERS = {"dj_database_url.config": "dj", "dj_database_url.parse": "dj"
 def django_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Everything the Django settings of this target name, with the phase that imports it."""
     found = find_settings_module(ctx)
+    runs = runs_django(ctx)
     if found is None:
+        if runs is not None:
+            out.unfollowed.append(
+                f"{runs.file}:{runs.line}: starts Django, but no DJANGO_SETTINGS_MODULE was found (not in the "
+                "target's environment, a --settings option, nor an os.environ.setdefault() of a file it runs), "
+                "so INSTALLED_APPS and the other settings Django imports were not read"
+            )
         return
     module, where = found
     out.settings_module = module
@@ -77,7 +86,13 @@ def django_imports(ctx: FrameworkContext, out: Collector) -> None:
     settings = read_settings(module, ctx)
     out.settings_files.extend(settings.files)
     out.notes.extend(settings.notes)
-    _SettingsStrings(ctx, out, settings).emit()
+    if runs is not None and not settings.files:
+        at = f"{where.file}:{where.line}" if where.file else f"{runs.file}:{runs.line}"
+        out.unfollowed.append(
+            f"{at}: DJANGO_SETTINGS_MODULE is {module}, which is not a module of the project, so its "
+            "INSTALLED_APPS and the other settings Django imports were not read"
+        )
+    _SettingsStrings(ctx, out, settings).emit(runs is not None)
 
 
 def _is_path(text: str) -> bool:
@@ -90,8 +105,8 @@ class _SettingsStrings:
         self.ns = settings.namespace
         self.env = dict(ctx.env)
 
-    def emit(self) -> None:
-        self.installed_apps()
+    def emit(self, runs_django: bool = False) -> None:
+        self.installed_apps(runs_django)
         self.databases()
         for name, phase in _CLASS_SETTINGS:
             self.classes(self.ns.get(name), name, phase)
@@ -137,8 +152,11 @@ class _SettingsStrings:
 
     # -- settings ----------------------------------------------------------------------------
 
-    def installed_apps(self) -> None:
-        apps = self.texts(self.ns.get("INSTALLED_APPS"))
+    def installed_apps(self, runs_django: bool = False) -> None:
+        value = resolve_env(self.ns.get("INSTALLED_APPS"), self.env)
+        if self.settings.files:
+            self.check_readable("INSTALLED_APPS", value, runs_django)
+        apps = self.texts(value)
         autodiscover = any(
             text.value.startswith("django.contrib.admin") and not text.value.endswith("SimpleAdminConfig")
             for text in apps
@@ -164,6 +182,32 @@ class _SettingsStrings:
                     "boot",
                     PSYCOPG_ANY.hint,
                 )
+
+    def check_readable(self, name: str, value: Optional[Value], runs_django: bool) -> None:
+        """A setting Django imports from at boot: read whole, read in part (noted), or not at all
+        (the target cannot be said to boot, when it runs Django)."""
+        line = assignment_line(self.ctx, self.settings.files, name)
+        if isinstance(value, Seq):
+            unknown = sum(1 for item in value.items if not isinstance(resolve_env(item, self.env), (Text, Seq)))
+            if unknown:
+                where = f"{line[0]}:{line[1]}" if line else self.settings.files[0]
+                self.out.notes.append(
+                    f"{where}: {name} has {unknown} element(s) importaudit cannot read (an environment value "
+                    "or a call): only its literal entries were checked"
+                )
+            return
+        if not runs_django:
+            return
+        if line is None:
+            self.out.unfollowed.append(
+                f"{self.settings.files[0]}:1: the settings module {self.settings.module} sets no {name} "
+                "that importaudit can find (read: " + ", ".join(self.settings.files) + ")"
+            )
+        else:
+            self.out.unfollowed.append(
+                f"{line[0]}:{line[1]}: {name} is built in a way importaudit cannot read, so the apps "
+                "Django imports at boot are unknown"
+            )
 
     def app_of_config(self, module: str, class_name: str) -> str:
         """The app package of an AppConfig: its `name = "..."`, else the module's parent."""

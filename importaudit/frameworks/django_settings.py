@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -198,6 +199,8 @@ def _decide(test: ast.expr, evaluator: Evaluator, ctx: FrameworkContext) -> Opti
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _decide(test.operand, evaluator, ctx)
         return None if inner is None else not inner
+    if isinstance(test, (ast.Name, ast.Attribute)):
+        return env_truth(evaluator.value(test), ctx.env)
     if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return None
     left = evaluator.value(test.left)
@@ -224,8 +227,81 @@ def _decide(test: ast.expr, evaluator: Evaluator, ctx: FrameworkContext) -> Opti
     return None
 
 
+_TRUE_WORDS = frozenset({"true", "on", "ok", "y", "yes", "1", "t"})
+_FALSE_WORDS = frozenset({"false", "off", "n", "no", "0", "f", ""})
+
+
+def env_truth(value: object, env: Mapping[str, str]) -> Optional[bool]:
+    """`if DEBUG:` where DEBUG is read from a variable the target's environment sets: its truth.
+
+    Only a value the target fixes decides a branch; an unset variable (a secret set in the
+    platform's dashboard) leaves both branches in."""
+    if not isinstance(value, EnvRead) or value.var not in env:
+        return None
+    text = env[value.var].strip()
+    if value.cast != "bool":
+        return bool(text)  # os.environ.get("DEBUG"): any non-empty string is true
+    word = text.lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    return None
+
+
 def _from_env(value: object) -> bool:
     return isinstance(value, EnvRead)
+
+
+# What a process that starts Django imports: the WSGI/ASGI handlers, the management CLI, setup().
+_DJANGO_STARTERS = frozenset({"django.core.wsgi", "django.core.asgi", "django.core.management"})
+_DJANGO_CALLS = frozenset({"get_wsgi_application", "get_asgi_application", "execute_from_command_line",
+                           "django.setup"})
+
+
+def runs_django(ctx: FrameworkContext) -> Optional[Location]:
+    """Where a file the target runs at boot starts Django (first by path), or None.
+
+    Only a target whose boot reaches such a file needs its settings read: a Flask app that
+    happens to sit next to a Django project does not."""
+    if not ctx.parsed:
+        return None
+    for path in sorted(ctx.boot_paths):
+        parsed = ctx.parsed.get(path)
+        if parsed is None:
+            continue
+        for imp in parsed.imports:
+            if imp.module in _DJANGO_STARTERS or (
+                imp.module == "django" and any(n in ("setup",) for n in imp.names)
+            ):
+                return imp.location
+        for call in parsed.calls:
+            if call.callee in _DJANGO_CALLS:
+                return Location(path, call.line)
+    return None
+
+
+def assignment_line(ctx: FrameworkContext, files: list[str], name: str) -> Optional[tuple[str, int]]:
+    """The last module-level statement of the settings chain that binds or changes `name`."""
+    found: Optional[tuple[str, int]] = None
+    for path in files:
+        tree = ctx.tree(path)
+        if tree is None:
+            continue
+        for stmt in ast.walk(tree):
+            if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
+                continue
+            if isinstance(stmt, ast.Assign):
+                hit = any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+            elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+                hit = isinstance(stmt.target, ast.Name) and stmt.target.id == name
+            else:
+                func = stmt.value.func if isinstance(stmt.value, ast.Call) else None
+                hit = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                    and func.value.id == name
+            if hit:
+                found = (path, stmt.lineno)
+    return found
 
 
 def installs_pymysql_as_mysqldb(ctx: FrameworkContext, settings: Settings) -> bool:

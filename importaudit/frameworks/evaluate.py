@@ -26,6 +26,8 @@ _ENV_SETDEFAULT = frozenset({"os.environ.setdefault", "environ.setdefault"})
 _ENV_MAPPINGS = frozenset({"os.environ", "environ"})
 # python-decouple `config("X", default=...)`, django-environ `env("X", default=...)`, `env.str`
 _CONFIG_READERS = frozenset({"config", "env", "env.str", "env.get_value"})
+# django-environ `env.bool("X")`, environs `env.bool`, pydantic-less helpers: a boolean setting
+_BOOL_READERS = frozenset({"env.bool", "env.get_bool", "config.bool"})
 
 
 class Evaluator:
@@ -106,6 +108,12 @@ class Evaluator:
         if isinstance(node.op, ast.Add):
             if isinstance(left, Seq) and isinstance(right, Seq):
                 return Seq(left.items + right.items)
+            # `BASE + env.list("EXTRA_APPS")`, `_base() + [...]`: keep every literal element, and
+            # one unknown (None) element for the part that cannot be read.
+            if isinstance(left, Seq) and _unknown_list(right):
+                return Seq((*left.items, None))
+            if isinstance(right, Seq) and _unknown_list(left):
+                return Seq((None, *right.items))
             if isinstance(left, Text):
                 tail = right.value if isinstance(right, Text) else HOLE
                 return replace(left, value=left.value + tail)
@@ -147,7 +155,11 @@ class Evaluator:
         first = args[0] if args else None
         if callee in _ENV_GETTERS | _ENV_SETDEFAULT | _CONFIG_READERS and isinstance(first, Text):
             default = args[1] if len(args) > 1 else dict(kwargs).get("default")
-            return EnvRead(first.value, default, self.file, node.lineno)
+            cast = "bool" if any(kw.arg == "cast" and dotted(kw.value) == "bool" for kw in node.keywords) else ""
+            return EnvRead(first.value, default, self.file, node.lineno, cast)
+        if callee in _BOOL_READERS and isinstance(first, Text):
+            default = args[1] if len(args) > 1 else dict(kwargs).get("default")
+            return EnvRead(first.value, default, self.file, node.lineno, "bool")
         if callee in {"dict", "collections.OrderedDict", "OrderedDict"} and not node.args:
             return Dict(kwargs)
         if callee in {"list", "tuple", "set"} and isinstance(first, Seq):
@@ -202,6 +214,10 @@ class Evaluator:
         current = self.value(func.value)
         args = [self.value(arg) for arg in call.args]
         updated: Optional[Value] = None
+        if isinstance(func.value, ast.Name) and func.attr in _LIST_GROWERS and (
+            isinstance(current, (CallValue, EnvRead)) or (current is None and func.value.id.isupper())
+        ):
+            current = Seq((None,))  # MIDDLEWARE = _base(); MIDDLEWARE.append(...): a list of unknowns
         if isinstance(current, Seq):
             updated = _mutated_seq(current, func.attr, args)
         elif isinstance(current, Dict) and func.attr == "update":
@@ -284,6 +300,15 @@ class Evaluator:
             self.run(body, on_import, decide)
         finally:
             self.guards = saved
+
+
+# List methods that add elements: applied to a list whose start is unknown, they still add.
+_LIST_GROWERS = frozenset({"append", "extend", "insert"})
+
+
+def _unknown_list(value: Optional[Value]) -> bool:
+    """A value that may be a list importaudit cannot read (a call, an environment read, unknown)."""
+    return value is None or isinstance(value, (CallValue, EnvRead))
 
 
 def _mutated_seq(current: Seq, method: str, args: list[Optional[Value]]) -> Optional[Seq]:

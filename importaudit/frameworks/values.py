@@ -38,6 +38,7 @@ class EnvRead:
     default: Optional[Value]
     file: str
     line: int
+    cast: str = ""  # "bool" for env.bool("X") / config("X", cast=bool): how the text is read
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ class TargetAudit:
     package_reach: Optional[frozenset[str]] = None
     # With no descriptor: a nested project's files (examples/demo/...) judged by its own runtime.
     nested: dict[str, Provisioner] = field(default_factory=dict)
+    # What boot needs but importaudit could not follow ("file:line: what"): no `boots` then.
+    unfollowed: list[str] = field(default_factory=list)
 
     def provisioner_for(self, path: str) -> Provisioner:
         folder = max((f for f in self.nested if path.startswith(f + "/")), key=len, default=None)
@@ -422,7 +424,21 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         declared=declared_keys(ws),
         package_reach=package_reach,
         nested=nested,
+        unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
     )
+
+
+def _app_not_reached(target: Target, graph: Optional[BootGraph]) -> list[str]:
+    """A start command that names only a server (its app spec unread) reaches no application
+    module: whatever it installs, importaudit cannot claim the app boots."""
+    if graph is None or graph.parents or not target.entries:
+        return []
+    if any(e.kind is not EntryKind.SERVER for e in target.entries):
+        return []
+    where = f"{target.file}:{target.line}" if target.file and target.line else (target.file or target.name)
+    servers = ", ".join(sorted({e.module for e in target.entries}))
+    return [f"{where}: the start command runs {servers}, but importaudit could not tell which application "
+            "module it loads"]
 
 
 # ---------------------------------------------------------------------------------------------

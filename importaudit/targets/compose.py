@@ -108,6 +108,8 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
             targets.append(_unfollowed(relpath, str(name), line, f"build file `{docker_path}` is not in the repo"))
             continue
         image = read_image(root, docker_path, files, stage, context_path, args)
+        # Compose puts env_file values in first; `environment:` wins over them.
+        from_files, unread = _env_files(root, folder, service.get("env_file"), files)
         target = image_target(
             root,
             image,
@@ -116,13 +118,61 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
             file=relpath,
             command=_command(service.get("command")),
             entrypoint=_command(service.get("entrypoint")),
-            extra_env=_environment(service.get("environment")),
+            extra_env=[*from_files, *_environment(service.get("environment"))],
             line=line,
         )
-        if service.get("env_file"):
-            target = _with_note(target, "env_file variables are not read")
+        for missing in unread:
+            target = _with_note(target, f"env_file {missing} is not in the repo: its variables are unknown")
         targets.append(target)
     return targets
+
+
+def _env_files(
+    root: Path, folder: str, value: object, files: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The variables of a service's `env_file:` (a path, a list, or `{path, required}` items),
+    resolved from the compose file's folder; and the files that are not in the repo."""
+    items = value if isinstance(value, list) else [value] if value else []
+    pairs: list[tuple[str, str]] = []
+    unread: list[str] = []
+    known = set(files)
+    for item in items:
+        path = item.get("path") if isinstance(item, dict) else item
+        if not isinstance(path, str) or not path:
+            continue
+        relpath = posixpath.normpath(posixpath.join(folder, path))
+        try:
+            text = (root / relpath).read_text(encoding="utf-8-sig") if relpath in known or (
+                root / relpath).is_file() else None
+        except (OSError, UnicodeDecodeError):
+            text = None
+        if text is None:
+            unread.append(relpath)
+            continue
+        pairs.extend(parse_dotenv(text))
+    return pairs, unread
+
+
+def parse_dotenv(text: str) -> list[tuple[str, str]]:
+    """KEY=VALUE lines of a .env file (`export`, quotes and trailing comments as Compose reads them)."""
+    pairs: list[tuple[str, str]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        key, eq, value = line.partition("=")
+        key = key.strip()
+        if not eq or not key.replace("_", "a").isalnum():
+            continue
+        value = value.strip()
+        if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        pairs.append((key, value))
+    return pairs
 
 
 def _with_note(target: Target, note: str) -> Target:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -414,6 +415,8 @@ def read_image(
         image.warnings.append(SourceWarning(relpath, 0, "no FROM instruction"))
         return image
     chosen = reader.stages[-1]
+    if stage is None:
+        chosen = _deploy_stage(reader.stages, image.notes)
     if stage is not None:
         named = [s for s in reader.stages if s.name and s.name.lower() == stage.lower()]
         if named:
@@ -431,3 +434,32 @@ def read_image(
         image.notes.append(note)
     image.notes += chosen.notes
     return image
+
+
+# A trailing stage that only checks the code (`FROM base AS test` + `RUN pytest`) is built by CI
+# with `--target test`; the deploy runs the stage before it.
+_CHECK_STAGE = re.compile(r"^(test|tests|testing|lint|linting|check|checks|ci|qa|typecheck)([-_].*)?$", re.I)
+_CHECK_TOOLS = frozenset({"pytest", "py.test", "tox", "nox", "ruff", "flake8", "pylint", "mypy", "black",
+                          "isort", "coverage", "bandit", "pre-commit"})
+
+
+def _runs_checks(stage: Stage) -> bool:
+    spec = stage.cmd or stage.entrypoint
+    if spec is None:
+        return False
+    words = list(spec.exec_form) if spec.exec_form else spec.text.split()
+    words = [w for w in words if w not in ("python", "python3", "-m", "uv", "run", "poetry")]
+    return bool(words) and program_name(words[0]) in _CHECK_TOOLS
+
+
+def _deploy_stage(stages: Sequence[Stage], notes: list[str]) -> Stage:
+    """The last stage, unless it is a test/lint stage: then the last stage before it that is not."""
+    last = stages[-1]
+    if len(stages) < 2 or not (_CHECK_STAGE.match(last.name or "") or _runs_checks(last)):
+        return last
+    for candidate in reversed(stages[:-1]):
+        if not (_CHECK_STAGE.match(candidate.name or "") or _runs_checks(candidate)):
+            notes.append(f"the final stage `{last.name or len(stages) - 1}` only checks the code: "
+                         f"the deploy runs stage `{candidate.name or stages.index(candidate)}`")
+            return candidate
+    return last

@@ -8,6 +8,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Optional
 
+from importaudit.providers.stdlib import known_versions
+
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")
 _HEREDOC = re.compile(r"<<(?P<dash>-?)(?P<quote>[\"']?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=quote)")
 _HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
@@ -139,6 +141,8 @@ def parse_dockerfile(text: str) -> tuple[list[Instruction], list[DockerfileProbl
 
 
 _PYTHON_TAG = re.compile(r"^(?P<major>\d)\.(?P<minor>\d{1,2})(?:[.\-]|$)")
+# No tag, `latest`, `3`, `3-slim`, or a variant name alone (`slim`, `alpine`, `slim-bookworm`).
+_FLOATING_TAG = re.compile(r"^(?:|latest|3|3-.*|[a-z][a-z0-9.\-]*)$")
 _PYTHON_IN_TAG = re.compile(r"(?:python|py)-?(?P<major>3)\.?(?P<minor>\d{1,2})(?!\d)")
 
 
@@ -154,6 +158,12 @@ def python_from_image(image: str) -> tuple[Optional[str], Optional[str]]:
         inner = _PYTHON_IN_TAG.search(tag.lower())
         if inner:
             return f"{inner.group('major')}.{inner.group('minor')}", None
+        if _FLOATING_TAG.match(tag):
+            # python:3, python:latest, python:slim: the newest CPython when the image is built,
+            # never the Python that happens to run importaudit.
+            major, minor = known_versions()[-1]
+            newest = f"{major}.{minor}"
+            return newest, f"`{image}` floats: taken as the newest Python importaudit knows ({newest})"
         # The pipeline falls back to the project's own version; the note says why it may differ.
         return None, f"`{image}` floats: the newest Python at build time"
     inner = _PYTHON_IN_TAG.search(tag.lower())

@@ -1,0 +1,87 @@
+"""Django settings that decide string imports: found and read, read in part (noted), or not at all
+(then the target cannot be said to boot)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+from frameworks_support import package_modules, parsed_context
+
+from importaudit.frameworks import FrameworkResult, framework_imports
+
+WSGI_NO_DEFAULT = "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
+WSGI = ("import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+        "application = get_wsgi_application()\n")
+APPS = "INSTALLED_APPS = ['django.contrib.auth', 'blog']\n"
+
+
+def analyse(files: dict[str, str], env: Optional[dict[str, str]] = None,
+            boot: tuple[str, ...] = ("mysite/wsgi.py",)) -> FrameworkResult:
+    files = {"mysite/__init__.py": "", "blog/__init__.py": "", **files}
+    return framework_imports(parsed_context(files, package_modules(list(files)), env, {}, boot))
+
+
+CASES = [
+    pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": APPS}, {}, None, id="setdefault-read"),
+    pytest.param({"mysite/wsgi.py": WSGI_NO_DEFAULT, "mysite/settings.py": APPS}, {},
+                 "mysite/wsgi.py:1: starts Django, but no DJANGO_SETTINGS_MODULE was found",
+                 id="no-settings-module"),
+    pytest.param({"mysite/wsgi.py": WSGI_NO_DEFAULT, "mysite/settings.py": APPS},
+                 {"DJANGO_SETTINGS_MODULE": "mysite.settings"}, None, id="target-env-names-it"),
+    pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": APPS}, {"DJANGO_SETTINGS_MODULE": "config.prod"},
+                 "mysite/wsgi.py:3: DJANGO_SETTINGS_MODULE is config.prod, which is not a module of the project",
+                 id="settings-outside-the-project"),
+    pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": "INSTALLED_APPS = load_apps()\n"}, {},
+                 "mysite/settings.py:1: INSTALLED_APPS is built in a way importaudit cannot read",
+                 id="installed-apps-unreadable"),
+    pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": "DEBUG = True\n"}, {},
+                 "mysite/settings.py:1: the settings module mysite.settings sets no INSTALLED_APPS",
+                 id="installed-apps-absent"),
+    pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": "from .base import *\n",
+                  "mysite/base.py": APPS}, {}, None, id="star-import-chain-read-through"),
+    pytest.param({"mysite/wsgi.py": WSGI_NO_DEFAULT, "mysite/settings.py": APPS}, {}, None, id="not-at-boot",
+                 marks=()),
+]
+
+
+@pytest.mark.parametrize(("files", "env", "unfollowed"), CASES)
+def test_settings_found_and_read_or_said(files: dict[str, str], env: dict[str, str], unfollowed: Optional[str],
+                                         request: pytest.FixtureRequest) -> None:
+    boot = () if request.node.callspec.id == "not-at-boot" else ("mysite/wsgi.py",)
+    result = analyse(files, env, boot)
+    if unfollowed is None:
+        assert result.unfollowed == ()
+    else:
+        assert len(result.unfollowed) == 1 and result.unfollowed[0].startswith(unfollowed), result.unfollowed
+
+
+@pytest.mark.parametrize(
+    ("settings", "env", "apps", "note"),
+    [
+        pytest.param("import os\nBASE = ['django.contrib.auth', 'blog']\n"
+                     "INSTALLED_APPS = BASE + os.environ.get('EXTRA', '').split(',')\n", {},
+                     {"django.contrib.auth", "blog"}, True, id="base-plus-env"),
+        pytest.param("MIDDLEWARE = _base()\nMIDDLEWARE += ['whitenoise.middleware.WhiteNoiseMiddleware']\n"
+                     "INSTALLED_APPS = ['blog']\n", {}, {"blog", "whitenoise.middleware"}, False,
+                     id="augmented-call"),
+        pytest.param("INSTALLED_APPS = get_apps()\nINSTALLED_APPS.append('storages')\n", {},
+                     {"storages"}, True, id="append-to-call"),
+        pytest.param("INSTALLED_APPS = ['blog']\nINSTALLED_APPS.insert(0, 'daphne')\n", {},
+                     {"blog", "daphne"}, False, id="insert"),
+        pytest.param("import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', default=False)\n"
+                     "INSTALLED_APPS = ['blog']\nif DEBUG:\n    INSTALLED_APPS += ['debug_toolbar']\n",
+                     {"DEBUG": "True"}, {"blog", "debug_toolbar"}, False, id="debug-true-from-env"),
+        pytest.param("import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', default=False)\n"
+                     "INSTALLED_APPS = ['blog']\nif DEBUG:\n    INSTALLED_APPS += ['debug_toolbar']\n",
+                     {"DEBUG": "False"}, {"blog"}, False, id="debug-false-from-env"),
+    ],
+)
+def test_lists_built_in_steps_keep_what_is_known(settings: str, env: dict[str, str], apps: set[str],
+                                                 note: bool) -> None:
+    result = analyse({"mysite/wsgi.py": WSGI, "mysite/settings.py": settings}, env)
+    named = {i.module for i in result.imports if i.via in ("INSTALLED_APPS", "MIDDLEWARE")}
+    assert named == apps
+    assert result.unfollowed == ()
+    assert any("INSTALLED_APPS has" in n and "cannot read" in n for n in result.notes) == note
