@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,10 @@ def _audit(ws: Workspace, config: Config) -> Report:
         verdict, reason = _verdict(ta, findings)
         results.append(
             TargetResult(
-                target=ta.target, verdict=verdict, reason=reason, installed=tuple(sorted(ta.installed.direct))
+                # the framework readers' notes too: what they read only in part (a settings list
+                # with elements from the environment) is said in the report, not dropped
+                target=replace(ta.target, notes=tuple(dict.fromkeys(ta.notes))),
+                verdict=verdict, reason=reason, installed=tuple(sorted(ta.installed.direct)),
             )
         )
     return Report(

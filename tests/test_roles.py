@@ -82,3 +82,21 @@ def test_seed_pymysql_is_a_boot_error_on_both_targets(tmp_path: Path) -> None:
     assert errors == {(t, "test_routes.py", "pymysql", ("app.py", "test_routes.py"))
                       for t in ("Dockerfile", "Dockerfile.other")}
     assert {t.verdict for t in report.targets} == {"fails-at-boot"}
+
+
+@pytest.mark.parametrize(
+    ("lines", "spec", "expected"),
+    [
+        pytest.param(["RUN pip install -r requirements.txt \\", "    && for d in p/*; do \\",
+                      '        if [ -f "$d/req.txt" ]; then \\', '            pip install -r "$d/req.txt";\\',
+                      "        fi; \\", "    done;"], "$d/req.txt", 4, id="install-line-not-the-test"),
+        pytest.param(["RUN set -eux; \\", "    apt-get update; \\", "    # install deps", "",
+                      "    pip install -r $REQS; \\", "    true"], "$REQS", 5, id="comments-inside-continuation"),
+        pytest.param(["RUN pip install $X", "RUN pip install $X"], "$X", 1, id="stops-at-instruction-end"),
+        pytest.param(["RUN pip install -r a.txt"], "$missing", 1, id="not-found-keeps-start"),
+    ],
+)
+def test_opaque_install_reason_names_the_line_holding_it(lines: list[str], spec: str, expected: int) -> None:
+    from importaudit.judge.audit import _line_naming
+
+    assert _line_naming(lines, 1, spec) == expected

@@ -156,15 +156,35 @@ def _opaque_text(root: Path, install: Install) -> str:
     """The install step as its descriptor writes it (the parsed word may be a bare `$`)."""
     if install.location is None:
         return f"`{install.spec}`"
-    where = f"{install.location.file}:{install.location.line}"
+    line = install.location.line
     try:
         lines = (root / install.location.file).read_text("utf-8", errors="replace").splitlines()
-        text = lines[install.location.line - 1].strip()
+        line = _line_naming(lines, line, install.spec)
+        text = lines[line - 1].strip()
     except (OSError, IndexError):
         text = install.spec
+    where = f"{install.location.file}:{line}"
     if len(text) > 80:
         text = text[:77] + "..."
     return f"`{text}` ({where})"
+
+
+def _line_naming(lines: Sequence[str], start: int, spec: str) -> int:
+    """The physical line of a continued instruction (`RUN a \\` ... `  && pip install $X`) that
+    holds the install itself: the instruction's first line is often not it. A line that names
+    the spec in an install command wins over one that only mentions it (`if [ -f $X ]`)."""
+    holding: list[int] = []
+    number = start
+    while 0 < number <= len(lines):
+        text = lines[number - 1].strip()
+        if spec and spec in text:
+            holding.append(number)
+        # Docker drops comment and blank lines inside a continued instruction.
+        if text and not text.startswith("#") and not text.endswith("\\"):
+            break
+        number += 1
+    installing = [n for n in holding if "install" in lines[n - 1]]
+    return (installing or holding or [start])[0]
 
 
 def runtime_requirements(
