@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import pytest
@@ -85,3 +86,33 @@ def test_lists_built_in_steps_keep_what_is_known(settings: str, env: dict[str, s
     assert named == apps
     assert result.unfollowed == ()
     assert any("INSTALLED_APPS has" in n and "cannot read" in n for n in result.notes) == note
+
+
+# -- Celery: the worker imports its task modules at start ------------------------------------
+
+CELERY_DJANGO = ("import os\nfrom celery import Celery\n"
+                 "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+                 "app = Celery('mysite')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n")
+
+
+@pytest.mark.parametrize(
+    ("call", "worker", "expected"),
+    [
+        pytest.param("app.autodiscover_tasks()", True, {("blog.tasks", "boot")}, id="django-apps-worker"),
+        pytest.param("app.autodiscover_tasks()", False, {("blog.tasks", "request")}, id="django-apps-web"),
+        pytest.param("app.autodiscover_tasks(lambda: settings.INSTALLED_APPS)", True, {("blog.tasks", "boot")},
+                     id="lambda-installed-apps"),
+        pytest.param("app.autodiscover_tasks(['shop'])", True, {("shop.tasks", "boot")}, id="literal-packages"),
+        pytest.param("app.autodiscover_tasks(['shop'], related_name='jobs')", True, {("shop.jobs", "boot")},
+                     id="related-name"),
+        pytest.param("app.autodiscover_tasks(find_packages())", True, set(), id="unreadable-list-claims-nothing"),
+    ],
+)
+def test_autodiscovered_task_modules(call: str, worker: bool, expected: set[tuple[str, str]]) -> None:
+    files = {"mysite/__init__.py": "", "blog/__init__.py": "", "blog/tasks.py": "import requests\n",
+             "shop/__init__.py": "", "shop/tasks.py": "", "shop/jobs.py": "",
+             "mysite/settings.py": APPS, "mysite/celery.py": CELERY_DJANGO + call + "\n"}
+    ctx = parsed_context(files, package_modules(list(files)), {}, {}, ("mysite/celery.py",))
+    result = framework_imports(replace(ctx, worker=worker))
+    found = {(i.module, i.phase) for i in result.imports if i.via == "Celery autodiscover_tasks"}
+    assert found == expected

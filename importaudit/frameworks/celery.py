@@ -41,6 +41,8 @@ class _CeleryReader:
 
     def __init__(self, ctx: FrameworkContext, out: Collector) -> None:
         self.out = out
+        self.modules = ctx.modules
+        self.worker = ctx.worker
         self.env = dict(ctx.env)
         self.sqlalchemy = ctx.installed.get("sqlalchemy")
 
@@ -74,6 +76,20 @@ class _CeleryReader:
                 self.out.add_text(text.value, text, f"Celery {via}", phase, placed=placed)
 
 
+    def autodiscover(
+        self, value: Optional[Value], related: str, where: Location, placed: Optional[Placed]
+    ) -> None:
+        """`app.autodiscover_tasks()` (the Django apps) or `([...])`: the worker imports each
+        package's `tasks` module when it starts; a web process only when a task is first sent."""
+        listed = resolve_env(value, self.env)
+        packages = [t.value for t in texts(listed)] if listed is not None else list(self.out.django_apps)
+        phase = "boot" if self.worker else "request"
+        for package in dict.fromkeys(packages):
+            module = f"{package}.{related}"
+            if module in self.modules:
+                self.out.add(module, where, "Celery autodiscover_tasks", phase, placed=placed)
+
+
 def celery_imports(ctx: FrameworkContext, out: Collector) -> None:
     """Celery(...) calls, `app.conf` assignments/updates and broker settings, in any file."""
     reader = _CeleryReader(ctx, out)
@@ -90,6 +106,9 @@ def _find_sites(log: SiteLog, scan: FileScan) -> None:
 
 def _celery_call(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) -> None:
     name = dotted(call.func) or ""
+    if name.rsplit(".", 1)[-1] == "autodiscover_tasks":
+        _autodiscover(log, scan, placed, call)
+        return
     if name.rsplit(".", 1)[-1] == "Celery":
         urls, includes = _APP_KEYWORDS, frozenset({"include"})
     elif name.endswith("conf.update"):
@@ -126,3 +145,19 @@ def _assignment(log: SiteLog, scan: FileScan, placed: Placed) -> None:
                 log.record("url", value, where, _SETTING_NAMES[target.id], "request", placed)
             elif target.id in _MODULE_INCLUDE_KEYS:
                 log.record("includes", log.value(scan, placed, stmt.value), target.id, "request", placed)
+
+
+def _autodiscover(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) -> None:
+    """autodiscover_tasks(packages=None, related_name="tasks"): a literal list, else the Django
+    apps (no argument, a lambda over settings.INSTALLED_APPS)."""
+    first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "packages"), None)
+    value = None
+    if first is not None and not isinstance(first, ast.Lambda):
+        value = scan.evaluator(placed).value(first)
+        if value is None:
+            return  # a list importaudit cannot read: nothing is claimed
+    related_node = call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg == "related_name"), None)
+    related = related_node.value if isinstance(related_node, ast.Constant) and isinstance(
+        related_node.value, str) else "tasks"
+    log.record("autodiscover", value, related, Location(scan.path, call.lineno, call.col_offset), placed)

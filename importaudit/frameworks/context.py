@@ -43,6 +43,7 @@ class FrameworkContext:
     boot_paths: frozenset[str] = frozenset()  # files reached at boot so far
     parsed: Mapping[str, ParsedFile] = field(default_factory=dict)  # the one parse's cheap facts
     cache: MutableMapping[str, Any] = field(default_factory=dict)  # one dict per run, every target
+    worker: bool = False  # the target starts a Celery worker (which imports its task modules)
 
     @property
     def run(self) -> RunCache:
@@ -113,6 +114,7 @@ class Collector:
     settings_module: Optional[str] = None
     settings_files: list[str] = field(default_factory=list)  # the Django settings chain read
     unfollowed: list[str] = field(default_factory=list)  # see FrameworkResult.unfollowed
+    django_apps: list[str] = field(default_factory=list)  # the app packages INSTALLED_APPS names
 
     def add(
         self,

@@ -169,6 +169,7 @@ class _SettingsStrings:
                 module = owner(entry)  # "blog.apps.BlogConfig": an AppConfig class
                 app = self.app_of_config(module, last)
             self.add(module, text, "INSTALLED_APPS", "boot")
+            self.out.django_apps.append(app)
             # populate() imports each app's `apps` and `models`; admin autodiscovery its `admin`
             for sub in ("apps", "models", "admin"):
                 implied = f"{app}.{sub}"

@@ -307,8 +307,15 @@ def _allows(spec: str, version: str) -> bool:
 
 
 def _runs_migrate(target: Target) -> bool:
+    """A Django management command that runs the full system checks (URLconf, views, caches,
+    templates) before the server comes up: migrate, check, runserver."""
     words = " ".join(target.commands)
-    return any(w in words for w in ("migrate", "manage.py check", " check --deploy"))
+    return any(w in words for w in ("migrate", "manage.py check", " check --deploy", "runserver"))
+
+
+def _starts_celery_worker(target: Target) -> bool:
+    return any(e.module == "celery" and e.kind is EntryKind.SERVER for e in target.entries) and any(
+        " worker" in command for command in target.commands)
 
 
 def audit_target(ws: Workspace, target: Target) -> TargetAudit:
@@ -402,6 +409,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 boot_paths=boot_paths,
                 parsed=ws.parsed,
                 cache=ws.framework_cache,
+                worker=_starts_celery_worker(target),
             )
         )
     except Exception as exc:  # framework strings are extra evidence; never a crash
