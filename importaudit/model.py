@@ -265,6 +265,9 @@ class Target:
     notes: tuple[str, ...] = ()  # what it could not follow, why the verdict may be unknown
     implicit: bool = False  # the implicit "project" target (no descriptor found)
     warnings: tuple[SourceWarning, ...] = ()
+    # (path, repo file): a file the build copies into place (`RUN cp deploy/x.py app/local.py`),
+    # importable at `path` in the image although the repo has it elsewhere
+    placed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

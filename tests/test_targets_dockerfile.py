@@ -570,3 +570,37 @@ def test_deploy_stage_skips_a_trailing_check_stage(tmp_path: Path, tail: str, st
     target = build(tmp_path, SERVER_THEN + tail, {"tasks.py": ""}, stage=stage)
     specs = [e.spec for e in target.entries if e.kind.value != "server"]
     assert (specs[0] if specs else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("run", "placed"),
+    [
+        pytest.param("RUN cp deploy/config.py settings/local.py", (("settings/local.py", "deploy/config.py"),),
+                     id="file-to-file"),
+        pytest.param("RUN cp -f deploy/config.py settings/", (("settings/config.py", "deploy/config.py"),),
+                     id="file-into-folder"),
+        pytest.param("RUN cd /app && mv deploy/config.py settings/local.py",
+                     (("settings/local.py", "deploy/config.py"),), id="after-cd"),
+        pytest.param("RUN cp deploy/missing.py settings/local.py", (), id="source-not-in-repo"),
+        pytest.param("RUN cp deploy/config.py /etc/app/config.py", (), id="destination-outside-the-code"),
+        pytest.param("RUN cp a.py b.py settings/", (), id="several-sources-not-followed"),
+    ],
+)
+def test_build_time_copies_of_python_files_are_placed(tmp_path: Path, run: str,
+                                                       placed: tuple[tuple[str, str], ...]) -> None:
+    extra = {"deploy/config.py": "", "settings/__init__.py": "", "settings/base.py": "", "a.py": "", "b.py": ""}
+    target = build(tmp_path, f"FROM python:3.12\nWORKDIR /app\nCOPY . .\n{run}\nCMD gunicorn app:app\n", extra)
+    assert target.placed == placed
+
+
+def test_context_from_the_files_run_steps_name(tmp_path: Path) -> None:
+    """`COPY . /app` alone says nothing; `pip install -r requirements.txt` found only at the root does."""
+    names = write_files(tmp_path, {
+        "docker/Dockerfile": "FROM python:3.12\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+                             "CMD gunicorn app:app\n",
+        "requirements.txt": "flask\n", "app.py": "",
+    })
+    target = read_dockerfile(tmp_path, "docker/Dockerfile", None, names)
+    assert [i.spec for i in target.installs] == ["requirements.txt"]
+    note = "docker/Dockerfile copies files found from the repo root: built with the root as context"
+    assert note in target.notes

@@ -335,7 +335,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
             nested[folder] = Provisioner(InstalledSet.build(env, own, [], ws.index), ws.index, ws.names)
     roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
 
-    resolved: dict[str, Optional[str]] = {}
+    resolved: dict[str, Optional[str]] = dict(placed_modules(ws, target, roots))
 
     def resolve(dotted: str) -> Optional[str]:
         if dotted not in resolved:
@@ -391,6 +391,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     files = ws.file_indexes()
     modules = ws.modules_map(roots)
     package_reach: Optional[frozenset[str]] = None
+    if target.placed:
+        modules = {**modules, **placed_modules(ws, target, roots)}
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
     else:
@@ -454,6 +456,26 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         nested=nested,
         unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
     )
+
+
+def placed_modules(ws: Workspace, target: Target, roots: Sequence[str]) -> dict[str, str]:
+    """dotted module -> repo file, for files the build copies into place (`RUN cp
+    deploy/config.py settings/config.py` makes `settings.config` that repo file)."""
+    out: dict[str, str] = {}
+    import_roots = ws.import_roots()
+    for path, source in target.placed:
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        neighbour = next((p for p in sorted(import_roots) if p.rsplit("/", 1)[0] == folder and "/" in p), None)
+        bases = [*roots, *([import_roots[neighbour]] if neighbour else [])]
+        for base in bases:
+            if base and not path.startswith(base + "/"):
+                continue
+            rest = path[len(base) + 1 :] if base else path
+            dotted = rest[:-3].replace("/", ".")
+            dotted = dotted[: -len(".__init__")] if dotted.endswith(".__init__") else dotted
+            if all(part.isidentifier() for part in dotted.split(".")):
+                out.setdefault(dotted, source)
+    return out
 
 
 def _app_not_reached(target: Target, graph: Optional[BootGraph]) -> list[str]:

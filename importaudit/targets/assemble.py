@@ -92,6 +92,7 @@ def command_target(
     provided: Sequence[str] = (),
     notes: Sequence[str] = (),
     warnings: Sequence[SourceWarning] = (),
+    placed: Sequence[tuple[str, str]] = (),
 ) -> Target:
     """Merge what a descriptor installs with what its start command runs."""
     all_installs = list(installs)
@@ -124,6 +125,7 @@ def command_target(
         provided=tuple(provided),
         notes=tuple(all_notes),
         warnings=tuple(all_warnings),
+        placed=tuple(placed),
     )
 
 
@@ -200,4 +202,5 @@ def image_target(
         python_source=image.python_source,
         notes=notes,
         warnings=image.warnings,
+        placed=tuple(stage.placed),
     )

@@ -123,6 +123,7 @@ class _Reader:
                 exports=dict(base.exports),
                 cmd_here=False,
                 notes=list(base.notes),
+                placed=list(base.placed),
             )
         else:
             stage = Stage(name=name, image=image, line=inst.line)
@@ -324,6 +325,9 @@ class _Reader:
 
         if program == "cd" and len(words) > 1:
             return absolute(words[1])
+        if program in ("cp", "mv"):
+            self.place(words, stage, absolute, resolve_abs)
+            return cwd
         if program in ("virtualenv", "venv") or words[1:3] in (["-m", "venv"], ["-m", "virtualenv"]):
             stage.install_roots += [
                 absolute(w) for w in words[1:] if not w.startswith("-") and w not in ("venv", "virtualenv")
@@ -359,6 +363,28 @@ class _Reader:
         stage.installs += [i for i in installs if i not in stage.installs]
         stage.notes += [n for n in parsed.notes if n not in stage.notes]
         return cwd
+
+    def place(
+        self, words: list[str], stage: Stage, absolute: Callable[[str], str],
+        resolve_abs: Callable[[str], Optional[str]],
+    ) -> None:
+        """`cp deploy/config.py app/settings/local.py`: a repo Python file put where the code
+        imports it (a settings module that exists only in the image)."""
+        paths = [w for w in words[1:] if not w.startswith("-")]
+        if len(paths) != 2 or not paths[0].endswith(".py"):
+            return
+        source = resolve_abs(absolute(paths[0]))
+        dest = absolute(paths[1])
+        if source is None or source not in self.files:
+            return
+        if not dest.endswith(".py"):
+            dest = posixpath.join(dest, posixpath.basename(paths[0]))
+        folder = resolve_abs(posixpath.dirname(dest))
+        if folder is None or (folder not in self.dirs and folder != ""):
+            return
+        target = posixpath.join(folder, posixpath.basename(dest)) if folder else posixpath.basename(dest)
+        if target != source:
+            stage.placed.append((target, source))
 
     def follow(
         self, install: Install, stage: Stage, absolute: Callable[[str], str], mounted: Stage

@@ -123,6 +123,8 @@ class Stage:
     entrypoint: Optional[StartSpec] = None
     cmd_here: bool = False  # CMD set in this stage (an ENTRYPOINT here resets an inherited one)
     notes: list[str] = field(default_factory=list)
+    # (repo path a file lands at, repo file copied there) for `RUN cp deploy/x.py app/settings/local.py`
+    placed: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -154,6 +156,18 @@ def context_is_root(instructions: Sequence[Instruction], context: str, known: fr
             path = posixpath.normpath(source)
             here += posixpath.join(context, path) in known
             there += path in known
+    if here == there == 0:
+        # Only `COPY . /app`: the files its RUN steps name (`pip install -r requirements.txt`,
+        # `cp docker/config.py settings/`) say which folder was sent.
+        for inst in instructions:
+            if inst.keyword != "RUN":
+                continue
+            for word in inst.args.replace(";", " ").split():
+                if "$" in word or word.startswith("/") or not word.endswith(_FILE_SUFFIXES):
+                    continue
+                path = posixpath.normpath(word)
+                here += posixpath.join(context, path) in known
+                there += path in known
     return there > here
 
 
@@ -192,3 +206,6 @@ def repo_script(
         return None
     found = resolve(posixpath.normpath(posixpath.join(cwd, path)))
     return found if found is not None and found in files and found.endswith(".sh") else None
+
+
+_FILE_SUFFIXES = (".txt", ".py", ".toml", ".cfg", ".lock", ".in")

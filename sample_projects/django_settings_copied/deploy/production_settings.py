@@ -1,0 +1,8 @@
+"""Production settings, copied to mysite/settings/local.py when the image is built."""
+import os
+
+from mysite.settings.base import *  # noqa: F403
+
+DEBUG = False
+INSTALLED_APPS += ["storages"]  # noqa: F405
+AWS_STORAGE_BUCKET_NAME = os.environ.get("MEDIA_BUCKET", "mysite-media")
