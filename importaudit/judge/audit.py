@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -437,6 +437,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 entry_imports.extend(i for i in imps if i.phase in (None, "boot"))
         if graph is not None:
             graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+            graph = _with_request_reach(graph, files, string_imports, resolve, env)
     return TargetAudit(
         target=target,
         env=env,
@@ -456,6 +457,34 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         nested=nested,
         unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
     )
+
+
+def _with_request_reach(
+    graph: BootGraph, files: dict[str, FileIndex], string_imports: dict[str, list[Import]],
+    resolve: Callable[[str], Optional[str]], env: TargetEnv,
+) -> BootGraph:
+    """First-party modules a framework imports on the first request (Django's ROOT_URLCONF,
+    the URLconfs it include()s, the views they import) are reached, but not at boot: what they
+    import fails per request. Followed to a fixpoint: a URLconf reached this way names more."""
+    parents = dict(graph.parents)
+    done: set[str] = set()
+    while True:
+        starts: list[tuple[Unit, Optional[str]]] = []
+        for host in sorted(set(string_imports) & set(parents) - done):
+            done.add(host)
+            for imp in string_imports[host]:
+                if imp.function != REQUEST_UNIT:
+                    continue
+                starts.extend(((path, None), host) for path in module_files(imp.module, resolve)
+                              if path not in parents)
+        if not starts:
+            break
+        later = compute_boot(files, starts, resolve, env)
+        for path, parent in later.parents.items():
+            parents.setdefault(path, parent)
+    if len(parents) == len(graph.parents):
+        return graph
+    return BootGraph(parents=parents, units=graph.units, main_files=graph.main_files)
 
 
 def placed_modules(ws: Workspace, target: Target, roots: Sequence[str]) -> dict[str, str]:
