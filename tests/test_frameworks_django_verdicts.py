@@ -40,6 +40,11 @@ CASES = [
     pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": "DEBUG = True\n"}, {},
                  "mysite/settings.py:1: the settings module mysite.settings sets no INSTALLED_APPS",
                  id="installed-apps-absent"),
+    pytest.param({"mysite/wsgi.py": WSGI, "mysite/dev.py": APPS, "mysite/prod.py": APPS,
+                  "mysite/settings.py": "try:\n    from .dev import *\n"
+                                        "except ImportError:\n    from .prod import *\n"},
+                 {}, "mysite/settings.py:2: skipped the guarded import of mysite.dev, and mysite.settings sets "
+                 "INSTALLED_APPS nowhere else", id="settings-only-in-a-guarded-import"),
     pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": "from .base import *\n",
                   "mysite/base.py": APPS}, {}, None, id="star-import-chain-read-through"),
     pytest.param({"mysite/wsgi.py": WSGI_NO_DEFAULT, "mysite/settings.py": APPS}, {}, None, id="not-at-boot",

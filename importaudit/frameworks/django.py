@@ -199,7 +199,15 @@ class _SettingsStrings:
             return
         if not runs_django:
             return
-        if line is None:
+        guarded = [n for n in self.settings.notes if ": skipped the guarded import of " in n]
+        if line is None and guarded:
+            # `try: from .dev import * / except: from .prod import *`: which one the deploy gets
+            # depends on whether the first import succeeds there
+            self.out.unfollowed.append(
+                f"{guarded[0]}, and {self.settings.module} sets {name} nowhere else: which settings "
+                "the deploy gets depends on whether that import succeeds there"
+            )
+        elif line is None:
             self.out.unfollowed.append(
                 f"{self.settings.files[0]}:1: the settings module {self.settings.module} sets no {name} "
                 "that importaudit can find (read: " + ", ".join(self.settings.files) + ")"

@@ -91,10 +91,16 @@ def read_stages(text: str) -> list[Stage]:
     return stages
 
 
+# A trailing stage with one of these names is what CI builds with `--target test`, not the deploy.
+_CHECK_STAGES = re.compile(r"^(test|tests|testing|lint|linting|check|checks|ci|qa)$", re.I)
+
+
 def final_chain(stages: list[Stage]) -> list[Stage]:
-    """The last stage and the stages it is built FROM, base first."""
+    """The deploy stage (the last one that is not a test/lint stage) and the stages it is built
+    FROM, base first."""
     chain: list[Stage] = []
-    current = stages[-1] if stages else None
+    deploy = [s for s in stages if not (s.name and _CHECK_STAGES.match(s.name))] or stages
+    current = deploy[-1] if deploy else None
     while current is not None and current not in chain:
         chain.insert(0, current)
         current = next((s for s in stages if s.name and s.name == current.base), None)
