@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Optional
 
 import pytest
 from frameworks_support import package_modules, parsed_context
 
+from importaudit.config import Config
 from importaudit.frameworks import FrameworkResult, framework_imports
+from importaudit.pipeline import run_audit
 
 WSGI_NO_DEFAULT = "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
 WSGI = ("import os\nfrom django.core.wsgi import get_wsgi_application\n"
@@ -121,3 +124,32 @@ def test_autodiscovered_task_modules(call: str, worker: bool, expected: set[tupl
     result = framework_imports(replace(ctx, worker=worker))
     found = {(i.module, i.phase) for i in result.imports if i.via == "Celery autodiscover_tasks"}
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("docker_env", "loads", "verdict"),
+    [
+        pytest.param("", "from dotenv import load_dotenv\nload_dotenv()\n", "fails-at-boot",
+                     id="dotenv-names-settings"),
+        pytest.param("ENV DJANGO_SETTINGS_MODULE=mysite.clean\n",
+                     "from dotenv import load_dotenv\nload_dotenv()\n", "boots", id="target-env-wins-over-dotenv"),
+        pytest.param("", "", "unknown", id="dotenv-not-loaded-by-the-code"),
+    ],
+)
+def test_dotenv_loaded_by_boot_code(tmp_path: Path, docker_env: str, loads: str, verdict: str) -> None:
+    files = {
+        "mysite/__init__.py": "",
+        "mysite/wsgi.py": loads + "from django.core.wsgi import get_wsgi_application\n"
+                                  "application = get_wsgi_application()\n",
+        "mysite/settings.py": "INSTALLED_APPS = ['rest_framework']\n",
+        "mysite/clean.py": "INSTALLED_APPS = ['django.contrib.auth']\n",
+        ".env": "DJANGO_SETTINGS_MODULE=mysite.settings\n",
+        "requirements.txt": "django\ngunicorn\npython-dotenv\n",
+        "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\n"
+                      f"RUN pip install -r requirements.txt\nCOPY . .\n{docker_env}CMD gunicorn mysite.wsgi\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    report = run_audit(tmp_path, Config())
+    assert [t.verdict for t in report.targets] == [verdict]

@@ -33,6 +33,7 @@ from importaudit.requirements import (
 from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
 from importaudit.source.conditions import TargetEnv, parse_version
 from importaudit.targets import read_targets
+from importaudit.targets.compose import parse_dotenv
 from importaudit.workspace import Workspace
 
 REQUEST_UNIT = "<first request>"
@@ -406,7 +407,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
             FrameworkContext(
                 trees=ws.trees,
                 modules=modules,
-                env=dict(target.env),
+                env=_with_dotenv(ws, dict(target.env), graph),
                 installed=_installed_versions(runtime),
                 boot_paths=boot_paths,
                 parsed=ws.parsed,
@@ -457,6 +458,42 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         nested=nested,
         unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
     )
+
+
+# Calls that load a `.env` file into os.environ without overriding what is set (python-dotenv,
+# django-environ): the file's values reach the settings when the target's own env lacks them.
+_DOTENV_LOADERS = frozenset({"load_dotenv", "read_env", "environ.Env.read_env", "Env.read_env"})
+
+
+def _with_dotenv(ws: Workspace, env: dict[str, str], graph: Optional[BootGraph]) -> dict[str, str]:
+    """The target's environment plus the repo's `.env` that boot code loads (found like
+    python-dotenv's find_dotenv: from the loading file's folder up)."""
+    if graph is None:
+        return env
+    files = set(ws.project.files)
+    for path in sorted(graph.parents):
+        parsed = ws.parsed.get(path)
+        if parsed is None or not any(
+            call.callee in _DOTENV_LOADERS or call.callee.rsplit(".", 1)[-1] in ("load_dotenv", "read_env")
+            for call in parsed.calls
+            if call.caller is None
+        ):
+            continue
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        while True:
+            candidate = f"{folder}/.env" if folder else ".env"
+            if candidate in files:
+                try:
+                    text = (ws.root / candidate).read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError):
+                    break
+                for key, value in parse_dotenv(text):
+                    env.setdefault(key, value)  # load_dotenv(override=False): the target's env wins
+                return env
+            if not folder:
+                break
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+    return env
 
 
 def _with_request_reach(
