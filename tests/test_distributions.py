@@ -493,3 +493,13 @@ def test_the_table_agrees_with_the_installed_metadata_of_the_test_venv() -> None
         assert set(bundled.modules) == set(dist.modules), dist.key
         mine = sorted(str(Requirement(r)) for r in dist.requires)
         assert sorted(str(Requirement(r)) for r in bundled.requires) == mine, dist.key
+
+
+def test_a_namespace_package_is_provided_by_any_of_its_portions() -> None:
+    # Nobody ships azure/__init__.py as a package of its own; `import azure` works with any portion.
+    got = DistributionIndex().provider("azure")
+    assert got.source == "table" and {"azure-core", "azure-storage-blob"} <= set(got.distributions)
+    # A shared namespace's bare owner (a wheel with its own google/__init__.py) does not provide
+    # every google.* module: an unknown one is a guess, named after the namespace family.
+    assert DistributionIndex().provider("google.cloud.nosuchthing").source == "guess"
+    assert DistributionIndex().provider("google.cloud.storage").distributions == ("google-cloud-storage",)
