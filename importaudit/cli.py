@@ -60,8 +60,19 @@ class _Group(click.Group):
         return None
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    # Imported here: the table is read only when asked about (or when an audit needs it).
+    from importaudit.providers.distributions import table_info
+
+    click.echo(f"importaudit, version {__version__}\n{table_info()}")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="importaudit")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and the bundled distribution table, then exit.")
 def main() -> None:
     """Will this deploy boot? Checks every import against what each deploy target installs."""
 

@@ -270,13 +270,59 @@ class Target:
     placed: tuple[tuple[str, str], ...] = ()
 
 
+class Source(str, Enum):
+    """Where a provider decision or a dependency closure came from (JSON `decided_by`)."""
+
+    CONFIG = "config"  # [tool.importaudit.module-map]
+    LOCK = "lock"  # the target's lock file (its resolved set and graph)
+    INSTALLED = "installed"  # --python: that environment's installed metadata
+    TABLE = "table"  # the bundled table read from real wheels, and the curated rename map
+    FRAMEWORK = "framework"  # a framework setting names the distribution (Django ENGINE)
+    STDLIB = "stdlib"  # the standard library, or setuptools that old images ship
+    NAME = "name"  # a declared distribution of the import's own name whose files nobody knows
+    GUESS = "guess"  # nothing above knows the module: the distribution is made up from its name
+
+
+# Sources that know which distribution provides a module. NAME and GUESS only read names.
+KNOWN_SOURCES = frozenset(
+    {Source.CONFIG, Source.LOCK, Source.INSTALLED, Source.TABLE, Source.FRAMEWORK, Source.STDLIB}
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a provision decision rests on, and what it could not know.
+
+    `provider` says how the module's distribution was decided: only a known source may name a
+    distribution in a fix. `unknown` lists installed distributions whose requirements or files
+    nobody knows (not in --python, a lock, or the table): any of them may bring the module in.
+    `candidates` lists installed distributions linked to the module by a name resemblance only.
+    A decision is definitive when neither list has anything in it: judge/rules.py lets only a
+    definitive decision be an error, and turns a non-definitive one into a warning that names
+    both lists, never a pass.
+    """
+
+    provider: Source
+    unknown: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def definitive(self) -> bool:
+        return not self.unknown and not self.candidates
+
+    @property
+    def names_distribution(self) -> bool:
+        """Whether the distribution it names is known to provide the module (not a name guess)."""
+        return self.provider in KNOWN_SOURCES
+
+
 @dataclass(frozen=True)
 class Provider:
     """Which distributions provide a module, and what decided it."""
 
     module: str  # the dotted prefix that matched ("google.cloud.storage", "yaml")
     distributions: tuple[str, ...]  # canonical names; any one of them satisfies the import
-    source: str  # "config", "installed", "table", "guess", "stdlib", "first-party"
+    source: Source
 
 
 @dataclass(frozen=True)
@@ -293,6 +339,10 @@ class Finding:
     chain: tuple[str, ...] = ()
     fix: Optional[str] = None
     provider_source: Optional[str] = None  # how the distribution was decided
+    # What importaudit could not know (Evidence.unknown, .candidates, display names): a finding
+    # that lists any is a warning, and its target's verdict is unknown rather than boots.
+    unknown: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,16 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
     if boot_errors:
         first = boot_errors[0]
         return "fails-at-boot", f"{first.module} ({first.rule.value})"
+    doubtful = [
+        f for f in findings
+        if f.target == name and (f.unknown or f.candidates) and f.context in (Context.BOOT, Context.STRING)
+        and f.rule in (Rule.MISSING_AT_BOOT, Rule.DEV_ONLY, Rule.STDLIB_REMOVED)
+    ]
+    if doubtful:
+        # A guess never passes a boot import (CONTRACT, "Evidence and verdicts").
+        first = doubtful[0]
+        unknown = ", ".join((*first.candidates, *first.unknown)[:3])
+        return "unknown", f"{first.module} at boot: not known to be installed (unknown: {unknown})"
     if ta.opaque:
         return "unknown", "installs what importaudit cannot read: " + "; ".join(ta.opaque)
     if not ta.target.entries or (

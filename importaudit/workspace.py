@@ -138,9 +138,10 @@ def load_workspace(root: Path, config: Config) -> Workspace:
     warnings = list(project.warnings) + warnings
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")
-    environment = (
-        InstalledEnvironment.from_python(config.python) if config.python else InstalledEnvironment.current()
-    )
+    # Installed metadata is evidence only from the environment the user names with --python: the
+    # environment running importaudit is importaudit's own (a CI runner's, a pipx venv), and
+    # reading it would make results depend on the machine (CONTRACT, "Evidence and verdicts").
+    environment = InstalledEnvironment.from_python(config.python) if config.python else None
     index = DistributionIndex(config.module_map, environment)
     checked = environment if config.python else None
     warnings.extend(declared.warnings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -239,6 +240,8 @@ def test_python_m_and_script_are_the_same() -> None:
     proc = subprocess.run([sys.executable, "-m", "importaudit", "--version"], capture_output=True,
                           text=True)
     assert proc.returncode == 0 and "importaudit" in proc.stdout
+    # The bundled table is named with its date and size.
+    assert re.search(r"distribution table of \d{4}-\d\d-\d\d: \d+ distributions", proc.stdout)
 
 
 def test_targets_command_lists_installs_and_entries() -> None:

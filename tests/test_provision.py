@@ -199,17 +199,47 @@ def test_transitive_from_lock_names_the_lock() -> None:
     assert (got.status, got.path) == (Status.TRANSITIVE, ("uv.lock (locked)", "GitPython"))
 
 
-def test_probable_transitive_is_marked_and_says_so() -> None:
+def test_a_name_resemblance_is_evidence_of_nothing() -> None:
+    # Formerly "probably installed because acme-prometheus-exporter depends on it": a guess from
+    # shared name words. Now: the exporter's requirements are unknown, so the import is neither
+    # passed nor an error; the warning names what is unknown.
     got = provisioner(reqs("acme-prometheus-exporter")).provision("prometheus_client")
-    assert got.probable and got.path[0] == "acme-prometheus-exporter"
+    assert got.status == Status.NONE
+    assert got.evidence.unknown == ("acme-prometheus-exporter",)
+    assert not got.evidence.definitive
     from importaudit.judge.rules import Case, Where, judge
     from importaudit.model import Import, Location
 
     imp = Import(module="prometheus_client", location=Location("metrics.py", 3))
     finding = judge(Case(imp=imp, where=Where.BOOT, provision=got, target="Dockerfile",
                          target_label="Dockerfile", chain=("metrics.py",), fix_file="requirements.txt"))
-    assert finding is not None and finding.rule.value == "transitive"
-    assert "probably installed because acme-prometheus-exporter depends on it" in finding.message
+    assert finding is not None
+    assert (finding.rule.value, finding.severity.value) == ("missing-at-boot", "warning")
+    assert finding.unknown == ("acme-prometheus-exporter",)
+    assert "does not know what acme-prometheus-exporter brings in" in finding.message
+    assert finding.fix == "add prometheus_client to requirements.txt"  # its METADATA Name
+
+
+def test_a_fully_known_install_that_lacks_the_module_is_definitive() -> None:
+    got = provisioner(reqs("flask")).provision("pymysql")
+    assert (got.status, got.evidence.definitive, got.distribution) == (Status.NONE, True, "PyMySQL")
+
+
+def test_a_guessed_provider_is_never_named_in_the_fix() -> None:
+    got = provisioner(reqs("flask")).provision("no_such_module_anywhere")
+    assert got.status == Status.NONE and got.evidence.provider.value == "guess"
+    assert got.distribution is None  # "add no-such-module-anywhere" would be an invention
+    assert got.evidence.definitive  # flask's closure is known: nothing installed provides it
+
+
+def test_a_lock_decides_the_closure_even_when_a_dist_is_unknown() -> None:
+    # acme-private is not in the table, but the lock lists everything the target installs.
+    runtime = [*locked("acme-private", "flask")]
+    runtime = [replace(r, direct=True) for r in runtime]
+    got = provisioner(runtime).provision("pymysql")
+    assert got.status == Status.NONE
+    assert got.evidence.unknown == ()  # its requirements are in the lock
+    assert got.evidence.definitive
 
 
 def test_dev_provision_carries_the_requirement() -> None:
@@ -243,12 +273,6 @@ def test_dev_provision_carries_the_requirement() -> None:
             reqs("flask"), (3, 12), "pkg_resources",
             ["python 3.12+ images and virtualenvs no longer ship setuptools, which provides pkg_resources"],
             id="pkg_resources-note",
-        ),
-        pytest.param(
-            reqs("flask", "my-private-thing"), (3, 12), "pymysql",
-            ["can't tell whether my-private-thing brings it in: "
-             "it is neither installed here nor in importaudit's table"],
-            id="unknown-closure-note",
         ),
     ],
 )
@@ -286,9 +310,33 @@ def test_framework_hint_source_and_memo() -> None:
 def test_name_match_needs_the_words_in_order() -> None:
     got = provisioner(reqs("strawberry-graphql-django")).provision("django_strawberry")
     assert got.status != Status.DIRECT
-    assert got.distribution == "django-strawberry"
+    assert got.distribution is None  # nothing knows django_strawberry: no name is invented
+    assert got.evidence.candidates == ()  # strawberry-graphql-django's files are known
 
 
-def test_name_match_source_is_reported() -> None:
+def test_a_name_match_is_a_candidate_not_a_pass() -> None:
     got = provisioner(reqs("acme-widget-core")).provision("widget_core")  # nothing knows widget_core
-    assert got.source == "guess (name match)"
+    assert got.status == Status.NONE
+    assert got.evidence.candidates == ("acme-widget-core",)
+    assert got.source == "guess"
+
+
+def test_a_declared_distribution_of_the_same_name_passes() -> None:
+    got = provisioner(reqs("acme-widget")).provision("acme_widget")  # unknown to the table
+    assert (got.status, got.source) == (Status.DIRECT, "name")
+
+
+def test_a_known_distribution_of_the_same_name_that_lacks_the_module_does_not_pass() -> None:
+    # python-dateutil is in the table and provides `dateutil`: its name proves nothing more.
+    got = provisioner(reqs("python-dateutil")).provision("python_dateutil")
+    assert got.status == Status.NONE and got.evidence.definitive
+
+
+def test_a_lock_not_the_table_says_what_comes_along() -> None:
+    # An old Flask locked without blinker: the table's newer Flask requires blinker, the lock
+    # says what is installed.
+    runtime = [replace(locked("flask")[0], direct=True), *locked("werkzeug", "jinja2")]
+    p = provisioner(runtime)
+    assert p.provision("werkzeug").status == Status.TRANSITIVE
+    got = p.provision("blinker")
+    assert (got.status, got.evidence.definitive) == (Status.NONE, True)

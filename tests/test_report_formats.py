@@ -151,6 +151,8 @@ def test_json_finding_fields_and_order() -> None:
         "message": pymysql.message,
         "fix": "add PyMySQL to requirements.txt",
         "decided_by": "table",
+        "unknown": [],
+        "candidates": [],
     }
 
 

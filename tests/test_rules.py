@@ -8,8 +8,29 @@ from typing import Optional
 
 import pytest
 
-from importaudit.judge.rules import Case, Provision, Status, Where, apply_selection, judge, unused_finding
-from importaudit.model import Context, Finding, How, Import, Location, Requirement, Rule, Severity
+from importaudit.judge.rules import (
+    KNOWN,
+    Case,
+    Provision,
+    Status,
+    Where,
+    apply_selection,
+    judge,
+    unused_finding,
+    weigh,
+)
+from importaudit.model import (
+    Context,
+    Evidence,
+    Finding,
+    How,
+    Import,
+    Location,
+    Requirement,
+    Rule,
+    Severity,
+    Source,
+)
 from importaudit.requirements import parse_requirement
 from importaudit.source.imports import parse_source
 
@@ -339,3 +360,60 @@ def test_unused_finding_and_selection() -> None:
     assert apply_selection(both, frozenset({"unused"}), frozenset()) == [finding]
     assert apply_selection(both, frozenset(), frozenset({"unused"})) == [missing]
     assert apply_selection(both, frozenset({"unused"}), frozenset({"unused"})) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# evidence: an error needs definitive evidence; a guess is a warning that says what is unknown
+
+
+UNKNOWN = Evidence(Source.TABLE, unknown=("acme-sdk",))
+NAMED_LIKE = Evidence(Source.GUESS, candidates=("acme-ext-core",))
+
+
+@pytest.mark.parametrize(
+    ("status", "evidence", "expected"),
+    [
+        pytest.param(Status.NONE, KNOWN, ("missing-at-boot", "error", "boot"), id="none-definitive"),
+        pytest.param(Status.NONE, UNKNOWN, ("missing-at-boot", "warning", "boot"), id="none-unknown"),
+        pytest.param(Status.NONE, NAMED_LIKE, ("missing-at-boot", "warning", "boot"), id="none-named-like"),
+        pytest.param(Status.DEV, KNOWN, ("dev-only", "error", "boot"), id="dev-definitive"),
+        pytest.param(Status.DEV, UNKNOWN, ("dev-only", "warning", "boot"), id="dev-unknown"),
+        pytest.param(Status.STDLIB_REMOVED, UNKNOWN, ("stdlib-removed", "warning", "boot"),
+                     id="stdlib-removed-unknown"),
+    ],
+)
+def test_only_definitive_evidence_makes_an_error(status: str, evidence: Evidence,
+                                                  expected: tuple[str, str, str]) -> None:
+    base = case("module", Where.BOOT, status)
+    got = judge(replace(base, provision=replace(base.provision, evidence=evidence)))
+    assert outcome(got) == expected
+    assert got is not None
+    assert (got.unknown, got.candidates) == (evidence.unknown, evidence.candidates)
+
+
+def test_a_guess_is_never_silence() -> None:
+    # Whatever the evidence, an import nothing is known to provide gets a finding.
+    for evidence in (KNOWN, UNKNOWN, NAMED_LIKE, Evidence(Source.GUESS)):
+        base = case("module", Where.BOOT, Status.NONE)
+        assert judge(replace(base, provision=replace(base.provision, evidence=evidence))) is not None
+
+
+def test_the_warning_says_what_is_unknown_and_names_no_invented_distribution() -> None:
+    base = case("module", Where.BOOT, Status.NONE)
+    got = judge(replace(base, provision=replace(base.provision, evidence=NAMED_LIKE)))
+    assert got is not None
+    assert "acme-ext-core is named like it and may provide it" in got.message
+    assert got.fix == (
+        "if acme-ext-core provides ext, tell importaudit in [tool.importaudit.module-map]; otherwise "
+        "declare the distribution that provides ext in requirements.txt (importaudit knows none that does)"
+    )
+    unknown = judge(replace(base, provision=replace(base.provision, evidence=UNKNOWN)))
+    assert unknown is not None
+    assert "importaudit does not know what acme-sdk brings in" in unknown.message
+    assert unknown.fix == "add ext to requirements.txt"  # the table knows who provides ext
+
+
+def test_weigh_is_the_only_demotion_for_evidence() -> None:
+    assert weigh(Rule.MISSING_AT_BOOT, Severity.ERROR, UNKNOWN) is Severity.WARNING
+    assert weigh(Rule.MISSING_AT_BOOT, Severity.ERROR, KNOWN) is Severity.ERROR
+    assert weigh(Rule.TRANSITIVE, Severity.WARNING, UNKNOWN) is Severity.WARNING

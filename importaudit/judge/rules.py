@@ -6,7 +6,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
-from importaudit.model import Context, Finding, GuardKind, How, Import, Requirement, Rule, Scope, Severity
+from importaudit.model import (
+    KNOWN_SOURCES,
+    Context,
+    Evidence,
+    Finding,
+    GuardKind,
+    How,
+    Import,
+    Requirement,
+    Rule,
+    Scope,
+    Severity,
+    Source,
+)
 
 RULE_DOCS: dict[Rule, str] = {
     Rule.MISSING_AT_BOOT: "imported while the target boots; nothing the target installs provides it",
@@ -48,6 +61,10 @@ class Status:
     STDLIB_REMOVED = "stdlib-removed"
 
 
+# A provider known from the table and an install whose closure is fully known.
+KNOWN = Evidence(Source.TABLE)
+
+
 @dataclass(frozen=True)
 class Provision:
     status: str
@@ -56,7 +73,9 @@ class Provision:
     path: tuple[str, ...] = ()  # for transitive: declared dist -> ... -> provider
     note: str = ""  # extra explanation (a marker that excludes the target, unknown closure)
     source: Optional[str] = None  # how the distribution was decided (config/installed/table/guess)
-    probable: bool = False  # transitive by a declared package whose dependencies are unknown
+    # What the decision rests on (model.Evidence). A hand-built Provision (tests) speaks for a
+    # known provider and a fully known install; the Provisioner always sets it.
+    evidence: Evidence = KNOWN
 
 
 @dataclass(frozen=True)
@@ -146,11 +165,31 @@ def judge(case: Case) -> Optional[Finding]:
     return _finding(case, Rule.MISSING, Severity.WARNING, context)
 
 
+# Rules whose error claims "what the target installs does not provide it".
+_CLAIMS_ABSENCE = frozenset({Rule.MISSING_AT_BOOT, Rule.MISSING, Rule.DEV_ONLY, Rule.STDLIB_REMOVED})
+
+
+def weigh(rule: Rule, severity: Severity, evidence: Evidence) -> Severity:
+    """The evidence rule (CONTRACT, "Evidence and verdicts"), applied here and nowhere else: an
+    absence is an error only when it is definitive. A guess never passes an import either: a
+    status other than DIRECT always reaches a finding (judge), and a non-definitive one keeps its
+    rule and carries what was unknown (Finding.unknown/candidates), which makes the target's
+    verdict unknown instead of boots (pipeline._verdict). The one name-based pass is
+    Source.NAME: the code imports `foo` and the target declares a distribution named `foo` whose
+    files nobody knows; that is identity of names, not resemblance."""
+    if severity is Severity.ERROR and rule in _CLAIMS_ABSENCE and not evidence.definitive:
+        return Severity.WARNING
+    return severity
+
+
 def _finding(case: Case, rule: Rule, severity: Severity, context: Context) -> Optional[Finding]:
     imp = case.imp
     if _is_ignored(imp, rule):
         return None
+    evidence = case.provision.evidence
+    severity = weigh(rule, severity, evidence)
     message, fix = describe(case, rule, context)
+    doubtful = rule in _CLAIMS_ABSENCE or rule is Rule.MISSING_AT_REQUEST
     if case.conditional and severity is Severity.ERROR:
         # Whether the branch runs depends on configuration: a likely failure, not a certain one.
         severity = Severity.WARNING
@@ -174,6 +213,8 @@ def _finding(case: Case, rule: Rule, severity: Severity, context: Context) -> Op
         chain=case.chain if case.where == Where.BOOT else (),
         fix=fix,
         provider_source=case.provision.source,
+        unknown=evidence.unknown if doubtful else (),
+        candidates=evidence.candidates if doubtful else (),
     )
 
 
@@ -206,13 +247,24 @@ def _how(case: Case, context: Context) -> str:
 def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[str]]:
     """The message (what, where, why) and the fix (what to change)."""
     prov, label = case.provision, case.target_label
-    dist = prov.distribution
+    dist = prov.distribution if prov.evidence.names_distribution else None
     what = _how(case, context)
     if case.where == Where.BOOT and len(case.chain) > 1:
         what += f" ({' -> '.join(case.chain)})"
     fix_target = case.fix_file or "the requirements"
-    add = f"add {dist} to {fix_target}" if dist else f"declare the distribution that provides it in {fix_target}"
+    add = (
+        f"add {dist} to {fix_target}" if dist else
+        f"declare the distribution that provides {case.imp.module} in {fix_target} (importaudit "
+        "knows none that does)"
+    )
+    maybe = (*prov.evidence.candidates, *prov.evidence.unknown)
+    if maybe and not dist:
+        add = (
+            f"if {_names(maybe, 'or')} provides {case.imp.module}, tell importaudit in "
+            f"[tool.importaudit.module-map]; otherwise {add}"
+        )
     note = f"; {prov.note}" if prov.note else ""
+    doubt = _doubt(prov.evidence)
     if rule in (Rule.MISSING_AT_BOOT, Rule.MISSING, Rule.MISSING_AT_REQUEST):
         if context is Context.GUARDED:
             return (f"{what}; optional: nothing declared provides it, so the fallback runs{note}", None)
@@ -225,19 +277,17 @@ def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[st
             if case.target
             else ("no requirement of the project provides it")
         )
+        if doubt:
+            installs = (
+                f"nothing {label if case.target else 'the project'} installs is known to provide it"
+                f"{doubt}"
+            )
         tail = ""
         if rule is Rule.MISSING_AT_REQUEST:
             tail = "; it fails when that code runs"
         elif rule is Rule.MISSING and case.target:
             tail = "; no entry of the target reaches this file, so it fails only if something imports it"
         return (f"{what}, but {installs}{note}{tail}; {add}", add)
-    if rule is Rule.TRANSITIVE and prov.probable and prov.path:
-        return (
-            f"{what}; nothing declares {dist or case.imp.module}, which is probably installed because "
-            f"{prov.path[0]} depends on it (importaudit does not know {prov.path[0]}'s dependencies); "
-            "declare it directly",
-            add,
-        )
     if rule is Rule.TRANSITIVE:
         via = " -> ".join(prov.path) if prov.path else "another requirement"
         return (
@@ -254,13 +304,40 @@ def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[st
             if req and req.group.startswith("extra:") else "move it to the runtime dependencies"
         )
         return (
-            f"{what}, but {dist or case.imp.module} is only in {group}, which {label} does not install; "
-            f"{remedy}",
+            f"{what}, but {dist or case.imp.module} is only in {group}, which {label} does not install"
+            f"{doubt}; {remedy}",
             f"move {dist or case.imp.module} from {req.source if req else 'the dev group'} to {fix_target}",
         )
     if rule is Rule.STDLIB_REMOVED:
-        return (f"{what}, but {prov.note}", prov.note)
+        return (f"{what}, but {prov.note}{doubt}", prov.note)
     return (what, None)
+
+
+def _names(names: tuple[str, ...], last: str = "and") -> str:
+    if len(names) > 3:
+        return f"{', '.join(names[:3])} {last} {len(names) - 3} more"
+    return f"{', '.join(names[:-1])} {last} {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _doubt(evidence: Evidence) -> str:
+    """What was unknown, as a clause: empty for a definitive decision."""
+    parts = []
+    if evidence.candidates:
+        many = len(evidence.candidates) > 1
+        parts.append(
+            f"{_names(evidence.candidates)} {'are' if many else 'is'} named like it and may provide "
+            "it, but importaudit does not know "
+            f"{'their' if many else 'its'} files (a name resemblance only)"
+        )
+    if evidence.unknown:
+        many = len(evidence.unknown) > 1
+        s = "" if many else "s"
+        what = f"provide{s} or bring{s} in" if evidence.provider not in KNOWN_SOURCES else f"bring{s} in"
+        parts.append(
+            f"importaudit does not know what {_names(evidence.unknown)} {what} "
+            f"({'they are' if many else 'it is'} not in --python, a lock or importaudit's table)"
+        )
+    return "; " + "; ".join(parts) if parts else ""
 
 
 def _group_text(req: Requirement) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from importaudit.judge.rules import unused_finding
-from importaudit.model import Finding, How, Import, Requirement
+from importaudit.model import Finding, How, Import, Requirement, Source
 from importaudit.providers.names import named_like
 
 if TYPE_CHECKING:
@@ -186,6 +186,9 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
     local = ws.project.first_party | ws.local_names()
     tops = {name.split(".")[0] for name in used} - local
     hinted = _hinted(audits)
+    # Imported names no known distribution provides: a declared distribution whose files nobody
+    # knows may be the one (django-activity-stream for actstream), so it is not called unused.
+    unexplained = {top for top in tops if ws.index.provider(top).source is Source.GUESS}
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for ta in sorted(audits, key=lambda a: a.target.name):
@@ -203,6 +206,8 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
             if ws.declaration is not None and key == ws.declaration.name:
                 continue
             if _matches(used, ws.index.modules_of(key)) or _named_like(key, tops):
+                continue
+            if unexplained and not ws.index.modules_known(key):
                 continue
             target = None if ta.target.implicit else ta.target.name
             finding = unused_finding(_declared(ws, req), target, ta.target.name)

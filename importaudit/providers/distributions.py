@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,13 +13,13 @@ from typing import Any, Optional, Union
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from importaudit.model import Provider
+from importaudit.model import Provider, Source
 from importaudit.providers.environment import InstalledEnvironment
 from importaudit.source.conditions import TargetEnv, marker_holds
 
 # Names that badly built wheels ship at the top level; never evidence of what a dist provides.
 _JUNK_MODULES = frozenset(
-    {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", "scripts"}
+    {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", "scripts", "dist", "build"}
 )
 # Namespace families whose dist names follow the dotted path (google.cloud.X -> google-cloud-X).
 _NAMESPACE_GUESSES = (("google", "cloud"), ("opentelemetry", "instrumentation"))
@@ -34,19 +35,45 @@ class BundledDist:
     name: str
     version: str
     requires: tuple[str, ...]
-    modules: tuple[str, ...]
+    modules: tuple[str, ...]  # empty: its files are unknown (an sdist without top_level.txt)
+    scripts: tuple[str, ...] = ()  # console scripts, "name=module:attr"
+    rank: int = 1_000_000  # place among the most-downloaded distributions (1: the most)
+    # An old sdist's PKG-INFO may omit Requires-Dist that its setup.py declares: unknown then.
+    requires_known: bool = True
+
+
+def _data_path(name: str) -> Path:
+    # Beside this module, not importlib.resources: a same-named directory on sys.path turns
+    # "importaudit" into a namespace package that resources cannot read.
+    return Path(__file__).parent.parent / "data" / name
 
 
 def _read_data(name: str) -> str:
-    # Beside this module, not importlib.resources: a same-named directory on sys.path turns
-    # "importaudit" into a namespace package that resources cannot read.
-    return (Path(__file__).parent.parent / "data" / name).read_text(encoding="utf-8")
+    return _data_path(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _table() -> Mapping[str, Any]:
+    """dists.json.gz (scripts/gen_dists.py), read on first use only: about 1 MB compressed."""
+    loaded: dict[str, Any] = json.loads(gzip.decompress(_data_path("dists.json.gz").read_bytes()))
+    return loaded
+
+
+def table_info() -> str:
+    """What `importaudit --version` says about the bundled table."""
+    meta = _table().get("meta", {})
+    size = _data_path("dists.json.gz").stat().st_size
+    return (
+        f"distribution table of {meta.get('date', '?')}: {meta.get('distributions', 0)} "
+        f"distributions, {meta.get('import_names', 0)} import names "
+        f"(wheels for CPython {meta.get('python', '?')} on Linux; {size // 1024} KiB)"
+    )
 
 
 @lru_cache(maxsize=1)
 def bundled_dists() -> Mapping[str, BundledDist]:
-    """dists.json: Requires-Dist and import prefixes of common distributions' newest wheels."""
-    raw: dict[str, dict[str, Any]] = json.loads(_read_data("dists.json"))
+    """Requires-Dist, import prefixes and console scripts of the most-downloaded distributions."""
+    raw: dict[str, dict[str, Any]] = _table().get("dists", {})
     table: dict[str, BundledDist] = {}
     for key, entry in raw.items():
         canonical = canonicalize_name(key)
@@ -56,6 +83,9 @@ def bundled_dists() -> Mapping[str, BundledDist]:
             version=str(entry.get("version", "")),
             requires=tuple(str(r) for r in entry.get("requires", ())),
             modules=tuple(str(m) for m in entry.get("modules", ())),
+            scripts=tuple(str(s) for s in entry.get("scripts", ())),
+            rank=int(entry.get("rank", 1_000_000)),
+            requires_known=not entry.get("requires_unknown", False),
         )
     return table
 
@@ -84,14 +114,39 @@ def _bundled_index() -> Mapping[str, tuple[str, ...]]:
     return {module: tuple(sorted(keys)) for module, keys in index.items()}
 
 
+@lru_cache(maxsize=1)
+def _namespace_index() -> Mapping[str, tuple[str, ...]]:
+    """Namespace package -> the dists that ship a portion below it: `import google` or
+    `import airflow` (a pkgutil namespace) works when any one of them is installed."""
+    below: dict[str, set[str]] = {}
+    for module, keys in _bundled_index().items():
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            below.setdefault(".".join(parts[:depth]), set()).update(keys)
+    return {module: tuple(sorted(keys)) for module, keys in below.items()}
+
+
+# A package that this many other distributions ship portions below is a shared namespace
+# (google, azure): a wheel that also ships its bare __init__.py (google-api) does not provide
+# every google.* module, so a match on it counts only for the bare import.
+_SHARED_NAMESPACE = 10
+
+
 def _longest(index: Mapping[str, Sequence[str]], module: str) -> tuple[str, tuple[str, ...]]:
     parts = module.split(".")
     for depth in range(len(parts), 0, -1):
         prefix = ".".join(parts[:depth])
         keys = index.get(prefix)
         if keys:
+            if depth < len(parts) and index is _bundled_index() and _shared(prefix, keys):
+                return "", ()
             return prefix, tuple(keys)
     return "", ()
+
+
+def _shared(prefix: str, owners: Sequence[str]) -> bool:
+    others = set(_namespace_index().get(prefix, ())) - set(owners)
+    return len(others) >= _SHARED_NAMESPACE
 
 
 def _depth(prefix: str) -> int:
@@ -104,8 +159,8 @@ def guess_provider(module: str) -> Provider:
     for root in _NAMESPACE_GUESSES:
         if len(parts) > len(root) and tuple(parts[: len(root)]) == root:
             prefix = parts[: len(root) + 1]
-            return Provider(".".join(prefix), (canonicalize_name("-".join(prefix)),), "guess")
-    return Provider(parts[0], (canonicalize_name(parts[0]),), "guess")
+            return Provider(".".join(prefix), (canonicalize_name("-".join(prefix)),), Source.GUESS)
+    return Provider(parts[0], (canonicalize_name(parts[0]),), Source.GUESS)
 
 
 @dataclass(frozen=True)
@@ -141,25 +196,46 @@ class DistributionIndex:
     def provider(self, module: str) -> Provider:
         prefix, keys = _longest(self._config, module)
         if keys:
-            return Provider(prefix, keys, "config")
+            return Provider(prefix, keys, Source.CONFIG)
         installed: tuple[str, tuple[str, ...]] = ("", ())
         if self._environment is not None:
             installed = self._environment.providers(module)
         table = _longest(_bundled_index(), module) if self._use_bundled else ("", ())
+        if self._use_bundled and not table[1] and module in _namespace_index():
+            table = (module, _namespace_index()[module])
         if installed[1] and table[1]:
             if _depth(table[0]) > _depth(installed[0]):
                 # A namespace-less RECORD says "google"; the table knows google.cloud.storage.
-                return Provider(table[0], table[1], "table")
+                return Provider(table[0], table[1], Source.TABLE)
             if _depth(table[0]) == _depth(installed[0]):
                 # Installed shows psycopg2-binary; the table adds psycopg2: any one satisfies.
                 union = tuple(sorted({*installed[1], *table[1]}))
-                return Provider(installed[0], union, "installed")
-            return Provider(installed[0], installed[1], "installed")
+                return Provider(installed[0], union, Source.INSTALLED)
+            return Provider(installed[0], installed[1], Source.INSTALLED)
         if installed[1]:
-            return Provider(installed[0], installed[1], "installed")
+            return Provider(installed[0], installed[1], Source.INSTALLED)
         if table[1]:
-            return Provider(table[0], table[1], "table")
+            return Provider(table[0], table[1], Source.TABLE)
         return guess_provider(module)
+
+    def requirements_known(self, dist_key: str) -> bool:
+        """Whether this index holds the distribution's Requires-Dist (installed or bundled)."""
+        return self._raw_requires(canonicalize_name(dist_key)) is not None
+
+    def modules_known(self, dist_key: str) -> bool:
+        """Whether this index knows which import names the distribution provides."""
+        key = canonicalize_name(dist_key)
+        if any(key in keys for keys in self._config.values()):
+            return True
+        installed = self._environment.get(key) if self._environment is not None else None
+        if installed is not None:
+            return bool(installed.modules)
+        if not self._use_bundled:
+            return False
+        bundled = bundled_dists().get(key)
+        return bool(bundled and bundled.modules) or any(
+            key in keys for keys in bundled_module_map().values()
+        )
 
     def modules_of(self, dist_key: str) -> tuple[str, ...]:
         """Import prefixes a distribution provides (for the `unused` rule)."""
@@ -182,7 +258,7 @@ class DistributionIndex:
         if installed is not None:
             return installed.requires
         bundled = bundled_dists().get(key) if self._use_bundled else None
-        return bundled.requires if bundled is not None else None
+        return bundled.requires if bundled is not None and bundled.requires_known else None
 
     def version_of(self, dist_key: str) -> Optional[str]:
         """The version whose metadata this index holds for a distribution (installed, else bundled)."""

@@ -43,7 +43,14 @@ def bundled_preference() -> dict[str, int]:
 def preferred(keys: tuple[str, ...]) -> tuple[str, ...]:
     """Order candidate distributions so the usual one comes first (PyJWT before jwt)."""
     ranks = bundled_preference()
-    return tuple(sorted(keys, key=lambda k: (ranks.get(k, 0), k)))
+    table = bundled_dists()
+
+    def downloads(key: str) -> int:
+        dist = table.get(key)
+        return dist.rank if dist is not None else 1_000_000
+
+    # The curated map's order first, then the most downloaded of the wheels that ship the module.
+    return tuple(sorted(keys, key=lambda k: (ranks.get(k, 0), downloads(k), k)))
 
 
 class DisplayNames:

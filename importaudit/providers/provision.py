@@ -9,16 +9,12 @@ from typing import Optional
 from packaging.utils import canonicalize_name
 
 from importaudit.judge.rules import Provision, Status
-from importaudit.model import Provider, Requirement
+from importaudit.model import KNOWN_SOURCES, Evidence, Provider, Requirement, Source
 from importaudit.providers.distributions import DistributionIndex
 from importaudit.providers.names import DisplayNames, named_like, preferred
 from importaudit.providers.stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
 from importaudit.source.conditions import TargetEnv, marker_holds
 
-_COMMON_WORDS = frozenset({
-    "django", "flask", "python", "client", "core", "api", "sdk", "utils", "plugin", "ext", "lib", "app",
-    "server", "fastapi", "async", "aio", "rest", "http", "tools", "types", "base", "common", "contrib",
-})
 # Before 3.12, python images and venvs shipped setuptools (so pkg_resources and distutils shims).
 _SETUPTOOLS_MODULES = ("setuptools", "pkg_resources", "_distutils_hack")
 
@@ -33,7 +29,9 @@ class InstalledSet:
     dev: dict[str, Requirement] = field(default_factory=dict)  # dev groups/files, extras not installed
     excluded: dict[str, Requirement] = field(default_factory=dict)  # marker excludes the target
     provided: frozenset[str] = frozenset()  # platform-supplied
-    unknown: tuple[str, ...] = ()  # direct dists whose own requirements are unknown here
+    # Installed dists whose own requirements are unknown (neither --python, a lock nor the table
+    # knows them): what they bring is unknown, so a module nothing else provides may still come.
+    unknown: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -61,26 +59,41 @@ class InstalledSet:
             if req.key not in out.direct:
                 out.dev.setdefault(req.key, req)
         closure = index.closure(sorted((key, tuple(req.extras)) for key, req in out.direct.items()), env)
+        # A lock decides what comes along with what it locks: the table's (newer) metadata only
+        # draws the paths, and only what the target installs beside the lock needs a closure.
+        in_lock = {*locked, *(k for k, r in out.direct.items() if r.locked)}
+        free = closure
+        if in_lock:
+            free = index.closure(
+                sorted((k, tuple(r.extras)) for k, r in out.direct.items() if not r.locked), env
+            )
         for key, path in closure.dists.items():
-            if key not in out.direct:
+            if key not in out.direct and (not in_lock or key in in_lock):
                 out.transitive[key] = tuple(path)
+        for key, path in free.dists.items():
+            if key not in out.direct:
+                out.transitive.setdefault(key, tuple(path))
         for key, req in locked.items():
             if key not in out.direct and key not in out.transitive:
                 out.transitive[key] = (f"{req.source} (locked)", key)
-        out.unknown = tuple(sorted(closure.unknown))
+        out.unknown = tuple(sorted(k for k in free.unknown if k not in in_lock))
         for key in out.direct:
             out.excluded.pop(key, None)
         return out
 
 
 class Provisioner:
-    """Answers 'what provides module M for this target', memoised per module."""
+    """Answers 'what provides module M for this target', memoised per module, with the evidence."""
 
     def __init__(self, installed: InstalledSet, index: DistributionIndex, names: DisplayNames):
         self.installed = installed
         self.index = index
         self.names = names  # canonical key -> display name
         self._cache: dict[str, Provision] = {}
+        # Installed distributions whose files nobody knows: any of them may provide any module.
+        inst = installed
+        everything = sorted({*inst.direct, *inst.transitive})
+        self._opaque = tuple(k for k in everything if not index.modules_known(k))
 
     def display(self, key: str) -> str:
         return self.names.get(key, key)
@@ -94,14 +107,34 @@ class Provisioner:
             self._cache[cache_key] = self._provision(module, hint)
         return self._cache[cache_key]
 
-    def _candidates(self, module: str, hint: Optional[str]) -> tuple[tuple[str, ...], str]:
+    def _candidates(self, module: str, hint: Optional[str]) -> tuple[tuple[str, ...], Source]:
         if hint:
             keys = tuple(str(canonicalize_name(h)) for h in hint.split("|") if h.strip())
-            return keys, "framework"
+            return keys, Source.FRAMEWORK
         provider = self.index.provider(module)
         version = self.installed.env.python
         keys = tuple(k for k in provider.distributions if not shadowed_by_stdlib(k, version))
+        if provider.source is Source.GUESS:
+            # The made-up name provides the module only if nothing knows that distribution's
+            # files: a known distribution of that name provides something else.
+            keys = tuple(k for k in keys if not self.index.modules_known(k))
+            if any(k in self.installed.direct for k in keys):
+                return keys, Source.NAME
         return preferred(keys), provider.source
+
+    def _evidence(self, source: Source, top: str) -> Evidence:
+        """What 'the target does not install it' rests on: every installed distribution whose
+        requirements are unknown may bring the module in; when the module's provider is itself
+        a guess, so may every installed distribution whose files are unknown, and those named
+        like the module are the likely ones."""
+        inst = self.installed
+        unknown = set(inst.unknown)
+        candidates: list[str] = []
+        if source not in KNOWN_SOURCES:
+            unknown.update(self._opaque)
+            candidates = [k for k in sorted(unknown) if named_like(top, k)]
+        shown = tuple(self.display(k) for k in sorted(unknown) if k not in candidates)
+        return Evidence(source, shown, tuple(self.display(k) for k in candidates))
 
     def _provision(self, module: str, hint: Optional[str]) -> Provision:
         inst = self.installed
@@ -112,23 +145,20 @@ class Provisioner:
         if change is not None:
             keys = tuple(dict.fromkeys((*keys, *(str(canonicalize_name(r)) for r in change.replacements))))
         if top in _SETUPTOOLS_MODULES and version < (3, 12):
-            return Provision(Status.DIRECT, source="stdlib")
-        if source == "guess":
-            # Nothing knows this module: a declared distribution named like it provides it
-            # (social-auth-core -> social_core); better a missed error than a false one.
-            keys = tuple(dict.fromkeys((*keys, *self._fuzzy(top))))
-            if len(keys) > 1:
-                source = "guess (name match)"
+            return Provision(Status.DIRECT, source="stdlib", evidence=Evidence(Source.STDLIB))
         direct = [k for k in keys if k in inst.direct or k in inst.provided]
         if direct:
             key = direct[0]
             req = inst.direct.get(key)
-            return Provision(Status.DIRECT, req.name if req else self.display(key), req, source=source)
+            return Provision(Status.DIRECT, req.name if req else self.display(key), req,
+                             source=source.value, evidence=Evidence(source))
+        evidence = self._evidence(source, top)
         if change is not None:
             for key in (str(canonicalize_name(r)) for r in change.replacements):
                 if key in inst.transitive:  # setuptools pulled in by another package
                     return Provision(Status.TRANSITIVE, self.display(key), path=tuple(
-                        self.display(p) for p in inst.transitive[key]), source="stdlib")
+                        self.display(p) for p in inst.transitive[key]), source="stdlib",
+                        evidence=Evidence(Source.STDLIB))
             what = (
                 f"{change.module} was removed from the standard library in Python "
                 f"{change.version[0]}.{change.version[1]}"
@@ -145,24 +175,22 @@ class Provisioner:
                 change.replacements[0] if change.replacements else None,
                 note=note,
                 source="stdlib",
+                evidence=Evidence(Source.STDLIB, evidence.unknown, evidence.candidates),
             )
-        display = self.display(keys[0]) if keys else None
+        display = self.display(keys[0]) if keys and evidence.names_distribution else None
         for key in keys:
             if key in inst.transitive:
                 return Provision(
                     Status.TRANSITIVE,
                     self.display(key),
                     path=tuple(self.display(p) for p in inst.transitive[key]),
-                    source=source,
+                    source=source.value,
+                    evidence=Evidence(source),
                 )
         for key in keys:
             if key in inst.dev:
                 req = inst.dev[key]
-                return Provision(Status.DEV, req.name, req, source=source)
-        probable = self._related_unknown(top)
-        if probable:
-            return Provision(Status.TRANSITIVE, display, path=(self.display(probable), display or top),
-                             source=source, probable=True)
+                return Provision(Status.DEV, req.name, req, source=source.value, evidence=evidence)
         notes = []
         for key in keys:
             if key in inst.excluded:
@@ -174,30 +202,8 @@ class Provisioner:
                 break
         if top in _SETUPTOOLS_MODULES and version >= (3, 12):
             notes.append(f"python 3.12+ images and virtualenvs no longer ship setuptools, which provides {top}")
-        if inst.unknown and source != "framework":
-            count = len(inst.unknown)
-            shown = ", ".join(self.display(k) for k in inst.unknown[:3])
-            more = f" and {count - 3} more" if count > 3 else ""
-            notes.append(
-                f"can't tell whether {shown}{more} bring{'s' if count == 1 else ''} it in: "
-                f"{'it is' if count == 1 else 'they are'} neither installed here nor in importaudit's table"
-            )
-        return Provision(Status.NONE, display, note="; ".join(notes), source=source)
-
-    def _related_unknown(self, top: str) -> Optional[str]:
-        """A declared package with unknown dependencies whose name shares a distinctive word with
-        the module (django-prometheus for prometheus_client): it probably brings it in."""
-        words = {w for w in top.lower().split("_") if len(w) > 2 and w not in _COMMON_WORDS}
-        for key in self.installed.unknown:
-            if words & set(key.split("-")):
-                return key
-        return None
-
-    def _fuzzy(self, top: str) -> list[str]:
-        """Declared distributions named like the module (names.named_like)."""
-        inst = self.installed
-        keys = (*inst.direct, *inst.transitive, *inst.dev, *inst.excluded)
-        return sorted({key for key in keys if named_like(top, key)})
+        return Provision(Status.NONE, display, note="; ".join(notes), source=source.value,
+                         evidence=evidence)
 
 
 def is_stdlib_module(module: str, env: TargetEnv) -> bool:

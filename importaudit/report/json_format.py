@@ -41,6 +41,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "fix": finding.fix,
         "decided_by": finding.provider_source,
+        # What importaudit could not know, which kept the finding from being an error.
+        "unknown": list(finding.unknown),
+        "candidates": list(finding.candidates),
     }
 
 
