@@ -344,3 +344,29 @@ def test_alembic_runs_env_py_before_the_server(tmp_path: Path) -> None:
     )
     missing = parse_start_command("alembic -c deploy/alembic.ini upgrade head", root=tmp_path, files=sorted(files))
     assert any("`deploy/alembic.ini` is not a file in the repo" in note for note in missing.notes)
+
+
+def test_program_found_on_path_and_uvicorn_config(tmp_path: Path) -> None:
+    """ENV PATH=/srv/bin:$PATH makes the repo's bin/ scripts programs; uvicorn.Config names the app."""
+    files = {
+        "bin/init-env": '#!/bin/sh\nexport X=1\nexec "$@"\n',
+        "bin/serve": "#!/usr/bin/env python\nimport uvicorn\nconfig = uvicorn.Config('svc.app:app')\n"
+        "uvicorn.Server(config).run()\n",
+        "svc/__init__.py": "",
+        "svc/app.py": "",
+    }
+    write_files(tmp_path, files)
+
+    def in_srv(path: str) -> str | None:
+        return path[len("/srv/") :] if path.startswith("/srv/") else None
+
+    start = parse_start_command(
+        ["init-env", "serve"],
+        root=tmp_path,
+        files=sorted(files),
+        env={"PATH": "/srv/bin:/usr/local/bin"},
+        container_workdir="/srv",
+        path_map=in_srv,
+    )
+    assert [e.spec for e in start.entries] == ["bin/serve", "svc.app:app"]
+    assert "uvicorn" in start.needs

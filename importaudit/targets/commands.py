@@ -330,8 +330,24 @@ def _dispatch(
         return
     if program in UTILITIES:
         return
+    found = _on_path(words[0], ctx)
+    if found is not None:  # a script of the repo in a folder the target puts on PATH
+        _run_script(found, words[1:], parts, ctx, runs, notes, depth, exec_form)
+        return
     parts.note(f"could not tell what `{text}` runs")
     runs.append(_Run(parts, False, exec_form))
+
+
+def _on_path(program: str, ctx: CommandContext) -> Optional[str]:
+    """`name` found in a $PATH folder (ENV PATH=/app/bin:$PATH) that is a copy of a repo folder."""
+    if "/" in program:
+        return None
+    for folder in ctx.env.get("PATH", "").split(":"):
+        if folder.startswith("/") and "$" not in folder:
+            candidate = posixpath.join(folder, program)
+            if ctx.is_file(ctx.path_map(posixpath.normpath(candidate))):
+                return candidate
+    return None
 
 
 def _python(

@@ -13,6 +13,8 @@ from typing import Optional, Union
 _APP_CALLS = {
     "uvicorn.run": ("uvicorn", "app"),
     "uvicorn.main.run": ("uvicorn", "app"),
+    "uvicorn.Config": ("uvicorn", "app"),  # then uvicorn.Server(config).run()
+    "uvicorn.config.Config": ("uvicorn", "app"),
     "granian.Granian": ("granian", "target"),
     "granian.server.Granian": ("granian", "target"),
 }
