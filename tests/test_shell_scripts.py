@@ -294,6 +294,11 @@ def test_supervisors(tmp_path: Path, command: list[str], expected: dict[str, Any
         ("watchmedo auto-restart --directory=./src --pattern=*.py --recursive -- gunicorn app:app", "gunicorn"),
         ("watchmedo auto-restart -d . -p '*.py' gunicorn app:app", "gunicorn"),
         ("watchfiles --filter python 'uvicorn app:app' .", "uvicorn"),
+        # a slice of the arguments kept whole in a variable, then run (a buildpack's start-nginx)
+        (
+            "set -- gunicorn app:app; n=1; while getopts :f o ${@:1:2}; do n=$((n+1)); done; CMD=${@:$n}; $CMD",
+            "gunicorn",
+        ),
     ],
 )
 def test_arguments_and_reloaders(project: Path, command: Any, server: str) -> None:

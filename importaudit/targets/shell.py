@@ -140,6 +140,8 @@ _PARAM = re.compile(r"\$(?:\{(?P<braced>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]
 
 
 _ARRAY = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\[[@*]\]$")
+# `${@:2}`, `${@:$n:3}`: a slice of the positional parameters.
+_SLICE = re.compile(r"^[@*]:(?P<start>[^:]+)(?::(?P<length>[^:]+))?$")
 
 
 def _array(value: Optional[str]) -> list[str]:
@@ -172,8 +174,17 @@ def expand_word(raw: str, env: Mapping[str, str], args: Sequence[str], zero: str
         name = (match.group("braced") or match.group("plain")) if match else None
         array = _ARRAY.match(name or "")
         items = _array(env.get(array.group("name"))) if array else list(args)
-        if name in ("@", "*") or array:
-            if quoted and (name == "@" or (array and name and name.endswith("@]"))):
+        sliced = _SLICE.match(name or "")
+        if sliced:
+            bounds = [expand_vars(sliced.group(key) or "", env).strip() for key in ("start", "length")]
+            if not bounds[0].isdigit() or not (bounds[1].isdigit() or not bounds[1]):
+                current.append(text)  # a slice by what only the run knows
+                return
+            start = int(bounds[0])
+            items = [zero, *args][start : start + int(bounds[1]) if bounds[1] else None]
+        if name in ("@", "*") or array or sliced:
+            spread = name == "@" or (name or "").startswith("@:") or bool(array and (name or "").endswith("@]"))
+            if quoted and spread:
                 vanished = vanished or not items
                 for index, arg in enumerate(items):
                     if index:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -14,6 +15,7 @@ from importaudit.targets.shell_syntax import Case, Command, Function, Group, If,
 RunCommand = Callable[[list[str], int, Optional[str], bool], None]
 
 _MAX_CALLS = 8
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _TESTS = {"[": "]", "test": "", "[[": "]]"}
 
 
@@ -56,7 +58,9 @@ class Walker:
         return [item for word in words for item in expand_word(word, self.env, self.args, self.zero)]
 
     def command(self, node: Command, certain: bool) -> bool:
-        fields = self.fields(node.words)
+        # The value of an assignment is not split into words (`CMD=${@:2}` keeps all of them).
+        count = next((i for i, word in enumerate(node.words) if not _ASSIGNMENT.match(word)), len(node.words))
+        fields = [" ".join(self.fields([word])) for word in node.words[:count]] + self.fields(node.words[count:])
         if not fields:
             return False
         name = fields[0]
@@ -86,6 +90,12 @@ class Walker:
                 self.calls -= 1
         if name in ("exit", "return"):
             return certain
+        if not certain and all(_ASSIGNMENT.match(item) for item in fields):
+            # A branch that may not run does not replace a value already known (n=$((n+1)) in
+            # a getopts loop); a variable nothing set before takes the branch's value.
+            fields = [item for item in fields if item.split("=", 1)[0] not in self.env]
+            if not fields:
+                return False
         self.run(fields, node.line, node.heredoc, certain)
         return certain and name == "exec" and len(fields) > 1
 
