@@ -334,8 +334,14 @@ def _dispatch(
     if found is not None:  # a script of the repo in a folder the target puts on PATH
         _run_script(found, words[1:], parts, ctx, runs, notes, depth, exec_form)
         return
-    parts.note(f"could not tell what `{text}` runs")
+    parts.note(f"could not tell what `{text}` runs{_where(ctx)}")
     runs.append(_Run(parts, False, exec_form))
+
+
+def _where(ctx: CommandContext) -> str:
+    """` (entrypoint.sh:12)`: where the command that could not be followed is written."""
+    spot = ctx.location
+    return f" ({spot.file}:{spot.line})" if spot is not None and spot.file else ""
 
 
 def _on_path(program: str, ctx: CommandContext) -> Optional[str]:
@@ -457,7 +463,7 @@ def _run_script(
     repo = ctx.repo_path(written)
     if not ctx.is_file(repo) or depth >= _MAX_DEPTH:
         parts.note(
-            f"could not tell what `{' '.join([written, *args])}` runs"
+            f"could not tell what `{' '.join([written, *args])}` runs{_where(ctx)}"
             + ("" if ctx.is_file(repo) else f" (`{written}` is not a file in the repo)")
         )
         runs.append(_Run(parts, False, exec_form))
