@@ -1,0 +1,95 @@
+"""Quiet by default: imports no target runs summarised per folder, repeated `transitive` per distribution."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from importaudit.model import Rule, Severity
+from importaudit.report.causes import Cause
+from importaudit.report.common import SEVERITY_ORDER, plural
+
+_SAMPLE = 5
+
+
+@dataclass(frozen=True)
+class Group:
+    """Causes shown as one entry: the first in full, the others as places."""
+
+    causes: tuple[Cause, ...]
+
+    @property
+    def first(self) -> Cause:
+        return self.causes[0]
+
+
+@dataclass(frozen=True)
+class FolderSummary:
+    """Imports in one folder that no target runs: counted, not listed."""
+
+    folder: str
+    severity: Severity
+    causes: tuple[Cause, ...]
+
+    @property
+    def files(self) -> int:
+        return len({c.first.file for c in self.causes})
+
+    @property
+    def modules(self) -> list[str]:
+        return sorted({c.first.module for c in self.causes})
+
+    def text(self, label: str = "") -> str:
+        label = label or self.folder or "files at the top"
+        modules = self.modules
+        sample = ", ".join(modules[:_SAMPLE])
+        if len(modules) > _SAMPLE:
+            sample += f" and {len(modules) - _SAMPLE} more"
+        rules = sorted({c.first.rule.value for c in self.causes})
+        return (
+            f"{label}: {plural(len(self.causes), 'import')} of {plural(len(modules), 'module')} ({sample}) "
+            f"in {plural(self.files, 'file')} that no deploy target runs ({', '.join(rules)}); they fail only "
+            "if something runs those files; --verbose lists each"
+        )
+
+
+def folder_of(path: str) -> str:
+    """The top folder of a path ("" for files at the top), where a summary line is kept."""
+    return path.split("/", 1)[0] + "/" if "/" in path else ""
+
+
+def quiet_split(causes: Sequence[Cause], verbose: bool) -> tuple[list[Cause], list[FolderSummary]]:
+    """The causes to show one by one, and the per-folder summaries of the rest."""
+    if verbose:
+        return list(causes), []
+    loud: list[Cause] = []
+    folders: dict[tuple[str, Severity], list[Cause]] = {}
+    for cause in causes:
+        if cause.quiet:
+            folders.setdefault((folder_of(cause.first.file or ""), cause.severity), []).append(cause)
+        else:
+            loud.append(cause)
+    summaries = [FolderSummary(folder, severity, tuple(group)) for (folder, severity), group in folders.items()]
+    summaries.sort(key=lambda s: (SEVERITY_ORDER[s.severity], s.folder))
+    return loud, summaries
+
+
+def transitive_groups(causes: Sequence[Cause], verbose: bool) -> list[Group]:
+    """One group per cause, except `transitive` causes, one group per distribution and targets."""
+    groups: dict[tuple[str, ...], list[Cause]] = {}
+    for cause in causes:
+        finding = cause.first
+        if finding.rule is Rule.TRANSITIVE and not verbose:
+            key = ("transitive", finding.distribution or finding.module, cause.severity.value, *cause.targets)
+        else:
+            key = ("one", cause.fingerprint)
+        groups.setdefault(key, []).append(cause)
+    return [Group(tuple(group)) for group in groups.values()]
+
+
+def places(group: Group) -> list[str]:
+    """file:line of every cause of a group after the first."""
+    return [
+        f"{c.first.file}:{c.first.line}" if c.first.file and c.first.line else (c.first.file or "-")
+        for c in group.causes[1:]
+    ]
