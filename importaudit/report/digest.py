@@ -54,8 +54,10 @@ class FolderSummary:
 
 
 def folder_of(path: str) -> str:
-    """The top folder of a path ("" for files at the top), where a summary line is kept."""
-    return path.split("/", 1)[0] + "/" if "/" in path else ""
+    """Where a summary line is kept: the file's folder, two levels at most (a monorepo's service,
+    a Django app's `management/`), "" for files at the top."""
+    folders = path.split("/")[:-1][:2]
+    return "/".join(folders) + "/" if folders else ""
 
 
 def quiet_split(causes: Sequence[Cause], verbose: bool) -> tuple[list[Cause], list[FolderSummary]]:
