@@ -186,3 +186,80 @@ def test_optional_extra_is_not_unused(tmp_path: Path) -> None:
     )
     assert flagged(findings) == ["requests"]
     assert findings[0].file == "pyproject.toml"
+
+
+# ---------------------------------------------------------------------------------------------
+# only when sure (issue 14)
+
+SURE_CASES = [
+    pytest.param(
+        {"requirements.txt": "flask\nrequests\n", "app.py": "import flask\n",
+         "jobs.py": "match x:\n    case 1: import requests\n  bad indent\n"},
+        [],
+        id="a-file-that-cannot-be-parsed-may-use-it",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nrequests\n", "app.py": "import flask\n",
+         "tests/test_x.py": "def broken(:\n"},
+        ["requests"],
+        id="a-broken-test-file-does-not-count",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nbeautifulsoup4\nlxml\nhtml5lib\n", "app.py": "import flask\nimport bs4\n"},
+        [],
+        id="parser-backends-of-beautifulsoup",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nlxml\n", "app.py": "import flask\n"},
+        ["lxml"],
+        id="no-loader-declared-still-unused",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nstarlette\nitsdangerous\n", "app.py": "import flask\nimport starlette\n"},
+        [],
+        id="starlette-sessions-sign-with-itsdangerous",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), SURE_CASES)
+def test_unused_only_when_sure(tmp_path: Path, files: dict[str, str], expected: list[str]) -> None:
+    assert flagged(audit_unused(tmp_path, {"Dockerfile": DOCKERFILE, **files})) == expected
+
+
+DJANGO_SETTINGS = """\
+import os
+INSTALLED_APPS = ["django.contrib.auth"]
+HAYSTACK_CONNECTIONS = {
+    "default": {"ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"},
+}
+"""
+
+
+def test_a_search_backend_named_in_settings_is_used(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": DOCKERFILE.replace("gunicorn app:app", "gunicorn mysite.wsgi"),
+        "requirements.txt": "django\ngunicorn\ndjango-haystack\nelasticsearch\nrequests\n",
+        "mysite/__init__.py": "",
+        "mysite/settings.py": DJANGO_SETTINGS,
+        "mysite/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    }
+    found = flagged(audit_unused(tmp_path, files))
+    assert "elasticsearch" not in found
+    assert "requests" in found  # still reported: nothing names it
+
+
+def test_a_setting_read_at_run_time_makes_unused_an_info(tmp_path: Path) -> None:
+    settings = DJANGO_SETTINGS + 'DATABASES = {"default": {"ENGINE": os.environ.get("DB_ENGINE")}}\n'
+    files = {
+        "Dockerfile": DOCKERFILE.replace("gunicorn app:app", "gunicorn mysite.wsgi"),
+        "requirements.txt": "django\ngunicorn\nwhoosh\n",
+        "mysite/__init__.py": "",
+        "mysite/settings.py": settings,
+        "mysite/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    }
+    found = audit_unused(tmp_path, files)
+    assert [(f.module, f.severity.value) for f in found] == [("whoosh", "info")]
+    assert "only at run time" in found[0].message
