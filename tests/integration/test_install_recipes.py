@@ -22,7 +22,8 @@ def _head() -> str:
 def test_install_from_a_git_url_pinned_to_a_commit(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    url = f"importaudit @ git+file://{ROOT}@{_head()}"  # the README's form, with this checkout as the remote
+    # The README's form with this checkout as the remote (file://localhost/: older pips reject file:///).
+    url = f"importaudit @ git+file://localhost{ROOT}@{_head()}"
     proc = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", url], capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
