@@ -231,3 +231,22 @@ def test_markdown_has_a_verdict_table_and_each_cause_once() -> None:
     assert "*`Dockerfile`, `Procfile:web`*" in out
     assert out.index("### Errors") < out.index("### Warnings")
     assert "code no deploy target runs" in out
+
+
+def _disagree(name: str, line: int) -> Finding:
+    return Finding(
+        rule=Rule.CONFIG, severity=Severity.WARNING, module=name, context=Context.MODULE, file="pyproject.toml",
+        line=line, message=f"{name} is in pyproject.toml but not in requirements.txt: the two sources disagree",
+    )
+
+
+def test_one_statement_about_many_names_is_one_annotation() -> None:
+    rep = report(*(_disagree(name, i) for i, name in enumerate(["flask", "werkzeug", "jinja2"], 9)),
+                 Finding(rule=Rule.CONFIG, severity=Severity.WARNING, module="python", context=Context.MODULE,
+                         file="pyproject.toml", line=3, message="requires-python excludes the target's Python"))
+    lines = [line for line in github.render(rep).splitlines() if line.startswith("::")]
+    assert len(lines) == 2
+    grouped = next(line for line in lines if "flask" in line)
+    assert "Also at werkzeug (pyproject.toml:10), jinja2 (pyproject.toml:11)" in grouped
+    assert text.render(rep).count("is in pyproject.toml but not in requirements.txt") == 1
+    assert len([x for x in github.render(rep, Options(verbose=True)).splitlines() if x.startswith("::")]) == 4

@@ -250,16 +250,33 @@ def test_a_search_backend_named_in_settings_is_used(tmp_path: Path) -> None:
     assert "requests" in found  # still reported: nothing names it
 
 
-def test_a_setting_read_at_run_time_makes_unused_an_info(tmp_path: Path) -> None:
+def test_a_url_read_at_run_time_does_not_excuse_a_non_driver(tmp_path: Path) -> None:
     settings = DJANGO_SETTINGS + 'DATABASES = {"default": {"ENGINE": os.environ.get("DB_ENGINE")}}\n'
     files = {
         "Dockerfile": DOCKERFILE.replace("gunicorn app:app", "gunicorn mysite.wsgi"),
-        "requirements.txt": "django\ngunicorn\nwhoosh\n",
+        "requirements.txt": "django\ngunicorn\nwhoosh\npymssql\n",
         "mysite/__init__.py": "",
         "mysite/settings.py": settings,
         "mysite/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
         "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
     }
     found = audit_unused(tmp_path, files)
-    assert [(f.module, f.severity.value) for f in found] == [("whoosh", "info")]
-    assert "only at run time" in found[0].message
+    # Django loads the pymssql driver by name; the engine read from the environment never picks whoosh
+    assert [(f.module, f.severity.value) for f in found] == [("whoosh", "warning")]
+
+
+@pytest.mark.parametrize(
+    ("module", "key", "dynamic"),
+    [("", "pymssql", True), ("", "whoosh", False), ("myplugins.search", "whoosh", True)],
+)
+def test_what_a_setting_read_at_run_time_may_name(module: str, key: str, dynamic: bool) -> None:
+    """A URL (no module named) may pick a driver or transport; a setting naming a module, anything."""
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from importaudit.judge.unused import _dynamic
+    from importaudit.model import How, Import, Location
+
+    imp = Import(module=module, location=Location("settings.py", 9), how=How.STRING, via="X")
+    audit = cast(Any, SimpleNamespace(unresolved_strings=[(imp, "X comes from the environment")]))
+    assert (_dynamic(audit, key) is not None) is dynamic

@@ -109,6 +109,8 @@ NEVER_UNUSED = frozenset(
 _DB_DRIVERS = ("psycopg", "psycopg2", "psycopg2-binary", "pymysql", "mysqlclient", "asyncpg", "aiosqlite",
                "aiomysql", "asyncmy", "oracledb", "cx-oracle", "pyodbc", "pg8000", "pymssql", "sqlalchemy-utils")
 _CACHES = ("redis", "hiredis", "pylibmc", "pymemcache", "python-memcached", "cachelib")
+# What a URL read at run time (DATABASE_URL, a broker URL) may select: drivers and transports.
+RUNTIME_CHOSEN = frozenset((*_DB_DRIVERS, *_CACHES, "pika", "librabbitmq", "amqp", "pymongo", "boto3", "pycurl"))
 LOADED_BY: dict[str, tuple[str, ...]] = {
     "beautifulsoup4": ("lxml", "html5lib"),
     "starlette": ("itsdangerous", "jinja2", "python-multipart", "pyyaml", "httpx"),
@@ -253,10 +255,12 @@ def _loaded(ws: Workspace, ta: TargetAudit) -> set[str]:
     return out
 
 
-def _dynamic(ta: TargetAudit) -> Optional[str]:
-    """A setting that names a module only at run time (an env var with no default): it may name it."""
+def _dynamic(ta: TargetAudit, key: str) -> Optional[str]:
+    """A setting that names a module only at run time (an env var with no default) and may name this
+    distribution: any, when the setting names a module; a driver or transport, when it is a URL."""
     for imp, why in ta.unresolved_strings:
-        return f"{imp.location.file}:{imp.location.line} ({why or imp.via or 'a setting'})"
+        if imp.module or key in RUNTIME_CHOSEN:
+            return f"{imp.location.file}:{imp.location.line} ({why or imp.via or 'a setting'})"
     return None
 
 
@@ -275,7 +279,6 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
             continue  # an import in that file may be the one that uses it: never "remove it" blind
         words = " ".join(ta.target.commands).lower()
         pulled = _required_by_others(ws, ta) | _loaded(ws, ta)
-        dynamic = _dynamic(ta)
         for key, req in sorted(ta.installed.direct.items()):
             if (req.source, key) in seen or req.dev or (req.locked and not req.direct):
                 continue
@@ -293,6 +296,7 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
                 continue
             target = None if ta.target.implicit else ta.target.name
             finding = unused_finding(_declared(ws, req), target, ta.target.name)
+            dynamic = _dynamic(ta, key)
             if finding is not None and dynamic is not None:
                 finding = replace(
                     finding, severity=Severity.INFO,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Callable
 
 from importaudit.model import Rule, Severity
 from importaudit.report.causes import Cause
@@ -76,17 +77,50 @@ def quiet_split(causes: Sequence[Cause], verbose: bool) -> tuple[list[Cause], li
     return loud, summaries
 
 
+# Declaration-level rules whose repeats in one file are one statement about several names
+# ("X is in pyproject.toml but not in requirements.txt" for 36 names is one disagreement).
+_SIMILAR = frozenset({Rule.CONFIG, Rule.UNUSED})
+
+
+def shape(cause: Cause) -> str:
+    """The message with the cause's own names blanked: equal for the same statement about others."""
+    finding = cause.first
+    text = finding.message
+    for name in sorted({finding.module, finding.distribution or ""} - {""}, key=len, reverse=True):
+        text = text.replace(name, "{}")
+    return text
+
+
+def similar_key(cause: Cause, verbose: bool) -> tuple[str, ...]:
+    """Which group a cause joins: `transitive` per distribution, repeated declaration findings per
+    file and message shape; everything else (and everything with --verbose) alone."""
+    finding = cause.first
+    if verbose or cause.severity is Severity.ERROR:
+        return ("one", cause.fingerprint)
+    if finding.rule is Rule.TRANSITIVE:
+        return ("transitive", finding.distribution or finding.module, cause.severity.value, *cause.targets)
+    if finding.rule in _SIMILAR:
+        return ("similar", finding.rule.value, cause.severity.value, finding.file or "", shape(cause),
+                *cause.targets)
+    return ("one", cause.fingerprint)
+
+
 def transitive_groups(causes: Sequence[Cause], verbose: bool) -> list[Group]:
-    """One group per cause, except `transitive` causes, one group per distribution and targets."""
+    """Causes grouped by similar_key, in first-seen order."""
     groups: dict[tuple[str, ...], list[Cause]] = {}
     for cause in causes:
-        finding = cause.first
-        if finding.rule is Rule.TRANSITIVE and not verbose:
-            key = ("transitive", finding.distribution or finding.module, cause.severity.value, *cause.targets)
-        else:
-            key = ("one", cause.fingerprint)
-        groups.setdefault(key, []).append(cause)
+        groups.setdefault(similar_key(cause, verbose), []).append(cause)
     return [Group(tuple(group)) for group in groups.values()]
+
+
+def others_text(group: Group, limit: int, path: Callable[[str], str] = str) -> str:
+    """The other places of a group, named with their module when the group's modules differ."""
+    modules = {c.first.module for c in group.causes}
+    shown = []
+    for cause, place in zip(group.causes[1:limit + 1], places(group)[:limit]):
+        shown.append(f"{cause.first.module} ({path(place)})" if len(modules) > 1 else path(place))
+    more = len(group.causes) - 1 - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def places(group: Group) -> list[str]:

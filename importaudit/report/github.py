@@ -7,7 +7,7 @@ from typing import Optional
 from importaudit.model import Report, Severity
 from importaudit.report.causes import Options, cause_counts, causes
 from importaudit.report.common import summary_counts
-from importaudit.report.digest import places, quiet_split, transitive_groups
+from importaudit.report.digest import others_text, quiet_split, transitive_groups
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _MAX_PLACES = 6
@@ -40,10 +40,8 @@ def render(report: Report, options: Optional[Options] = None) -> str:
         finding = cause.first
         title = f"importaudit {finding.rule.value}" + (f" ({', '.join(cause.targets)})" if cause.targets else "")
         message = cause.message()
-        others = places(group)
-        if others:
-            more = f" and {len(others) - _MAX_PLACES} more" if len(others) > _MAX_PLACES else ""
-            message += f"\nAlso at {', '.join(options.repo_path(p) for p in others[:_MAX_PLACES])}{more}"
+        if len(group.causes) > 1:
+            message += f"\nAlso at {others_text(group, _MAX_PLACES, options.repo_path)}"
         file = options.repo_path(finding.file) if finding.file else None
         lines.append(_command(cause.severity, file, finding.line, title, message))
     for summary in summaries:

@@ -7,7 +7,7 @@ from typing import Optional
 from importaudit.model import Report, Severity
 from importaudit.report.causes import Cause, Options, cause_counts, causes
 from importaudit.report.common import plural, summary_counts
-from importaudit.report.digest import places, quiet_split, transitive_groups
+from importaudit.report.digest import others_text, quiet_split, transitive_groups
 
 _VERDICT = {"boots": "✅ boots", "fails-at-boot": "❌ fails at boot", "unknown": "❔ unknown"}
 _HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Notes"}
@@ -60,10 +60,8 @@ def render(report: Report, options: Optional[Options] = None) -> str:
             targets = ", ".join(_code(t) for t in cause.targets) or "the project"
             line = f"- **{cause.first.rule.value}** {_code(cause.first.module)} {_where(cause, options)} — " \
                    f"{_cell(cause.message())} — *{targets}*"
-            others = places(group)
-            if others:
-                more = f" and {len(others) - _MAX_PLACES} more" if len(others) > _MAX_PLACES else ""
-                line += f" (also at {', '.join(_code(options.repo_path(p)) for p in others[:_MAX_PLACES])}{more})"
+            if len(group.causes) > 1:
+                line += f" (also at {_cell(others_text(group, _MAX_PLACES, options.repo_path))})"
             out.append(line)
         for summary in folders:
             label = options.repo_path(summary.folder) if summary.folder else ""

@@ -7,7 +7,7 @@ from typing import Optional
 from importaudit.model import Finding, Report, Rule, Severity, TargetResult
 from importaudit.report.causes import Cause, Options, cause_counts, causes
 from importaudit.report.common import plural, summary_counts
-from importaudit.report.digest import Group, places, quiet_split
+from importaudit.report.digest import Group, others_text, quiet_split, similar_key
 
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -61,24 +61,26 @@ def _entry_lines(group: Group, color: bool) -> list[str]:
     sev = _paint(f"{cause.severity.value:<7}", _SEVERITY_COLOR[cause.severity], color)
     lines = [f"  {sev} {finding.rule.value:<18} {_where(finding)}  {_paint(finding.module, 'bold', color)}"]
     lines.append(f"          {cause.message()}")
-    others = places(group)
-    if others:
-        shown = ", ".join(others[:_MAX_PLACES])
-        more = f" and {len(others) - _MAX_PLACES} more" if len(others) > _MAX_PLACES else ""
-        lines.append(_paint(f"          also at {shown}{more}", "dim", color))
+    if len(group.causes) > 1:
+        lines.append(_paint(f"          also at {others_text(group, _MAX_PLACES)}", "dim", color))
     return lines
 
 
 def _groups(causes: list[Cause], verbose: bool) -> list[Group]:
-    """Causes with the same rule and module (distribution for `transitive`) in first-seen order."""
+    """Causes with the same rule and module (distribution for `transitive`; the same statement in
+    one file for declaration rules) in first-seen order."""
     grouped: dict[tuple[str, ...], list[Cause]] = {}
     for cause in causes:
         finding = cause.first
-        if finding.rule.value in _PER_PLACE or verbose:
-            grouped[("place", cause.fingerprint)] = [cause]
-            continue
-        name = finding.distribution or finding.module if finding.rule is Rule.TRANSITIVE else finding.module
-        grouped.setdefault((finding.rule.value, name, cause.severity.value), []).append(cause)
+        if verbose:
+            key: tuple[str, ...] = ("place", cause.fingerprint)
+        elif finding.rule in (Rule.TRANSITIVE, Rule.CONFIG, Rule.UNUSED):
+            key = similar_key(cause, verbose)
+        elif finding.rule.value in _PER_PLACE:
+            key = ("place", cause.fingerprint)
+        else:
+            key = (finding.rule.value, finding.module, cause.severity.value)
+        grouped.setdefault(key, []).append(cause)
     return [Group(tuple(group)) for group in grouped.values()]
 
 
