@@ -250,3 +250,13 @@ def test_one_statement_about_many_names_is_one_annotation() -> None:
     assert "Also at werkzeug (pyproject.toml:10), jinja2 (pyproject.toml:11)" in grouped
     assert text.render(rep).count("is in pyproject.toml but not in requirements.txt") == 1
     assert len([x for x in github.render(rep, Options(verbose=True)).splitlines() if x.startswith("::")]) == 4
+
+
+def test_a_setting_string_in_a_file_no_entry_reaches_is_summarised_too() -> None:
+    string = finding(file="site/settings.py", module="django.contrib.admin", rule=Rule.MISSING,
+                     severity=Severity.WARNING, context=Context.STRING)
+    at_boot = finding(file="site/settings.py", line=4, module="django.contrib.auth", severity=Severity.WARNING,
+                      context=Context.STRING)
+    out = github.render(report(string, at_boot))
+    assert "site/: 1 import of 1 module (django.contrib.admin)" in out
+    assert "file=site/settings.py,line=4," in out  # reached at boot: still its own annotation

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from importaudit.model import Context, Finding, Report, Severity
+from importaudit.model import Context, Finding, Report, Rule, Severity
 from importaudit.report.common import SEVERITY_ORDER
 
 # Contexts of an import that runs in no target: the file is shipped or reached by none of them.
@@ -67,7 +67,7 @@ class Cause:
     def quiet(self) -> bool:
         """An import that no target runs: summarised unless --verbose (never an error)."""
         file = self.first.file or ""
-        return self.severity is not Severity.ERROR and all(f.context in QUIET_CONTEXTS for f in self.findings) \
+        return self.severity is not Severity.ERROR and all(_unrun(f) for f in self.findings) \
             and file.endswith((".py", ".pyi", ".ipynb"))
 
     def message(self) -> str:
@@ -80,6 +80,14 @@ class Cause:
             if fixes:
                 text += "; " + "; ".join(fixes)
         return text
+
+
+def _unrun(finding: Finding) -> bool:
+    """An import no entry of its target runs: module level of an unreached file, or a framework
+    string there (a string reached at boot or by a request is missing-at-boot/-at-request)."""
+    if finding.context is Context.STRING:
+        return finding.rule is Rule.MISSING
+    return finding.context in QUIET_CONTEXTS
 
 
 def cause_key(finding: Finding) -> tuple[str, str, str, int]:
