@@ -14,7 +14,7 @@ from importaudit.config import Config, load_config, merge_cli
 from importaudit.deadline import budget
 from importaudit.model import AuditError, Severity
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 def _fail(message: str) -> None:
@@ -129,18 +129,52 @@ def _settings(path: str, config_file: Optional[str], **options: Any) -> tuple[Pa
 @click.option("--select", metavar="RULES", help="Only these rules (comma-separated).")
 @click.option("--ignore", metavar="RULES", help="Not these rules (comma-separated).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when a target is predicted to fail.")
-def check(path: str, fmt: str, config_file: Optional[str], exit_zero: bool, **options: Any) -> None:
+@click.option(
+    "--verbose", "-v", is_flag=True,
+    help="List every finding one by one (by default imports that no target runs are counted per folder, "
+    "and repeated `transitive` imports per distribution).",
+)
+@click.option(
+    "--strict", is_flag=True,
+    help="With --python: every version-conflict is an error (by default only those of a distribution "
+    "the boot imports are).",
+)
+@click.option(
+    "--also", "also", multiple=True, metavar="FORMAT=FILE",
+    help="Also write the report in FORMAT to FILE, from the same run (repeatable), "
+    "e.g. --also sarif=importaudit.sarif --also markdown=summary.md.",
+)
+def check(
+    path: str, fmt: str, config_file: Optional[str], exit_zero: bool, verbose: bool, also: tuple[str, ...],
+    **options: Any,
+) -> None:
     """Audit the project at PATH (default: the current folder)."""
     from importaudit.pipeline import run_audit
     from importaudit.report import render
+    from importaudit.report.causes import Options
+    from importaudit.report.location import repo_prefix
 
+    outputs = [_also(item) for item in also]
     root, config = _settings(path, config_file, **options)
     report = run_audit(root, config)
-    click.echo(render(report, fmt, color=_use_color(sys.stdout)), nl=False)
+    view = Options(root=root, prefix=repo_prefix(root), verbose=verbose)
+    for other, file in outputs:
+        try:
+            Path(file).write_text(render(report, other, options=view), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{file}: cannot write the {other} report ({exc.strerror})")
+    click.echo(render(report, fmt, color=_use_color(sys.stdout), options=view), nl=False)
     failed = any(f.severity is Severity.ERROR for f in report.findings)
     if budget.ran_out:  # a partial audit must not pass a CI gate as a clean one
         _fail(f"{budget.reason()}; the report above is partial (its unreadable warnings say what was skipped)")
     sys.exit(0 if exit_zero or not failed else 1)
+
+
+def _also(item: str) -> tuple[str, str]:
+    fmt, sep, file = item.partition("=")
+    if not sep or fmt not in FORMATS or not file:
+        raise AuditError(f"--also {item}: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}")
+    return fmt, file
 
 
 @main.command()

@@ -46,6 +46,7 @@ class Config:
     python_version: Optional[tuple[int, int]] = None
     targets: tuple[str, ...] = ()
     python: Optional[str] = None  # --python PATH
+    strict: bool = False  # --strict: every version-conflict is an error
     source: Optional[str] = None  # the file the settings came from
 
 
@@ -136,6 +137,7 @@ def merge_cli(
     python: Optional[str] = None,
     select: Optional[str] = None,
     ignore: Optional[str] = None,
+    strict: bool = False,
 ) -> Config:
     """The command line adds to (entries, requirements) or overrides (the rest) the file's settings."""
     return replace(
@@ -151,4 +153,5 @@ def merge_cli(
         python=python or config.python,
         select=parse_rules(select, "--select") if select else config.select,
         ignore=config.ignore | (parse_rules(ignore, "--ignore") if ignore else frozenset()),
+        strict=strict or config.strict,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional
@@ -268,6 +269,20 @@ class Target:
     # (path, repo file): a file the build copies into place (`RUN cp deploy/x.py app/local.py`),
     # importable at `path` in the image although the repo has it elsewhere
     placed: tuple[tuple[str, str], ...] = ()
+    # Repo paths (folders, files, globs) the deploy carries: an image's COPY sources inside its
+    # build context. None: the whole repo (a checkout, a platform build, a bind mount, unknown).
+    ships: Optional[tuple[str, ...]] = None
+
+    def carries(self, path: str) -> bool:
+        """Whether this deploy has the repo file `path` at all."""
+        if self.ships is None:
+            return True
+        for shipped in self.ships:
+            if path == shipped or path.startswith(shipped + "/"):
+                return True
+            if any(c in shipped for c in "*?[") and fnmatch.fnmatchcase(path, shipped):
+                return True
+        return False
 
 
 class Source(str, Enum):

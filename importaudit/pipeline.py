@@ -71,6 +71,17 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
 
 
 
+def _in_scope(ws: Workspace, audits: Sequence[TargetAudit], finding: Finding) -> bool:
+    """A target's finding about a source file its deploy does not carry is another service's code
+    (a monorepo's sibling): not this target's business. Errors stay whatever: never silenced."""
+    if finding.target is None or finding.file is None or finding.file not in ws.parsed:
+        return True
+    if finding.severity is Severity.ERROR:
+        return True
+    target = next((ta.target for ta in audits if ta.target.name == finding.target), None)
+    return target is None or target.carries(finding.file)
+
+
 def run_audit(root: Path, config: Config) -> Report:
     budget.start()
     ws = load_workspace(root, config)
@@ -119,6 +130,7 @@ def _audit(ws: Workspace, config: Config) -> Report:
             "missing; audit the project's root folder, or name the file with --requirements",
             context=Context.MODULE,
         ))
+    findings = [f for f in findings if _in_scope(ws, audits, f)]
     findings = apply_selection(findings, config.select, config.ignore)
     results = []
     for ta in audits:

@@ -92,7 +92,7 @@ def test_json_report_follows_the_contract() -> None:
     assert run("check", str(SAMPLES / "paas_flask_zeabur"), "--format", "json")[1] == out
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
 def test_every_format_renders(fmt: str) -> None:
     code, out = run("check", str(SAMPLES / "paas_flask_zeabur"), "--format", fmt)
     assert code == 1
@@ -100,7 +100,8 @@ def test_every_format_renders(fmt: str) -> None:
     if fmt in ("json", "sarif"):
         json.loads(out)
     if fmt == "github":
-        assert out.startswith("::error file=routes.py,line=4,")
+        # Named from the repository's root (this checkout), not from the audited folder.
+        assert out.startswith("::error file=sample_projects/paas_flask_zeabur/routes.py,line=4,")
 
 
 def test_exit_zero_and_clean_project() -> None:

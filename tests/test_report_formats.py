@@ -106,7 +106,7 @@ def test_json_top_level_contract() -> None:
     assert doc["schema"] == 1
     assert doc["tool"] == {"name": "importaudit", "version": "0.1.0"}
     assert doc["root"] == "."
-    assert doc["summary"] == {"files": 12, "imports": 40, "errors": 3, "warnings": 2, "infos": 1}
+    assert doc["summary"] == {"files": 12, "imports": 40, "errors": 3, "warnings": 2, "infos": 1, "causes": 6}
 
 
 def test_json_target_fields() -> None:
@@ -345,8 +345,10 @@ def test_sarif_levels(severity: Severity, level: str) -> None:
 @pytest.mark.parametrize(
     ("file", "line", "location"),
     [
-        ("app.py", 3, [{"physicalLocation": {"artifactLocation": {"uri": "app.py"}, "region": {"startLine": 3}}}]),
-        ("Dockerfile", None, [{"physicalLocation": {"artifactLocation": {"uri": "Dockerfile"}}}]),
+        ("app.py", 3, [{"physicalLocation": {"artifactLocation": {"uri": "app.py", "uriBaseId": "%SRCROOT%"},
+                                             "region": {"startLine": 3}}}]),
+        ("Dockerfile", None, [{"physicalLocation": {"artifactLocation": {"uri": "Dockerfile",
+                                                                         "uriBaseId": "%SRCROOT%"}}}]),
         (None, None, None),
     ],
 )
@@ -403,5 +405,8 @@ def test_github_summary_and_order() -> None:
     out = github.render(REPORT).splitlines()
     assert out[-1] == "importaudit: 3 errors, 2 warnings, 1 info"
     assert len(out) == len(FINDINGS) + 1
-    assert out[0].startswith("::warning file=requirements.txt,line=4,title=importaudit unused::")
-    assert "file=b.py,line=9" in out[-2]
+    # errors first, then by file and line: what fails the deploy leads
+    assert out[0].startswith("::error file=a.py,line=2,title=importaudit missing-at-boot (Dockerfile)::")
+    assert "file=b.py,line=9" in out[2]
+    assert out[3].startswith("::warning file=a.py,line=20,")
+    assert out[-2].startswith("::notice file=a.py,line=1,")

@@ -186,3 +186,97 @@ def test_optional_extra_is_not_unused(tmp_path: Path) -> None:
     )
     assert flagged(findings) == ["requests"]
     assert findings[0].file == "pyproject.toml"
+
+
+# ---------------------------------------------------------------------------------------------
+# only when sure (issue 14)
+
+SURE_CASES = [
+    pytest.param(
+        {"requirements.txt": "flask\nrequests\n", "app.py": "import flask\n",
+         "jobs.py": "match x:\n    case 1: import requests\n  bad indent\n"},
+        [],
+        id="a-file-that-cannot-be-parsed-may-use-it",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nrequests\n", "app.py": "import flask\n",
+         "tests/test_x.py": "def broken(:\n"},
+        ["requests"],
+        id="a-broken-test-file-does-not-count",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nbeautifulsoup4\nlxml\nhtml5lib\n", "app.py": "import flask\nimport bs4\n"},
+        [],
+        id="parser-backends-of-beautifulsoup",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nlxml\n", "app.py": "import flask\n"},
+        ["lxml"],
+        id="no-loader-declared-still-unused",
+    ),
+    pytest.param(
+        {"requirements.txt": "flask\nstarlette\nitsdangerous\n", "app.py": "import flask\nimport starlette\n"},
+        [],
+        id="starlette-sessions-sign-with-itsdangerous",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), SURE_CASES)
+def test_unused_only_when_sure(tmp_path: Path, files: dict[str, str], expected: list[str]) -> None:
+    assert flagged(audit_unused(tmp_path, {"Dockerfile": DOCKERFILE, **files})) == expected
+
+
+DJANGO_SETTINGS = """\
+import os
+INSTALLED_APPS = ["django.contrib.auth"]
+HAYSTACK_CONNECTIONS = {
+    "default": {"ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"},
+}
+"""
+
+
+def test_a_search_backend_named_in_settings_is_used(tmp_path: Path) -> None:
+    files = {
+        "Dockerfile": DOCKERFILE.replace("gunicorn app:app", "gunicorn mysite.wsgi"),
+        "requirements.txt": "django\ngunicorn\ndjango-haystack\nelasticsearch\nrequests\n",
+        "mysite/__init__.py": "",
+        "mysite/settings.py": DJANGO_SETTINGS,
+        "mysite/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    }
+    found = flagged(audit_unused(tmp_path, files))
+    assert "elasticsearch" not in found
+    assert "requests" in found  # still reported: nothing names it
+
+
+def test_a_url_read_at_run_time_does_not_excuse_a_non_driver(tmp_path: Path) -> None:
+    settings = DJANGO_SETTINGS + 'DATABASES = {"default": {"ENGINE": os.environ.get("DB_ENGINE")}}\n'
+    files = {
+        "Dockerfile": DOCKERFILE.replace("gunicorn app:app", "gunicorn mysite.wsgi"),
+        "requirements.txt": "django\ngunicorn\nwhoosh\npymssql\n",
+        "mysite/__init__.py": "",
+        "mysite/settings.py": settings,
+        "mysite/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    }
+    found = audit_unused(tmp_path, files)
+    # Django loads the pymssql driver by name; the engine read from the environment never picks whoosh
+    assert [(f.module, f.severity.value) for f in found] == [("whoosh", "warning")]
+
+
+@pytest.mark.parametrize(
+    ("module", "key", "dynamic"),
+    [("", "pymssql", True), ("", "whoosh", False), ("myplugins.search", "whoosh", True)],
+)
+def test_what_a_setting_read_at_run_time_may_name(module: str, key: str, dynamic: bool) -> None:
+    """A URL (no module named) may pick a driver or transport; a setting naming a module, anything."""
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from importaudit.judge.unused import _dynamic
+    from importaudit.model import How, Import, Location
+
+    imp = Import(module=module, location=Location("settings.py", 9), how=How.STRING, via="X")
+    audit = cast(Any, SimpleNamespace(unresolved_strings=[(imp, "X comes from the environment")]))
+    assert (_dynamic(audit, key) is not None) is dynamic

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 
 from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for
 from importaudit.judge.reach import MAIN_GUARD, runs_at_import
@@ -168,6 +169,7 @@ def environment_findings(ws: Workspace, ta: TargetAudit, boot: Sequence[Finding]
     target = None if ta.target.implicit else ta.target.name
     where = ws.config.python or "that environment"
     seen: set[str] = set()
+    boot_dists: set[str] = set()  # what the boot imports comes from these (canonical names)
     for path in sorted(ws.parsed):
         parsed = ws.parsed[path]
         if parsed.is_test or (ta.graph is not None and not ta.graph.reached(path)):
@@ -187,6 +189,7 @@ def environment_findings(ws: Workspace, ta: TargetAudit, boot: Sequence[Finding]
                 seen.add(module)
                 _prefix, dists = checked.providers(module)
                 if dists:
+                    boot_dists.update(dists)
                     continue
                 shown = ws.reported_module(module)
                 out.append(Finding(
@@ -205,12 +208,16 @@ def environment_findings(ws: Workspace, ta: TargetAudit, boot: Sequence[Finding]
         except InvalidSpecifier:
             continue
         if not ok:
+            # The boot runs the installed version, which the declaration says is wrong: definitive.
+            at_boot = canonicalize_name(dist.name) in boot_dists or key in boot_dists
             out.append(Finding(
-                rule=Rule.VERSION_CONFLICT, severity=Severity.WARNING, module=req.name,
+                rule=Rule.VERSION_CONFLICT,
+                severity=Severity.ERROR if at_boot or ws.config.strict else Severity.WARNING,
+                module=req.name,
                 message=f"{req.source}:{req.line} asks for {req.name}{req.specifier}, but {where} has "
-                f"{dist.name} {dist.version}",
-                context=Context.MODULE, target=target, file=req.source, line=req.line,
-                distribution=dist.name,
+                f"{dist.name} {dist.version}" + (", and the boot imports it" if at_boot else ""),
+                context=Context.BOOT if at_boot else Context.MODULE, target=target, file=req.source,
+                line=req.line, distribution=dist.name,
             ))
     return out
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Optional
 
 from importaudit.judge.rules import unused_finding
-from importaudit.model import Finding, How, Import, Requirement, Source
+from importaudit.model import Finding, How, Import, Requirement, Severity, Source
 from importaudit.providers.names import named_like
 
 if TYPE_CHECKING:
@@ -102,6 +103,61 @@ NEVER_UNUSED = frozenset(
 )
 
 
+# Distributions a library loads by name, never through an import in the project's code: a parser
+# backend, a session signer, a driver named in a URL, a template engine, a search or cache backend.
+# The loader (a distribution the target installs, directly or not) -> what it may load.
+_DB_DRIVERS = ("psycopg", "psycopg2", "psycopg2-binary", "pymysql", "mysqlclient", "asyncpg", "aiosqlite",
+               "aiomysql", "asyncmy", "oracledb", "cx-oracle", "pyodbc", "pg8000", "pymssql", "sqlalchemy-utils")
+_CACHES = ("redis", "hiredis", "pylibmc", "pymemcache", "python-memcached", "cachelib")
+# What a URL read at run time (DATABASE_URL, a broker URL) may select: drivers and transports.
+RUNTIME_CHOSEN = frozenset((*_DB_DRIVERS, *_CACHES, "pika", "librabbitmq", "amqp", "pymongo", "boto3", "pycurl"))
+LOADED_BY: dict[str, tuple[str, ...]] = {
+    "beautifulsoup4": ("lxml", "html5lib"),
+    "starlette": ("itsdangerous", "jinja2", "python-multipart", "pyyaml", "httpx"),
+    "fastapi": ("itsdangerous", "jinja2", "python-multipart", "email-validator", "ujson", "orjson", "httpx"),
+    "flask": ("python-dotenv", "watchdog", "asgiref"),
+    "pydantic": ("email-validator", "python-dotenv"),
+    "pydantic-settings": ("python-dotenv", "pyyaml"),
+    "sqlalchemy": _DB_DRIVERS,
+    "flask-sqlalchemy": _DB_DRIVERS,
+    "alembic": _DB_DRIVERS,
+    "databases": _DB_DRIVERS,
+    "tortoise-orm": _DB_DRIVERS,
+    "peewee": _DB_DRIVERS,
+    "dj-database-url": _DB_DRIVERS,
+    "django": (*_DB_DRIVERS, *_CACHES, "jinja2", "argon2-cffi", "bcrypt", "pillow", "pyyaml", "tblib"),
+    "celery": ("redis", "librabbitmq", "pymongo", "sqlalchemy", "msgpack", "pyyaml", "eventlet", "gevent"),
+    "kombu": ("redis", "librabbitmq", "pymongo", "boto3", "pycurl", "msgpack"),
+    "dramatiq": ("redis", "pika"),
+    "flask-caching": _CACHES,
+    "flask-limiter": _CACHES,
+    "flask-session": (*_CACHES, "pymongo", "sqlalchemy"),
+    "django-redis": ("redis", "hiredis"),
+    "channels": ("channels-redis", "daphne"),
+    "django-haystack": ("elasticsearch", "whoosh", "pysolr", "xapian-haystack"),
+    "django-storages": ("boto3", "google-cloud-storage", "azure-storage-blob", "paramiko", "dropbox"),
+    "django-anymail": ("boto3", "requests"),
+    "wagtail": ("elasticsearch", "pillow", "wand"),
+    "pandas": ("openpyxl", "xlrd", "xlsxwriter", "odfpy", "pyarrow", "fastparquet", "tables", "lxml",
+               "html5lib", "sqlalchemy", "tabulate"),
+    "requests": ("pysocks", "chardet", "charset-normalizer", "brotli"),
+    "httpx": ("h2", "socksio", "brotli", "zstandard"),
+    "aiohttp": ("aiodns", "brotli", "cchardet"),
+    "pyjwt": ("cryptography",),
+    "python-jose": ("cryptography", "pycryptodome"),
+    "passlib": ("bcrypt", "argon2-cffi"),
+    "pymongo": ("dnspython",),
+    "motor": ("dnspython",),
+    "mongoengine": ("dnspython",),
+    "markdown": ("pygments",),
+    "mistune": ("pygments",),
+    "jinja2": ("markupsafe", "babel"),
+    "weasyprint": ("pydyf",),
+    "social-auth-app-django": ("python3-openid", "pyjwt"),
+    "structlog": ("rich", "colorama"),
+}
+
+
 def _is_stub(key: str) -> bool:
     return key.startswith("types-") or key.endswith("-stubs") or key.endswith("-types")
 
@@ -181,6 +237,33 @@ def _declared(ws: Workspace, req: Requirement) -> Requirement:
     return req
 
 
+def _unparsed(ws: Workspace, ta: TargetAudit) -> Optional[str]:
+    """A source file this target carries that could not be parsed: its imports are unknown."""
+    for path in sorted(ws.parsed):
+        parsed = ws.parsed[path]
+        if parsed.syntax_error is not None and not parsed.is_test and ta.target.carries(path):
+            return path
+    return None
+
+
+def _loaded(ws: Workspace, ta: TargetAudit) -> set[str]:
+    """What the libraries this target installs may load by name (LOADED_BY)."""
+    have = set(ta.installed.direct) | set(ta.installed.transitive)
+    out: set[str] = set()
+    for loader in have:
+        out.update(LOADED_BY.get(loader, ()))
+    return out
+
+
+def _dynamic(ta: TargetAudit, key: str) -> Optional[str]:
+    """A setting that names a module only at run time (an env var with no default) and may name this
+    distribution: any, when the setting names a module; a driver or transport, when it is a URL."""
+    for imp, why in ta.unresolved_strings:
+        if imp.module or key in RUNTIME_CHOSEN:
+            return f"{imp.location.file}:{imp.location.line} ({why or imp.via or 'a setting'})"
+    return None
+
+
 def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
     used = _used_names(ws, audits)
     local = ws.project.first_party | ws.local_names()
@@ -192,8 +275,10 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for ta in sorted(audits, key=lambda a: a.target.name):
+        if _unparsed(ws, ta) is not None:
+            continue  # an import in that file may be the one that uses it: never "remove it" blind
         words = " ".join(ta.target.commands).lower()
-        pulled = _required_by_others(ws, ta)
+        pulled = _required_by_others(ws, ta) | _loaded(ws, ta)
         for key, req in sorted(ta.installed.direct.items()):
             if (req.source, key) in seen or req.dev or (req.locked and not req.direct):
                 continue
@@ -211,6 +296,15 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
                 continue
             target = None if ta.target.implicit else ta.target.name
             finding = unused_finding(_declared(ws, req), target, ta.target.name)
+            dynamic = _dynamic(ta, key)
+            if finding is not None and dynamic is not None:
+                finding = replace(
+                    finding, severity=Severity.INFO,
+                    message=f"{finding.file} declares {req.name}, and no code imports it; but a setting names "
+                    f"a module only at run time at {dynamic}, which may load it: keep it unless you know it "
+                    "does not",
+                    fix=None,
+                )
             if finding is not None:
                 out.append(finding)
     return out

@@ -32,6 +32,5 @@ def plural(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def summary_counts(report: Report) -> str:
-    c = counts(report)
+def summary_counts(c: dict[str, int]) -> str:
     return f"{plural(c['errors'], 'error')}, {plural(c['warnings'], 'warning')}, {plural(c['infos'], 'info')}"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 from importaudit.model import Finding, Report, TargetResult
+from importaudit.report.causes import Options, finding_fingerprints
 from importaudit.report.common import counts, sorted_findings
 
 
@@ -27,8 +28,8 @@ def target_dict(result: TargetResult) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+def finding_dict(finding: Finding, fingerprint: Optional[str] = None) -> dict[str, Any]:
+    out = {
         "rule": finding.rule.value,
         "severity": finding.severity.value,
         "module": finding.module,
@@ -45,20 +46,27 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "unknown": list(finding.unknown),
         "candidates": list(finding.candidates),
     }
+    if fingerprint is not None:
+        # The cause's identity: equal for every target the cause affects, stable when lines move.
+        out["fingerprint"] = fingerprint
+    return out
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: Report, options: Optional[Options] = None) -> dict[str, Any]:
+    options = options or Options()
+    prints = finding_fingerprints(report, options)
     summary: dict[str, Any] = {"files": report.files, "imports": report.imports}
     summary.update(counts(report))
+    summary["causes"] = len(set(prints.values()))
     return {
         "schema": 1,
         "tool": {"name": "importaudit", "version": report.version},
         "root": report.root,
         "targets": [target_dict(t) for t in sorted(report.targets, key=lambda t: t.target.name)],
-        "findings": [finding_dict(f) for f in sorted_findings(report)],
+        "findings": [finding_dict(f, prints[id(f)]) for f in sorted_findings(report)],
         "summary": summary,
     }
 
 
-def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2) + "\n"
+def render(report: Report, options: Optional[Options] = None) -> str:
+    return json.dumps(report_dict(report, options), indent=2) + "\n"

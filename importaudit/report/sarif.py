@@ -1,38 +1,54 @@
-"""SARIF 2.1.0, for code-scanning uploads."""
+"""SARIF 2.1.0 for code-scanning uploads: one result per cause, URIs from the repository root."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
+from urllib.parse import quote
 
 from importaudit.judge.rules import RULE_DOCS
 from importaudit.model import Report, Severity
-from importaudit.report.common import sorted_findings
+from importaudit.report.causes import Options, causes
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# The checkout's root: code scanning resolves relative URIs against it.
+BASE_ID = "%SRCROOT%"
+FINGERPRINT_KEY = "importaudit/v1"
 
 
-def render(report: Report) -> str:
+def uri(path: str) -> str:
+    """A repository path as a relative URI reference: each segment percent-encoded, `/` kept."""
+    return quote(path, safe="/")
+
+
+def render(report: Report, options: Optional[Options] = None) -> str:
+    options = options or Options()
     rules = [
-        {"id": rule.value, "shortDescription": {"text": doc}}
+        {"id": rule.value, "name": rule.value, "shortDescription": {"text": doc}}
         for rule, doc in sorted(RULE_DOCS.items(), key=lambda item: item[0].value)
     ]
     results: list[dict[str, Any]] = []
-    for finding in sorted_findings(report):
+    # Every cause is its own result, even those the text report summarises: code scanning
+    # keeps its own alert list, and a summary has no place in a file to point at.
+    for cause in causes(report, options):
+        finding = cause.first
         result: dict[str, Any] = {
             "ruleId": finding.rule.value,
-            "level": _LEVEL[finding.severity],
-            "message": {"text": finding.message},
+            "level": _LEVEL[cause.severity],
+            "message": {"text": cause.message()},
+            "partialFingerprints": {FINGERPRINT_KEY: cause.fingerprint},
             "properties": {
                 "module": finding.module,
                 "distribution": finding.distribution,
-                "target": finding.target,
+                "targets": list(cause.targets),
                 "context": finding.context.value,
                 "chain": list(finding.chain),
             },
         }
         if finding.file:
-            location: dict[str, Any] = {"artifactLocation": {"uri": finding.file}}
+            location: dict[str, Any] = {
+                "artifactLocation": {"uri": uri(options.repo_path(finding.file)), "uriBaseId": BASE_ID}
+            }
             if finding.line:
                 location["region"] = {"startLine": finding.line}
             result["locations"] = [{"physicalLocation": location}]
@@ -48,6 +64,9 @@ def render(report: Report) -> str:
                         "version": report.version,
                         "rules": rules,
                     }
+                },
+                "originalUriBaseIds": {
+                    BASE_ID: {"description": {"text": "The root of the repository (the checkout)"}}
                 },
                 "results": results,
             }

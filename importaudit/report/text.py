@@ -1,11 +1,13 @@
-"""Human-readable report: per-target verdicts first, then findings grouped by target."""
+"""Human-readable report: per-target verdicts first, then each cause once under the targets it affects."""
 
 from __future__ import annotations
 
-from itertools import groupby
+from typing import Optional
 
-from importaudit.model import Finding, Report, Severity, TargetResult
-from importaudit.report.common import counts, plural, sorted_findings, summary_counts
+from importaudit.model import Finding, Report, Rule, Severity, TargetResult
+from importaudit.report.causes import Cause, Options, cause_counts, causes
+from importaudit.report.common import plural, summary_counts
+from importaudit.report.digest import Group, others_text, quiet_split, similar_key
 
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -52,50 +54,70 @@ def _where(finding: Finding) -> str:
     return finding.file or "-"
 
 
-def _finding_lines(group: list[Finding], color: bool) -> list[str]:
+def _entry_lines(group: Group, color: bool) -> list[str]:
     """One cause, one entry: the first place in full, the other places listed after it."""
-    finding = group[0]
-    sev = _paint(f"{finding.severity.value:<7}", _SEVERITY_COLOR[finding.severity], color)
+    cause = group.first
+    finding = cause.first
+    sev = _paint(f"{cause.severity.value:<7}", _SEVERITY_COLOR[cause.severity], color)
     lines = [f"  {sev} {finding.rule.value:<18} {_where(finding)}  {_paint(finding.module, 'bold', color)}"]
-    lines.append(f"          {finding.message}")
-    others = [_where(f) for f in group[1:]]
-    if others:
-        shown = ", ".join(others[:_MAX_PLACES])
-        more = f" and {len(others) - _MAX_PLACES} more" if len(others) > _MAX_PLACES else ""
-        lines.append(_paint(f"          also at {shown}{more}", "dim", color))
+    lines.append(f"          {cause.message()}")
+    if len(group.causes) > 1:
+        lines.append(_paint(f"          also at {others_text(group, _MAX_PLACES)}", "dim", color))
     return lines
 
 
-def _groups(findings: list[Finding]) -> list[list[Finding]]:
-    """Findings of one target with the same rule and module, in first-seen order."""
-    grouped: dict[tuple[str, str, str], list[Finding]] = {}
-    for finding in findings:
-        if finding.rule.value in _PER_PLACE:
-            grouped[(finding.rule.value, finding.module, f"{finding.file}:{finding.line}")] = [finding]
-            continue
-        grouped.setdefault((finding.rule.value, finding.module, finding.severity.value), []).append(finding)
-    return list(grouped.values())
+def _groups(causes: list[Cause], verbose: bool) -> list[Group]:
+    """Causes with the same rule and module (distribution for `transitive`; the same statement in
+    one file for declaration rules) in first-seen order."""
+    grouped: dict[tuple[str, ...], list[Cause]] = {}
+    for cause in causes:
+        finding = cause.first
+        if verbose:
+            key: tuple[str, ...] = ("place", cause.fingerprint)
+        elif finding.rule in (Rule.TRANSITIVE, Rule.CONFIG, Rule.UNUSED):
+            key = similar_key(cause, verbose)
+        elif finding.rule.value in _PER_PLACE:
+            key = ("place", cause.fingerprint)
+        else:
+            key = (finding.rule.value, finding.module, cause.severity.value)
+        grouped.setdefault(key, []).append(cause)
+    return [Group(tuple(group)) for group in grouped.values()]
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def _heading(targets: tuple[str, ...]) -> str:
+    return ", ".join(targets) if targets else "project"
+
+
+def render(report: Report, *, color: bool = False, options: Optional[Options] = None) -> str:
+    options = options or Options()
     out: list[str] = []
     out.append(_paint("Targets", "bold", color))
     for result in sorted(report.targets, key=lambda r: r.target.name):
         out.extend(_target_line(result, color))
-    findings = sorted_findings(report)
-    for target, group in groupby(findings, key=lambda f: f.target or ""):
+    all_causes = causes(report, options)
+    loud, summaries = quiet_split(all_causes, options.verbose)
+    by_targets: dict[tuple[str, ...], list[Cause]] = {}
+    for cause in loud:
+        by_targets.setdefault(cause.targets, []).append(cause)
+    for targets in sorted(by_targets, key=lambda t: (bool(t), t)):
         out.append("")
-        out.append(_paint(target or "project", "bold", color))
-        for same in _groups(list(group)):
-            out.extend(_finding_lines(same, color))
+        out.append(_paint(_heading(targets), "bold", color))
+        for group in _groups(by_targets[targets], options.verbose):
+            out.extend(_entry_lines(group, color))
+    if summaries:
+        out.append("")
+        out.append(_paint("Code no deploy target runs", "bold", color))
+        for folder in summaries:
+            sev = _paint(f"{folder.severity.value:<7}", _SEVERITY_COLOR[folder.severity], color)
+            out.append(f"  {sev} {folder.text()}")
     if report.warnings:
         out.append("")
         out.append(_paint("Could not read everything", "bold", color))
         for warning in report.warnings:
             loc = f"{warning.file}:{warning.line}" if warning.line else warning.file
             out.append(f"  {loc}: {warning.message}")
-    c = counts(report)
-    summary = f"{plural(report.files, 'file')}, {plural(report.imports, 'import')}: {summary_counts(report)}"
+    c = cause_counts(all_causes)
+    summary = f"{plural(report.files, 'file')}, {plural(report.imports, 'import')}: {summary_counts(c)}"
     out.append("")
     out.append(_paint(summary, "red" if c["errors"] else "green", color))
     return "\n".join(out) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from collections.abc import Sequence
@@ -189,7 +190,7 @@ def image_target(
             container_workdir=stage.workdir,
             path_map=image.path_map(),
         )
-    return command_target(
+    target = command_target(
         name=name,
         kind=kind,
         file=file or image.file,
@@ -204,3 +205,14 @@ def image_target(
         warnings=image.warnings,
         placed=tuple(stage.placed),
     )
+    return dataclasses.replace(target, ships=image_ships(image))
+
+
+def image_ships(image: Image) -> Optional[tuple[str, ...]]:
+    """The repo paths the image's COPY/ADD put in it (None: it copies the whole context's root, or
+    nothing from the repo, so the code must come some other way: a bind mount, a checkout)."""
+    sources = {copy.source for copy in image.stage.copies}
+    if not sources or "" in sources:
+        return None
+    # A file a RUN copies into place (`cp deploy/x.py app/local.py`) came in with a COPY anyway.
+    return tuple(sorted(sources | {repo for _path, repo in image.stage.placed}))

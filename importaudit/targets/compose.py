@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Union
 
@@ -123,6 +124,8 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
         )
         for missing in unread:
             target = _with_note(target, f"env_file {missing} is not in the repo: its variables are unknown")
+        if _binds_code(service.get("volumes")):
+            target = replace(target, ships=None)  # the code comes from the host, not the image
         targets.append(target)
     return targets
 
@@ -175,9 +178,16 @@ def parse_dotenv(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _with_note(target: Target, note: str) -> Target:
-    from dataclasses import replace
+def _binds_code(volumes: object) -> bool:
+    """A bind mount of a host folder (`.:/app`, `./src:/app/src`): the container sees the checkout."""
+    for volume in volumes if isinstance(volumes, list) else []:
+        source = volume.get("source") if isinstance(volume, dict) else str(volume).split(":", 1)[0]
+        if isinstance(source, str) and source.startswith((".", "/", "~")):
+            return True
+    return False
 
+
+def _with_note(target: Target, note: str) -> Target:
     return replace(target, notes=(*target.notes, note))
 
 

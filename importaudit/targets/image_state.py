@@ -68,9 +68,28 @@ def path_map(
         for copy in reversed(copies):
             if copy.kind == "file" and path == posixpath.join(copy.dest, posixpath.basename(copy.source)):
                 return copy.source
-        return None
+        return _parent_of_copies(copies, path, dirs)
 
     return resolve
+
+
+def _parent_of_copies(copies: Sequence[Copy], path: str, dirs: frozenset[str]) -> Optional[str]:
+    """A folder nothing was copied to as a whole, but whose entries were, each keeping its repo name
+    (`WORKDIR /srv` + `COPY app ./app`, or `COPY app.py .`): it stands for their common repo folder,
+    so the server's working directory there is a sys.path root."""
+    prefix = path.rstrip("/") + "/"
+    found: set[str] = set()
+    for copy in copies:
+        if copy.kind not in ("dir", "file") or not copy.dest.startswith(prefix):
+            continue
+        rest = copy.dest[len(prefix):].rstrip("/")
+        if copy.source != rest and not copy.source.endswith("/" + rest):
+            return None  # renamed on the way in: the folder has no repo counterpart
+        found.add(copy.source[: len(copy.source) - len(rest)].rstrip("/"))
+    if len(found) != 1:
+        return None
+    (folder,) = found
+    return folder if folder == "" or folder in dirs else None
 
 
 def copies_under(copies: Sequence[Copy], source: str, dest: str, files: frozenset[str]) -> list[Copy]:
