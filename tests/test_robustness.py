@@ -124,11 +124,12 @@ def test_time_limit_gives_a_partial_report_and_exit_2(tmp_path: Path) -> None:
 
 # The folding of redundant wildcards must not change what a pattern ignores.
 _segment = st.sampled_from(["*", "**", "***", "a", "b*", "*a", "a*b", "?", "ab"])
-_pattern = st.lists(_segment, min_size=1, max_size=5).map("/".join) | st.sampled_from(["**/**/a", "a/**/**/b"])
+_pattern = st.lists(_segment, min_size=1, max_size=5).map("/".join) | st.sampled_from(
+    ["**/**/a", "a/**/**/b", "***/**/a", "***/**/a*b", "****/x", "a/*****"])
 _path = st.lists(st.sampled_from(["a", "b", "ab", "ba", "aab", "x"]), min_size=1, max_size=5).map("/".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(pattern=_pattern, paths=st.lists(_path, min_size=1, max_size=8))
 def test_folded_gitignore_patterns_match_the_same_paths(pattern: str, paths: list[str]) -> None:
     original = pathspec.GitIgnoreSpec.from_lines([pattern])

@@ -251,7 +251,7 @@ class _IgnoreRules:
 # written out they compile to nested `(.+/)?` and `[^/]*[^/]*…` that backtrack exponentially.
 # Past this many wildcards in one path part a pattern is refused, not tried.
 _MAX_WILDCARDS = 12
-_REPEATED_ANY_DIRS = re.compile(r"(?:\*\*/){2,}")
+_REPEATED_ANY_DIRS = re.compile(r"(?<![^/])(?:\*\*/){2,}")  # whole parts only
 _STAR_RUN = re.compile(r"\*{3,}")
 _PART_STARS = re.compile(r"\*+|\?")
 
@@ -260,8 +260,11 @@ def _simplified(line: str) -> str:
     """The same gitignore pattern with redundant wildcards folded (`**/**/` -> `**/`, `****a` -> `*a`)."""
     if "*" not in line:
         return line
-    # pathspec reads three or more stars as one star, even as a whole path part.
-    return _STAR_RUN.sub("*", _REPEATED_ANY_DIRS.sub("**/", line))
+    # pathspec writes each star of a run of three or more as `[^/]*`: beside other characters the
+    # run means what one star means; as a whole path part it also matches an empty part, which a
+    # lone `*` (`[^/]+`) does not, so there it is only shortened to three stars.
+    parts = _REPEATED_ANY_DIRS.sub("**/", line).split("/")
+    return "/".join(_STAR_RUN.sub("***" if _STAR_RUN.fullmatch(part) else "*", part) for part in parts)
 
 
 def _wildcards(line: str) -> int:
