@@ -62,6 +62,7 @@ def test_audit_step_args_and_no_summary(workspace: Path, runner: Path) -> None:
 
 
 def test_a_tool_failure_still_fails_the_step(workspace: Path, runner: Path) -> None:
-    audit = run_steps({"path": "no/such/folder"}, runner, workspace, skip_install=True)[-1]
+    audit = run_steps({"path": "no/such/folder", "sarif": "x.sarif"}, runner, workspace, skip_install=True)[-1]
     assert audit.returncode == 2
     assert "no such file or directory" in audit.stderr
+    assert "sarif=" not in (runner / "github_output.txt").read_text()  # upload-sarif's `if:` skips it

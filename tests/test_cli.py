@@ -284,3 +284,19 @@ def test_python_option_verifies_the_environment(tmp_path: Path) -> None:
     assert ("not-installed", "not_there_at_all") in found
     assert ("not-installed", "click") not in found
     assert code == 1
+
+
+def test_version_conflict_is_an_error_when_the_boot_imports_it(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "requirements.txt": "click==0.1\npyyaml==0.1\n",
+        "Procfile": "web: python app.py\n",
+        "app.py": "import click\n",
+    })
+    args = ["check", str(tmp_path), "--python", sys.executable, "--format", "json"]
+    severity = {f["module"]: f["severity"] for f in json.loads(run(*args)[1])["findings"]
+                if f["rule"] == "version-conflict"}
+    assert severity == {"click": "error", "pyyaml": "warning"}  # the boot runs click, nothing imports yaml
+    strict = {f["module"]: f["severity"] for f in json.loads(run(*args, "--strict")[1])["findings"]
+              if f["rule"] == "version-conflict"}
+    assert strict == {"click": "error", "pyyaml": "error"}
+    assert run("check", str(tmp_path), "--python", sys.executable, "--ignore", "version-conflict")[0] == 0

@@ -219,6 +219,11 @@ SURE_CASES = [
         [],
         id="starlette-sessions-sign-with-itsdangerous",
     ),
+    pytest.param(
+        {"requirements.txt": "flask\nlxml\ncssselect\n", "app.py": "import flask\nimport lxml.html\n"},
+        [],
+        id="lxml-css-selectors-need-cssselect",
+    ),
 ]
 
 

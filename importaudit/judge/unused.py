@@ -154,6 +154,10 @@ LOADED_BY: dict[str, tuple[str, ...]] = {
     "jinja2": ("markupsafe", "babel"),
     "weasyprint": ("pydyf",),
     "social-auth-app-django": ("python3-openid", "pyjwt"),
+    "django-allauth": ("python3-openid", "pyjwt", "requests-oauthlib", "cryptography", "fido2", "qrcode"),
+    "django-markupfield": ("markdown", "docutils", "smartypants", "pygments"),
+    "lxml": ("cssselect", "html5lib", "beautifulsoup4"),
+    "pyquery": ("cssselect",),
     "structlog": ("rich", "colorama"),
 }
 
