@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -150,6 +151,29 @@ def test_unreadable_directory_is_a_warning(tmp_path: Path) -> None:
         (tmp_path / "locked").chmod(0o755)
     assert list(project.files) == ["app.py"]
     assert [w.file for w in project.warnings] == ["locked"]
+
+
+@pytest.mark.parametrize("error", [PermissionError(13, "Permission denied"), FileNotFoundError(2, "gone")])
+def test_a_folder_that_cannot_be_listed_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    error: OSError) -> None:
+    # Runs as root too (CI): the listing of one folder fails at the os.scandir boundary, as it does
+    # for a folder without read permission or one removed while the walk runs.
+    make(tmp_path, ["app.py", "locked/x.py", "open/y.py"])
+    real = os.scandir
+
+    @contextlib.contextmanager
+    def scandir(path: str) -> Iterator[list[os.DirEntry[str]]]:
+        if os.path.basename(str(path)) == "locked":
+            raise error
+        with real(path) as listing:
+            # The OS lists in any order: put locked/ last, so the walk meets it before open/.
+            yield sorted(listing, key=lambda entry: entry.name == "locked")
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    project = discover(tmp_path)
+    assert list(project.files) == ["app.py", "open/y.py"]
+    assert [(w.file, w.line) for w in project.warnings] == [("locked", 0)]
+    assert project.warnings[0].message == f"cannot read directory: {error.strerror}"
 
 
 def test_root_must_be_a_directory(tmp_path: Path) -> None:
