@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from importaudit.cli import main
 from importaudit.source import cache, parsing
 from importaudit.source.discover import discover
 from importaudit.source.imports import parse_file
@@ -79,3 +82,26 @@ def test_no_cache_env_turns_it_off(tmp_path: Path, counted: list[str], monkeypat
     parse(root)
     assert len(counted) == 3
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize("sample", ["django_missing_app", "deep_chain", "version_branch_tomllib"])
+def test_a_full_audit_with_the_cache_on_is_the_same_cold_and_warm(sample: str, counted: list[str]) -> None:
+    # Every other test runs with the cache off (conftest): here the whole CLI runs with it on, and
+    # the warm run (nothing parsed again) must still give the sample's hand-written verdicts.
+    root = Path(__file__).resolve().parent.parent / "sample_projects" / sample
+    expected = json.loads((root / "expected.json").read_text())
+    args = ["check", str(root), "--format", "json", *expected.get("args", [])]
+    cold = CliRunner().invoke(main, args, catch_exceptions=False)
+    store = cache.cache_file(root)
+    assert store is not None and store.exists()
+    assert counted, "the cold run parses"
+    counted.clear()
+    warm = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert counted == [], "the warm run parses nothing"
+    assert warm.output == cold.output
+    assert warm.exit_code == cold.exit_code == expected["exit"]
+    report = json.loads(warm.output)
+    assert {t["name"]: t["verdict"] for t in report["targets"]} == expected["targets"]
+    keys = ("rule", "severity", "module", "target", "file", "line")
+    assert sorted(tuple(f.get(k) for k in keys) for f in report["findings"]) == sorted(
+        tuple(f.get(k) for k in keys) for f in expected["findings"])
