@@ -16,10 +16,6 @@ MAIN_GUARD = "__name__ == '__main__'"
 Unit = tuple[str, Optional[str]]
 
 
-def is_main_guarded(imp: Import) -> bool:
-    return any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD for g in imp.guards)
-
-
 def runs_at_import(imp: Import | Call, env: TargetEnv, *, as_main: bool = False) -> bool:
     """Whether the statement executes when its enclosing unit runs (guards aside from try)."""
     if not imp.guards:

@@ -12,7 +12,7 @@ from importaudit.judge.rules import Provision, Status
 from importaudit.model import KNOWN_SOURCES, Evidence, Provider, Requirement, Source
 from importaudit.providers.distributions import DistributionIndex
 from importaudit.providers.names import DisplayNames, named_like, preferred
-from importaudit.providers.stdlib import is_stdlib, shadowed_by_stdlib, stdlib_change
+from importaudit.providers.stdlib import shadowed_by_stdlib, stdlib_change
 from importaudit.source.conditions import TargetEnv, marker_holds
 
 # Before 3.12, python images and venvs shipped setuptools (so pkg_resources and distutils shims).
@@ -204,7 +204,3 @@ class Provisioner:
             notes.append(f"python 3.12+ images and virtualenvs no longer ship setuptools, which provides {top}")
         return Provision(Status.NONE, display, note="; ".join(notes), source=source.value,
                          evidence=evidence)
-
-
-def is_stdlib_module(module: str, env: TargetEnv) -> bool:
-    return is_stdlib(module, env.python)
