@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from scenario_support import audit, findings, only, verdicts, write
 
 FLASK_WEB = {
@@ -254,3 +255,62 @@ def test_a_requirement_with_an_unreadable_marker_is_a_warning_and_the_rest_count
         ("missing-at-boot", "error", "markdown", "app.py", 2),
     }
     assert code == 1
+
+
+UV_LOCK = """
+    version = 1
+    revision = 1
+    requires-python = ">=3.11"
+
+    [[package]]
+    name = "acme-client"
+    version = "1.0"
+    source = { registry = "https://pypi.org/simple" }
+    dependencies = [
+        { name = "acme-wire", marker = "MARKER" },
+    ]
+
+    [[package]]
+    name = "acme-wire"
+    version = "2.0"
+    source = { registry = "https://pypi.org/simple" }
+
+    [[package]]
+    name = "svc"
+    version = "0.1.0"
+    source = { virtual = "." }
+    dependencies = [
+        { name = "acme-client" },
+    ]
+
+    [package.metadata]
+    requires-dist = [{ name = "acme-client", specifier = "==1.0" }]
+"""
+
+
+@pytest.mark.parametrize(
+    ("marker", "followed"),
+    [
+        ("python_version >>> '3'", True),  # unreadable: counted as true, the edge is followed
+        ("sys_platform == 'linux'", True),
+        ("sys_platform == 'win32'", False),
+    ],
+)
+def test_a_lock_edge_is_followed_unless_its_marker_is_false(tmp_path: Path, marker: str, followed: bool) -> None:
+    write(tmp_path, {
+        "pyproject.toml": """
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["acme-client==1.0"]
+        """,
+        "uv.lock": UV_LOCK.replace("MARKER", marker),
+        "main.py": "import acme_client\nimport acme_wire\n",
+    })
+    _code, report = audit(tmp_path)
+    finding = only(report, "acme_wire")
+    # followed: installed through acme-client; not followed: nothing known installs it, and since
+    # acme-client's own modules are unknown that is a warning, never an error
+    assert finding["severity"] == "warning"
+    assert (finding["rule"] == "transitive") is followed, finding
