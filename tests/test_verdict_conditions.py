@@ -210,3 +210,69 @@ def test_request_transitive_and_dev_messages_word_for_word(tmp_path: Path) -> No
                  "app.py:10 imports yaml inside index(), but Dockerfile installs nothing that provides it; "
                  "it fails when that code runs; add PyYAML to requirements.txt"),
     }
+
+
+PIP_INSTALL_DOT = """
+    FROM python:3.12-slim
+    COPY . .
+    RUN pip install .
+    CMD ["gunicorn", "app:app"]
+"""
+
+
+def test_dev_only_messages_name_the_extra_or_group(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": """
+            [project]
+            name = "svc"
+            version = "0.1.0"
+            dependencies = ["flask", "gunicorn"]
+
+            [project.optional-dependencies]
+            docs = ["markdown"]
+
+            [dependency-groups]
+            dev = ["pyyaml"]
+        """,
+        "Dockerfile": PIP_INSTALL_DOT,
+        "app.py": "import flask\nimport markdown\nimport yaml\napp = flask.Flask(__name__)\n",
+    })
+    code, report = audit(tmp_path)
+    messages = {f["module"]: (f["rule"], f["severity"], f["message"]) for f in report["findings"]}
+    assert messages == {
+        "markdown": ("dev-only", "error",
+                     "app.py:2 imports markdown at boot, but markdown is only in the docs extra of "
+                     "pyproject.toml, which Dockerfile does not install; install that extra (`.[docs]`) or move "
+                     "it to the runtime dependencies"),
+        "yaml": ("dev-only", "error",
+                 "app.py:3 imports yaml at boot, but pyyaml is only in the dev group of pyproject.toml, which "
+                 "Dockerfile does not install; move it to the runtime dependencies"),
+    }
+    assert code == 1
+
+
+def test_dev_only_message_names_a_poetry_group(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": """
+            [tool.poetry]
+            name = "svc"
+            version = "0.1.0"
+            description = ""
+            authors = ["A <a@example.com>"]
+
+            [tool.poetry.dependencies]
+            python = "^3.12"
+            flask = "^3.0"
+            gunicorn = "^23.0"
+
+            [tool.poetry.group.dev.dependencies]
+            markdown = "^3.7"
+        """,
+        "Dockerfile": PIP_INSTALL_DOT.replace("pip install .", "pip install poetry && poetry install --only main"),
+        "app.py": "import flask\nimport markdown\napp = flask.Flask(__name__)\n",
+    })
+    _code, report = audit(tmp_path)
+    assert only(report, "markdown")["message"] == (
+        "app.py:2 imports markdown at boot, but markdown is only in the dev group of pyproject.toml, which "
+        "Dockerfile does not install; move it to the runtime dependencies"
+    )

@@ -109,6 +109,11 @@ def test_select_unused_keeps_the_unused_finding(tmp_path: Path) -> None:
     assert findings(report, "rule", "severity", "module", "file", "line") == {
         ("unused", "warning", "requests", "requirements.txt", 3),
     }
+    assert only(report, "requests")["message"] == (
+        "requirements.txt declares requests, but no application code imports anything it provides and no "
+        "framework setting names it; remove it, or tell importaudit what it provides with "
+        "[tool.importaudit.module-map]"
+    )
     assert code == 0  # the missing-at-boot error is not selected
     code, report = audit(tmp_path, "--ignore", "unused")
     assert findings(report, "rule", "module") == {("missing-at-boot", "markdown")}
