@@ -276,3 +276,76 @@ def test_dev_only_message_names_a_poetry_group(tmp_path: Path) -> None:
         "app.py:2 imports markdown at boot, but markdown is only in the dev group of pyproject.toml, which "
         "Dockerfile does not install; move it to the runtime dependencies"
     )
+
+
+def test_project_messages_say_where_the_import_stands(tmp_path: Path) -> None:
+    # No deploy descriptor: the implicit project target, module level is an error.
+    write(tmp_path, {
+        "requirements.txt": "flask\n",
+        "app.py": """
+            from typing import TYPE_CHECKING
+
+            import flask
+
+            try:
+                import ujson as json
+            except ImportError:
+                import json
+
+            if TYPE_CHECKING:
+                import mypy_boto3_s3
+
+            import markdown
+
+
+            def report():
+                import pandas
+                return pandas
+        """,
+    })
+    _code, report = audit(tmp_path)
+    messages = {f["module"]: (f["rule"], f["severity"], f["context"], f["message"]) for f in report["findings"]}
+    assert messages == {
+        "ujson": ("missing", "info", "guarded", "app.py:6 imports ujson inside try/except ImportError; optional: "
+                  "nothing declared provides it, so the fallback runs"),
+        "mypy_boto3_s3": ("missing", "info", "type-checking",
+                          "app.py:11 imports mypy_boto3_s3 under TYPE_CHECKING; never imported at run time"),
+        "markdown": ("missing", "error", "module", "app.py:13 imports markdown at module level, but no "
+                     "requirement of the project provides it; add Markdown to requirements.txt"),
+        "pandas": ("missing-at-request", "warning", "request", "app.py:17 imports pandas inside report(), but no "
+                   "requirement of the project provides it; it fails when that code runs; add pandas to "
+                   "requirements.txt"),
+    }
+
+
+def test_target_messages_for_a_factory_an_unreached_file_and_a_pipfile_dev_package(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": PIP_INSTALL_DOT.replace("pip install .", "pip install -r requirements.txt").replace(
+            '["gunicorn", "app:app"]', '["waitress-serve", "--call", "app:create_app"]'),
+        "requirements.txt": "flask\nwaitress\n",
+        "Pipfile": '[packages]\nflask = "*"\nwaitress = "*"\n\n[dev-packages]\npyyaml = "*"\n',
+        "app/__init__.py": """
+            import flask
+
+
+            def create_app():
+                import markdown
+                return flask.Flask(__name__)
+        """,
+        "app/tools.py": "import yaml\n\n\ndef export():\n    import toml\n",
+    })
+    code, report = audit(tmp_path)
+    messages = {f["module"]: (f["rule"], f["severity"], f["context"], f["message"]) for f in report["findings"]}
+    assert messages == {
+        "markdown": ("missing-at-boot", "error", "boot",
+                     "app/__init__.py:5 imports markdown at boot, in create_app() which runs then, but Dockerfile "
+                     "installs nothing that provides it; add Markdown to requirements.txt"),
+        "yaml": ("dev-only", "warning", "module",
+                 "app/tools.py:1 imports yaml at module level, but pyyaml is only in the dev group of Pipfile, "
+                 "which Dockerfile does not install; move it to the runtime dependencies"),
+        "toml": ("missing", "warning", "module",
+                 "app/tools.py:5 imports toml inside export(), but Dockerfile installs nothing that provides it; "
+                 "no entry of the target reaches this file, so it fails only if something imports it; add toml "
+                 "to requirements.txt"),
+    }
+    assert code == 1
