@@ -17,7 +17,7 @@ from importaudit.targets.dockerfile_syntax import (
     parse_dockerfile,
     python_from_image,
 )
-from importaudit.targets.exports import parse_export
+from importaudit.targets.exports import parse_build, parse_export
 from importaudit.targets.image_state import (
     BASE_IMAGE_DIRS,
     Copy,
@@ -343,6 +343,14 @@ class _Reader:
                 install = dataclasses.replace(install, spec=folder)
             stage.exports[absolute(output)] = install
             return cwd
+        built = parse_build(words)
+        if built is not None:  # `uv build` / `python -m build`: DIR holds the project's wheel
+            wheels, project = built
+            source = resolve_abs(absolute(project))
+            if source is not None:
+                made = Install(InstallKind.PROJECT, source or ".", self.location(inst.line))
+                stage.wheel_dirs[absolute(wheels)] = (made,)
+            return cwd
         parsed = parse_install(
             words, location=self.location(inst.line), resolve=lambda path: resolve_abs(absolute(path))
         )
@@ -397,8 +405,9 @@ class _Reader:
             if path in exports:
                 return [dataclasses.replace(exports[path], location=install.location)]
         folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
-        if folder in mounted.wheel_dirs:
-            return [dataclasses.replace(i, location=install.location) for i in mounted.wheel_dirs[folder]]
+        for wheel_dirs in (stage.wheel_dirs, mounted.wheel_dirs):  # built by this RUN, or mounted
+            if folder in wheel_dirs:
+                return [dataclasses.replace(i, location=install.location) for i in wheel_dirs[folder]]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages
             stage.notes.append(f"could not tell which stage built `{install.spec}`")
         return [install]
