@@ -635,3 +635,17 @@ def test_project_wheel_built_and_installed_in_one_step(tmp_path: Path) -> None:
     dockerfile = "FROM python:3.12\nWORKDIR /src\nCOPY . .\nRUN uv build && pip install dist/*.whl\n"
     target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
     assert installs(target) == [("project", ".", "pip")]
+
+
+def test_wheels_copied_by_glob_from_the_builder(tmp_path: Path) -> None:
+    dockerfile = """\
+        FROM python:3.12 AS builder
+        WORKDIR /src
+        COPY . .
+        RUN uv build --wheel
+        FROM python:3.12-slim
+        COPY --from=builder /src/dist/*.whl /tmp/
+        RUN uv pip install --system --no-deps /tmp/*.whl
+    """
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert installs(target) == [("project", ".", "pip")]
