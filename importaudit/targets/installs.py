@@ -158,8 +158,8 @@ def _pip_item(
         if path and path.rsplit("/", 1)[-1] in ("pyproject.toml", "setup.py", "setup.cfg"):
             folder = path.rpartition("/")[0] or "."
             return Install(InstallKind.PROJECT, folder, location, extras=extras, tool=tool, no_deps=no_deps)
-        if path:
-            return Install(InstallKind.REQUIREMENTS, path, location, tool=tool, no_deps=no_deps)
+        if path or "$" in text:  # `-r $REQS`: one of the repo's requirements files, unknown which
+            return Install(InstallKind.REQUIREMENTS, path or text, location, tool=tool, no_deps=no_deps)
         return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
     target, item_extras = _split_extras(text)
     if kind == "editable" or _is_path(target):
