@@ -29,6 +29,7 @@ _JOIN = frozenset({";", "&", "&&", "||", "|", "|&", ";;"})
 _REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_ITERATIONS = 64
+_MAX_STEPS = 512
 
 
 @dataclass
@@ -41,6 +42,7 @@ class _Flow:
     cwd: str
     out: list[list[str]] = field(default_factory=list)
     at: int = 0
+    budget: int = _MAX_STEPS  # loop bodies left to evaluate: nested loops cannot blow up
 
     def peek(self) -> Optional[str]:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -283,7 +285,10 @@ def _for(flow: _Flow, run: bool) -> Optional[bool]:
     if flow.take() != "do":
         return None
     start = flow.at
+    if values is not None and len(values) > flow.budget:
+        values = None  # past the budget: the body once, its variable unknown
     loops = (values or [])[:_MAX_ITERATIONS] if values is not None else [None]
+    flow.budget -= len(loops)
     for value in loops or [None]:
         flow.at = start
         if value is None:
