@@ -304,3 +304,67 @@ def test_lock_graph_of_a_plain_set_is_empty() -> None:
     from importaudit.model import RequirementSet
 
     assert lock_graph(RequirementSet(source="requirements.txt", kind="requirements")) == {}
+
+
+UV_GROUPS = """
+version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "flask" }]
+
+[package.optional-dependencies]
+http = [{ name = "httpx" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+
+[[package]]
+name = "flask"
+version = "3.1.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "click" }]
+
+[[package]]
+name = "click"
+version = "8.1.8"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "httpx"
+version = "0.28.1"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "click" }, { name = "h11" }]
+
+[[package]]
+name = "h11"
+version = "0.14.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest"
+version = "8.3.4"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "pluggy" }]
+
+[[package]]
+name = "pluggy"
+version = "1.5.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+def test_uv_lock_groups_come_from_the_root_package(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"uv.lock": UV_GROUPS})
+    got = {r.key: (r.group, r.dev) for r in read_lock(tmp_path, "uv.lock").requirements}
+    assert got == {
+        "click": ("main", False),  # flask's, so main even though httpx wants it too
+        "flask": ("main", False),
+        "h11": ("extra:http", True),
+        "httpx": ("extra:http", True),
+        "pluggy": ("dev", True),  # the dev group: a development requirement
+        "pytest": ("dev", True),
+    }

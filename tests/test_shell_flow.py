@@ -67,3 +67,27 @@ def test_export_to_stdout_names_its_file() -> None:
     assert commands == [
         ["uv", "export", "--no-dev", "--format", "requirements-txt", "--output-file", "requirements.txt"]
     ]
+
+
+def test_group_list_built_from_literals() -> None:
+    text = """
+      group_flags=""
+      for group in $(echo "$install_groups" | tr ',' ' '); do
+        if [ "$group" != "main" ]; then
+          group_flags="$group_flags --group $group"
+        fi
+      done
+      uv sync --frozen --no-default-groups $group_flags
+    """
+    commands, _ = flow_commands(text, {"install_groups": "main,all_ds,dev"})
+    assert commands == [["uv", "sync", "--frozen", "--no-default-groups", " --group all_ds --group dev"]]
+
+
+def test_nested_loops_are_bounded() -> None:
+    text = (
+        "for a in *; do for b in *; do for c in *; do for d in *; do pip install $a$b$c$d; "
+        "done; done; done; done"
+    )
+    many = [f"/app/f{i}" for i in range(64)]
+    commands, _ = flow_commands(text, {}, glob=lambda _pattern: many, cwd="/app")
+    assert 0 < len(commands) <= 600

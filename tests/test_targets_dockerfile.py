@@ -604,3 +604,48 @@ def test_context_from_the_files_run_steps_name(tmp_path: Path) -> None:
     assert [i.spec for i in target.installs] == ["requirements.txt"]
     note = "docker/Dockerfile copies files found from the repo root: built with the root as context"
     assert note in target.notes
+
+
+@pytest.mark.parametrize(
+    "build_step",
+    [
+        "RUN pip install uv && uv build --wheel",
+        "RUN pip install build && python -m build --wheel",
+        "RUN pip install uv && uv build -o /out && mv /out dist",
+        "RUN pip install poetry && poetry build -f wheel",
+    ],
+)
+def test_project_wheel_built_then_installed(tmp_path: Path, build_step: str) -> None:
+    dockerfile = f"""\
+        FROM python:3.12 AS builder
+        WORKDIR /src
+        COPY . .
+        {build_step}
+        FROM python:3.12-slim
+        COPY --from=builder /src/dist /dist
+        RUN pip install /dist/*.whl
+    """
+    if "-o /out" in build_step:
+        dockerfile = dockerfile.replace("/src/dist /dist", "/out /dist")
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert installs(target) == [("project", ".", "pip")]
+
+
+def test_project_wheel_built_and_installed_in_one_step(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12\nWORKDIR /src\nCOPY . .\nRUN uv build && pip install dist/*.whl\n"
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert installs(target) == [("project", ".", "pip")]
+
+
+def test_wheels_copied_by_glob_from_the_builder(tmp_path: Path) -> None:
+    dockerfile = """\
+        FROM python:3.12 AS builder
+        WORKDIR /src
+        COPY . .
+        RUN uv build --wheel
+        FROM python:3.12-slim
+        COPY --from=builder /src/dist/*.whl /tmp/
+        RUN uv pip install --system --no-deps /tmp/*.whl
+    """
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert installs(target) == [("project", ".", "pip")]

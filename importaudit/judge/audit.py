@@ -107,6 +107,8 @@ class TargetAudit:
     unresolved_strings: list[tuple[Import, str]]
     opaque: list[str] = field(default_factory=list)  # installs it cannot see into
     declared: frozenset[str] = frozenset()  # every distribution any source of the project names
+    declared_in_files: frozenset[str] = frozenset()  # ... that a requirements file names
+    opaque_steps: list[tuple[str, bool]] = field(default_factory=list)  # (step, it reads a -r file)
     # With no descriptor: the files importing the project's top-level packages and modules runs.
     package_reach: Optional[frozenset[str]] = None
     # With no descriptor: a nested project's files (examples/demo/...) judged by its own runtime.
@@ -119,10 +121,14 @@ class TargetAudit:
         return self.nested[folder] if folder is not None else self.provisioner
 
 
-def declared_keys(ws: Workspace) -> frozenset[str]:
-    """Every distribution the project declares anywhere: runtime, development, locks, extras."""
+def declared_keys(ws: Workspace, *, files_only: bool = False) -> frozenset[str]:
+    """Every distribution the project declares anywhere: runtime, development, locks, extras
+    (or, with files_only, in its requirements files)."""
     keys = {r.key for sets in (ws.declared.runtime, ws.declared.development, ws.declared.locks)
-            for rs in sets for r in rs.requirements}
+            for rs in sets for r in rs.requirements
+            if not files_only or rs.kind in ("requirements", "pip-compile")}
+    if files_only:
+        return frozenset(keys)
     if ws.declaration is not None:
         keys |= {r.key for group in (*ws.declaration.groups.values(), *ws.declaration.extras.values())
                  for r in group}
@@ -132,17 +138,22 @@ def declared_keys(ws: Workspace) -> frozenset[str]:
 def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement]) -> Optional[str]:
     """The target's unreadable install steps that could plausibly provide `module`, or None.
 
-    Such a step (`pip install $PLUGIN_WHEELS`, a URL, `$(cat list)`) can hold anything the project
-    does not account for. A module whose distribution the project declares in one of its own
-    sources (a dev file, an extra, another deploy's requirements) is accounted for: the project
-    says where it comes from, and this target does not install that; so the error stands.
+    A free-form step (`pip install $PLUGIN_WHEELS`, a URL, `$(cat list)`) can hold anything the
+    project does not account for; a module whose distribution the project declares in one of its
+    own sources (a dev file, an extra, another deploy's requirements) is accounted for: the project
+    says where it comes from, and this target does not install that, so the error stands.
+    `pip install -r $REQUIREMENTS` installs one of the repo's requirements files: it can provide
+    what those files declare, and nothing else.
     """
-    if not ta.opaque or requirement is not None:
+    if not ta.opaque_steps:
         return None
-    keys = ta.provisioner.provider(module).distributions
-    if any(key in ta.declared for key in keys):
-        return None
-    return "; ".join(ta.opaque)
+    keys = set(ta.provisioner.provider(module).distributions)
+    if requirement is not None:
+        keys.add(requirement.key)
+    in_files = bool(keys & ta.declared_in_files)
+    declared = requirement is not None or bool(keys & ta.declared)
+    plausible = [text for text, reads_file in ta.opaque_steps if (in_files if reads_file else not declared)]
+    return "; ".join(plausible) if plausible else None
 
 
 def opaque_installs(target: Target) -> list[Install]:
@@ -232,7 +243,7 @@ def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()
         if read is not None:
             return read
     for install in target.installs:
-        if install.kind is InstallKind.REQUIREMENTS:
+        if install.kind is InstallKind.REQUIREMENTS and "$" not in install.spec:
             return install.spec
     for install in target.installs:
         if install.kind is InstallKind.PROJECT:
@@ -454,6 +465,10 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         unresolved_strings=unresolved_strings,
         opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
         declared=declared_keys(ws),
+        declared_in_files=declared_keys(ws, files_only=True),
+        opaque_steps=[
+            (_opaque_text(ws.root, i), i.kind is InstallKind.REQUIREMENTS) for i in opaque_installs(target)
+        ],
         package_reach=package_reach,
         nested=nested,
         unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],

@@ -61,6 +61,8 @@ def requirements_for_install(root: Path, install: Install, env: TargetEnv) -> Re
         return (made,), ()
     if install.kind is InstallKind.REQUIREMENTS:
         return _requirements_file(root, install)
+    if install.no_deps:  # `pip install --no-deps .` (or its wheel): the project alone, first-party
+        return (), ()
     return _project(root, install, env, source, line)
 
 

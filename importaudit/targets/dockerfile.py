@@ -17,7 +17,7 @@ from importaudit.targets.dockerfile_syntax import (
     parse_dockerfile,
     python_from_image,
 )
-from importaudit.targets.exports import parse_export
+from importaudit.targets.exports import parse_build, parse_export
 from importaudit.targets.image_state import (
     BASE_IMAGE_DIRS,
     Copy,
@@ -31,7 +31,7 @@ from importaudit.targets.image_state import (
     path_map,
     repo_script,
 )
-from importaudit.targets.installs import parse_install
+from importaudit.targets.installs import parse_install, project_folder
 from importaudit.targets.shell import expand_vars, program_name, split_assignments
 from importaudit.targets.shell_flow import flow_commands
 
@@ -212,6 +212,10 @@ class _Reader:
             if path in found.wheel_dirs:
                 into.wheel_dirs[dest] = found.wheel_dirs[path]
                 continue
+            folder, name = posixpath.split(path)
+            if folder in found.wheel_dirs and (name.endswith(".whl") or any(c in name for c in "*?[")):
+                into.wheel_dirs[dest] = found.wheel_dirs[folder]  # COPY --from=builder /app/dist/*.whl /tmp/
+                continue
             if path in found.exports:  # an exported requirements file travels with its meaning
                 into.exports[dest] = found.exports[path]
                 continue
@@ -343,6 +347,14 @@ class _Reader:
                 install = dataclasses.replace(install, spec=folder)
             stage.exports[absolute(output)] = install
             return cwd
+        built = parse_build(words)
+        if built is not None:  # `uv build` / `python -m build`: DIR holds the project's wheel
+            wheels, project = built
+            source = project_folder(absolute(project), resolve_abs)
+            if source is not None:
+                made = Install(InstallKind.PROJECT, source, self.location(inst.line))
+                stage.wheel_dirs[absolute(wheels)] = (made,)
+            return cwd
         parsed = parse_install(
             words, location=self.location(inst.line), resolve=lambda path: resolve_abs(absolute(path))
         )
@@ -397,8 +409,12 @@ class _Reader:
             if path in exports:
                 return [dataclasses.replace(exports[path], location=install.location)]
         folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
-        if folder in mounted.wheel_dirs:
-            return [dataclasses.replace(i, location=install.location) for i in mounted.wheel_dirs[folder]]
+        for wheel_dirs in (stage.wheel_dirs, mounted.wheel_dirs):  # built by this RUN, or mounted
+            if folder in wheel_dirs:
+                return [
+                    dataclasses.replace(i, location=install.location, no_deps=i.no_deps or install.no_deps)
+                    for i in wheel_dirs[folder]
+                ]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages
             stage.notes.append(f"could not tell which stage built `{install.spec}`")
         return [install]

@@ -55,3 +55,40 @@ def parse_export(
         without=tuple(sorted(set(chosen.without))),
     )
     return chosen.output, install
+
+
+# Build front-ends that write the project's wheel, and their output option (default `dist/`):
+# uv 0.9 `uv build -o/--out-dir`, build 1.2 `python -m build -o/--outdir`, Poetry 2.1
+# `poetry build -o/--output`, PDM 2.22 `pdm build -d/--dest`, hatch `hatch build` (dist/).
+_BUILD_OUTPUT = {
+    "uv": ("-o", "--out-dir"),
+    "build": ("-o", "--outdir"),
+    "poetry": ("-o", "--output"),
+    "pdm": ("-d", "--dest"),
+    "hatch": (),
+}
+
+
+def parse_build(words: Sequence[str]) -> Optional[tuple[str, str]]:
+    """(the folder the wheel goes to, the project folder) of a build command, as written."""
+    tool = program_name(words[0])
+    rest = list(words[1:])
+    if tool.startswith("python") and rest[:2] == ["-m", "build"]:
+        tool, rest = "build", rest[2:]
+    elif tool in _BUILD_OUTPUT and tool != "build" and rest[:1] == ["build"]:
+        rest = rest[1:]
+    else:
+        return None
+    output, project = "", "."
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        name, _, value = word.partition("=")
+        if name in _BUILD_OUTPUT[tool]:
+            output = value or (rest[index + 1] if index + 1 < len(rest) else "")
+            index += 1 if value else 2
+            continue
+        if not word.startswith("-") and tool in ("uv", "build"):
+            project = word  # `uv build SRC`, `python -m build SRC`
+        index += 1
+    return output or (project.rstrip("/") + "/dist" if project != "." else "dist"), project

@@ -36,7 +36,7 @@ class InstallParse:
     prefix: Optional[str] = None  # `pip install --prefix DIR` / `--target DIR`
 
 
-def _project(path: str, resolve: PathResolver) -> Optional[str]:
+def project_folder(path: str, resolve: PathResolver) -> Optional[str]:
     """The repo folder a project path names; a folder the image holds only some files of
     (`COPY pyproject.toml ./` then `pip install .`) is found through its metadata file."""
     resolved = resolve(path)
@@ -90,7 +90,7 @@ def _group_install(
     """`pip install --group [path:]name`: that dependency group of pyproject.toml, not the project."""
     path, _, group = value.rpartition(":")
     folder = posixpath.dirname(path) if path else "."
-    project = _project(folder or ".", resolve) if path else _project(".", resolve)
+    project = project_folder(folder or ".", resolve) if path else project_folder(".", resolve)
     return Install(
         InstallKind.PROJECT, project or ".", location, groups=(group,), tool=tool, no_deps=no_deps, main=False
     )
@@ -158,14 +158,14 @@ def _pip_item(
         if path and path.rsplit("/", 1)[-1] in ("pyproject.toml", "setup.py", "setup.cfg"):
             folder = path.rpartition("/")[0] or "."
             return Install(InstallKind.PROJECT, folder, location, extras=extras, tool=tool, no_deps=no_deps)
-        if path:
-            return Install(InstallKind.REQUIREMENTS, path, location, tool=tool, no_deps=no_deps)
+        if path or "$" in text:  # `-r $REQS`: one of the repo's requirements files, unknown which
+            return Install(InstallKind.REQUIREMENTS, path or text, location, tool=tool, no_deps=no_deps)
         return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
     target, item_extras = _split_extras(text)
     if kind == "editable" or _is_path(target):
         if "://" in target or target.startswith("git+"):
             return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
-        project = _project(target, resolve)
+        project = project_folder(target, resolve)
         if project is None or target.endswith((".whl", ".tar.gz", ".zip")) or "*" in target:
             return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
         return Install(InstallKind.PROJECT, project, location, extras=item_extras, tool=tool, no_deps=no_deps)
@@ -228,7 +228,7 @@ def select(
         elif name in ("-r", "--requirements") and tool == "pipenv":
             chosen.requirements.append(value)
         elif name in ("--project", "--directory", "-C", "-P", "-p") and (tool != "uv" or name != "-p"):
-            chosen.folder = _project(value, resolve) or "."
+            chosen.folder = project_folder(value, resolve) or "."
         elif name == "--package":
             chosen.groups.append(f"package:{value}")  # a uv workspace member, found by the reader
     return chosen

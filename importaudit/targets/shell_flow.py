@@ -29,6 +29,7 @@ _JOIN = frozenset({";", "&", "&&", "||", "|", "|&", ";;"})
 _REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_ITERATIONS = 64
+_MAX_STEPS = 512
 
 
 @dataclass
@@ -41,6 +42,7 @@ class _Flow:
     cwd: str
     out: list[list[str]] = field(default_factory=list)
     at: int = 0
+    budget: int = _MAX_STEPS  # loop bodies left to evaluate: nested loops cannot blow up
 
     def peek(self) -> Optional[str]:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -72,12 +74,28 @@ def flow_commands(
         tokens = list(lexer)
     except ValueError as exc:
         return [], f"could not split the shell command: {exc}"
-    flow = _Flow(tokens, dict(env), unset, exists, glob, cwd)
+    flow = _Flow(_operators(tokens), dict(env), unset, exists, glob, cwd)
     try:
         _list(flow, run=True, stop=frozenset())
     except RecursionError:
         return flow.out, "shell text nested too deeply"
     return flow.out, None
+
+
+_OPERATORS = frozenset(
+    {"&&", "||", ";;", "|&", ">>", "<<", "<<<", "((", "))", ">&", "<&", "&>", "&>>", ">|"}
+)
+
+
+def _operators(tokens: list[str]) -> list[str]:
+    """shlex glues adjacent punctuation (`);`, `)|`): split what is no shell operator."""
+    out: list[str] = []
+    for token in tokens:
+        if len(token) > 1 and token not in _OPERATORS and all(c in "();<>|&" for c in token):
+            out.extend(token)
+        else:
+            out.append(token)
+    return out
 
 
 def _list(flow: _Flow, run: bool, stop: frozenset[str]) -> Optional[bool]:
@@ -136,7 +154,10 @@ def _simple(flow: _Flow, run: bool) -> Optional[bool]:
     while flow.peek() is not None and flow.peek() not in _JOIN and flow.peek() not in (")", "}"):
         token = flow.take() or ""
         if token in ("(", "((") and words and words[-1].endswith("$"):
-            words[-1] = words[-1] + "(" + " ".join(_group(flow)) + ")"  # `$(cat list)`: one word
+            inner = _group(flow)
+            known = _substitute(flow, inner)
+            # `$(echo "$GROUPS" | tr , ' ')` is known; `$(cat list)` stays one opaque word.
+            words[-1] = words[-1][:-1] + known if known is not None else words[-1] + "(" + " ".join(inner) + ")"
             continue
         if token in _REDIRECTS:
             if words and words[-1].isdigit():
@@ -181,6 +202,24 @@ def _group(flow: _Flow) -> list[str]:
             break
         inner.append(token)
     return inner
+
+
+def _substitute(flow: _Flow, tokens: list[str]) -> Optional[str]:
+    """The output of `echo WORDS` or `echo WORDS | tr A B` when the words are known, else None."""
+    parts = [[]]  # type: list[list[str]]
+    for token in tokens:
+        if token == "|":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    if not parts[0] or parts[0][0] != "echo":
+        return None
+    text = " ".join(flow.expand(w, test=True) for w in parts[0][1:] if w not in ("-n", "-e"))
+    for stage in parts[1:]:
+        if len(stage) != 3 or stage[0] != "tr" or len(stage[1]) != len(stage[2]):
+            return None
+        text = text.translate(str.maketrans(stage[1], stage[2]))
+    return None if "$" in text or "`" in text else text
 
 
 def _test(flow: _Flow, args: list[str]) -> Optional[bool]:
@@ -228,6 +267,10 @@ def _for(flow: _Flow, run: bool) -> Optional[bool]:
         flow.take()
         while flow.peek() not in (None, ";", "do"):
             word = flow.expand(flow.take() or "")
+            if word.endswith("$") and flow.peek() == "(":
+                flow.take()
+                known = _substitute(flow, _group(flow))
+                word = word[:-1] + known if known is not None else "$?"
             if "$" in word or "`" in word:
                 values = None
             elif any(c in word for c in "*?[") and values is not None:
@@ -242,7 +285,10 @@ def _for(flow: _Flow, run: bool) -> Optional[bool]:
     if flow.take() != "do":
         return None
     start = flow.at
+    if values is not None and len(values) > flow.budget:
+        values = None  # past the budget: the body once, its variable unknown
     loops = (values or [])[:_MAX_ITERATIONS] if values is not None else [None]
+    flow.budget -= len(loops)
     for value in loops or [None]:
         flow.at = start
         if value is None:

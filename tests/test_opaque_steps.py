@@ -1,0 +1,52 @@
+"""An install step only the build can read makes uncertain only what it could plausibly provide."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit.cli import main
+
+APP = "import flask\nimport markdown\nimport yaml\napp = flask.Flask(__name__)\n"
+
+
+def _severities(tmp_path: Path, step: str, files: dict[str, str]) -> dict[str, str]:
+    for name, text in {"app.py": APP, "requirements.txt": "gunicorn\n", **files}.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nARG X\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        f"{step}\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    report: dict[str, Any] = json.loads(result.output)
+    return {f["module"]: f"{f['rule']} {f['severity']}" for f in report["findings"] if f["module"] in
+            ("flask", "markdown", "yaml")}
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        # A free-form step may hold what no source declares (yaml). flask (requirements-dev.txt)
+        # and markdown (requirements-extra.txt) are declared where this target does not install
+        # them: the project says where they come from, so those errors stand.
+        ("RUN pip install $X", {"flask": "dev-only error", "markdown": "missing-at-boot error",
+                                "yaml": "missing-at-boot warning"}),
+        ("RUN pip install https://example.org/pkgs/bundle.tar.gz",
+         {"flask": "dev-only error", "markdown": "missing-at-boot error", "yaml": "missing-at-boot warning"}),
+        # `-r $X` installs one of the repo's requirements files: it may provide what they declare
+        # (flask, markdown), never what none of them names (yaml).
+        ("RUN pip install -r $X", {"flask": "dev-only warning", "markdown": "missing-at-boot warning",
+                                   "yaml": "missing-at-boot error"}),
+        # Gated on the unset argument: nothing is installed by default, every error stands.
+        ('RUN if [ -n "$X" ]; then pip install $X; fi', {"flask": "dev-only error",
+                                                         "markdown": "missing-at-boot error",
+                                                         "yaml": "missing-at-boot error"}),
+    ],
+)
+def test_opaque_step_per_module(tmp_path: Path, step: str, expected: dict[str, str]) -> None:
+    files = {"requirements-dev.txt": "flask\npytest\n", "requirements-extra.txt": "markdown\n"}
+    assert _severities(tmp_path, step, files) == expected
