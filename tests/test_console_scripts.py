@@ -370,3 +370,48 @@ def test_program_found_on_path_and_uvicorn_config(tmp_path: Path) -> None:
     )
     assert [e.spec for e in start.entries] == ["bin/serve", "svc.app:app"]
     assert "uvicorn" in start.needs
+
+
+def test_console_script_body_is_boot_end_to_end(tmp_path: Path) -> None:
+    """A gunicorn BaseApplication started from the script's function: what the function imports
+    (the app module, and what it imports) is imported at boot, so a missing module is an error."""
+    import json
+
+    from click.testing import CliRunner
+
+    from importaudit.cli import main
+
+    files = {
+        "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = ["gunicorn"]\n'
+        '[project.scripts]\nsvc-web = "svc.cli:main"\n',
+        "svc/__init__.py": "",
+        "svc/cli.py": """\
+            from gunicorn.app.base import BaseApplication
+
+
+            class Standalone(BaseApplication):
+                def __init__(self, app):
+                    self.application = app
+                    super().__init__()
+
+                def load_config(self):
+                    pass
+
+                def load(self):
+                    return self.application
+
+
+            def main():
+                from svc.app import app
+
+                Standalone(app).run()
+        """,
+        "svc/app.py": "import markdown\n\n\ndef app(environ, start_response):\n    return []\n",
+        "Dockerfile": 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install .\nCMD ["svc-web"]\n',
+    }
+    write_files(tmp_path, files)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    report = json.loads(result.output)
+    assert {t["name"]: t["verdict"] for t in report["targets"]} == {"Dockerfile": "fails-at-boot"}
+    errors = [(f["rule"], f["module"], f["file"]) for f in report["findings"] if f["severity"] == "error"]
+    assert errors == [("missing-at-boot", "markdown", "svc/app.py")]

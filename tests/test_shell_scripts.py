@@ -303,3 +303,14 @@ def test_supervisors(tmp_path: Path, command: list[str], expected: dict[str, Any
 )
 def test_arguments_and_reloaders(project: Path, command: Any, server: str) -> None:
     assert parse(project, command).server == server
+
+
+def test_functions_calling_functions_stay_linear(project: Path) -> None:
+    """Ten functions each calling the next one three times: 3**10 calls if walked naively."""
+    lines = [f"f{i}() {{ f{i + 1}; f{i + 1}; f{i + 1}; }}" for i in range(10)] + [
+        "f10() { echo x; }",
+        "f0",
+        "exec gunicorn app:app",
+    ]
+    start = parse(project, "\n".join(lines))
+    assert any("followed its first" in note for note in start.notes)

@@ -15,6 +15,9 @@ from importaudit.targets.shell_syntax import Case, Command, Function, Group, If,
 RunCommand = Callable[[list[str], int, Optional[str], bool], None]
 
 _MAX_CALLS = 8
+# Functions that call functions can make a walk exponential: past this many commands the rest of
+# the script is not followed (and a note says so).
+_MAX_STEPS = 3000
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _TESTS = {"[": "]", "test": "", "[[": "]]"}
 
@@ -31,6 +34,11 @@ class Walker:
     notes: list[str] = field(default_factory=list)
     functions: dict[str, Function] = field(default_factory=dict)
     calls: int = 0
+    steps: int = 0
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     def walk(self, nodes: Sequence[Node], certain: bool = True) -> bool:
         """Run `nodes` in order; True when a command that surely ran ended the script (exec, exit)."""
@@ -38,6 +46,13 @@ class Walker:
         return any(self.node(node, certain) for node in nodes)
 
     def node(self, node: Node, certain: bool) -> bool:
+        self.steps += 1
+        if self.steps > _MAX_STEPS:
+            if self.steps == _MAX_STEPS + 1:
+                self.note(
+                    f"{self.where}: followed its first {_MAX_STEPS} commands (calls included); the rest is not"
+                )
+            return False
         if isinstance(node, Command):
             return self.command(node, certain)
         if isinstance(node, Function):
@@ -84,7 +99,7 @@ class Walker:
             try:
                 nodes, problem = parse_shell(" ".join(fields[1:]))
                 if problem:
-                    self.notes.append(f"{problem} (eval at {self.where}:{node.line})")
+                    self.note(f"{problem} (eval at {self.where}:{node.line})")
                 return self.walk(nodes, certain)
             finally:
                 self.calls -= 1
@@ -144,7 +159,7 @@ class Walker:
                 if any(fnmatch.fnmatchcase(word, "".join(self.fields([p])) or "") for p in patterns):
                     return self.walk(body, certain)
             return False
-        self.notes.append(
+        self.note(
             f"could not tell which branch of `case {node.word}` ({self.where}:{node.line}) runs: "
             "every branch followed"
         )
