@@ -209,6 +209,9 @@ class Install:
     # --group g`, `uv sync --only-group g`, `poetry install --only g`, `pdm install --no-default`).
     main: bool = True
     without: tuple[str, ...] = ()  # for PROJECT: groups left out (`--without`, `--no-group`)
+    # Not stated by any descriptor: importaudit's assumption of what an environment holds (a
+    # systemd or supervisord program's virtualenv). Evidence only when nothing else competes with it.
+    assumed: bool = False
 
 
 class EntryKind(str, Enum):
@@ -272,6 +275,9 @@ class Target:
     # Repo paths (folders, files, globs) the deploy carries: an image's COPY sources inside its
     # build context. None: the whole repo (a checkout, a platform build, a bind mount, unknown).
     ships: Optional[tuple[str, ...]] = None
+    # Repo files of process-manager configs this target starts (`supervisord -c conf/x.conf`): their
+    # programs run inside this target, with what it installs, and are not targets of their own.
+    starts: tuple[str, ...] = ()
 
     def carries(self, path: str) -> bool:
         """Whether this deploy has the repo file `path` at all."""

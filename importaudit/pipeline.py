@@ -58,6 +58,9 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
         return "unknown", f"{first.module} at boot: not known to be installed (unknown: {unknown})"
     if ta.opaque:
         return "unknown", "installs what importaudit cannot read: " + "; ".join(ta.opaque)
+    if ta.assumed and any(f.target == name and f.context in (Context.BOOT, Context.STRING) for f in findings
+                          if f.rule in (Rule.MISSING_AT_BOOT, Rule.DEV_ONLY)):
+        return "unknown", f"a boot import may be missing, depending on {ta.assumed}"
     if not ta.target.entries or (
         ta.unresolved_entries and ta.graph is not None and not ta.graph.parents and not ta.entry_imports
     ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -115,6 +116,8 @@ class TargetAudit:
     nested: dict[str, Provisioner] = field(default_factory=dict)
     # What boot needs but importaudit could not follow ("file:line: what"): no `boots` then.
     unfollowed: list[str] = field(default_factory=list)
+    # Why what the target installs is only assumed, when other sources compete with the assumption.
+    assumed: Optional[str] = None
 
     def provisioner_for(self, path: str) -> Provisioner:
         folder = max((f for f in self.nested if path.startswith(f + "/")), key=len, default=None)
@@ -145,6 +148,8 @@ def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement])
     `pip install -r $REQUIREMENTS` installs one of the repo's requirements files: it can provide
     what those files declare, and nothing else.
     """
+    if ta.assumed:
+        return ta.assumed
     if not ta.opaque_steps:
         return None
     keys = set(ta.provisioner.provider(module).distributions)
@@ -472,7 +477,33 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         package_reach=package_reach,
         nested=nested,
         unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
+        assumed=_assumption_in_doubt(ws, target),
     )
+
+
+def _assumption_in_doubt(ws: Workspace, target: Target) -> Optional[str]:
+    """Why the environment importaudit assumed for the target is a guess, or None.
+
+    A systemd unit or supervisord program does not say what its virtualenv holds; the buildpack
+    convention (the project's requirements.txt, lock or project) is assumed. When that is the
+    project's only runtime source the assumption is the deploy's evident intent; when the repo
+    also has others (requirements/prod.txt next to a pyproject), any of them may be what the
+    environment really holds, and an absence is not evidence.
+    """
+    assumed = [i for i in target.installs if i.assumed]
+    if not assumed:
+        return None
+    specs = {i.spec.rstrip("/") or "." for i in assumed}
+    files = {posixpath.dirname(s) if s.endswith((".toml", ".cfg", ".py")) else s for s in specs}
+    others = sorted(
+        rs.source for rs in ws.declared.runtime
+        if rs.source not in specs and (posixpath.dirname(rs.source) or ".") not in files
+    )
+    if not others:
+        return None
+    listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return (f"the step that filled {target.name}'s environment (no descriptor says what it installs; "
+            f"importaudit assumed {', '.join(sorted(specs))}, and the repo also has {listed})")
 
 
 # Calls that load a `.env` file into os.environ without overriding what is set (python-dotenv,

@@ -105,6 +105,10 @@ def read_targets(root: Path, files: Sequence[str]) -> tuple[Target, ...]:
                     warnings=(SourceWarning(path, 0, f"{type(exc).__name__}: {exc}"),),
                 )
             )
+    # A supervisord config that another deploy starts runs inside that deploy (its image, its
+    # installs): its programs are not deploys of their own with an environment guessed for them.
+    started = {path for target in targets for path in target.starts}
+    targets = [t for t in targets if not (t.file in started and t.name != t.file and t.kind == "platform")]
     unique: dict[str, Target] = {}
     for target in targets:
         if not is_dev_container(target):

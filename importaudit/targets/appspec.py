@@ -60,6 +60,7 @@ class Parts:
     # Commands the server itself starts (uWSGI hooks and daemons): (shell text, via, cwd).
     follow_ups: list[tuple[str, str, str]] = field(default_factory=list)
     one_shot: bool = False  # a command that ends (`flask db upgrade`), not the server
+    configs: list[str] = field(default_factory=list)  # process-manager configs it starts (repo paths)
 
     def note(self, text: str) -> None:
         if text not in self.notes:

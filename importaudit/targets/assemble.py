@@ -127,6 +127,7 @@ def command_target(
         notes=tuple(all_notes),
         warnings=tuple(all_warnings),
         placed=tuple(placed),
+        starts=tuple(start.configs) if start is not None else (),
     )
 
 

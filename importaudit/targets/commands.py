@@ -36,6 +36,7 @@ class StartCommand:
     notes: tuple[str, ...] = ()  # what could not be followed
     needs: tuple[str, ...] = ()  # distributions the command itself needs ("gunicorn")
     warnings: tuple[SourceWarning, ...] = ()  # unreadable files it names (a broken config)
+    configs: tuple[str, ...] = ()  # process-manager configs it starts (supervisord -c FILE), repo paths
 
 
 _MAX_DEPTH = 4
@@ -121,6 +122,7 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
         merged.env += [e for e in run.parts.env if e not in merged.env]
         merged.paths += [p for p in run.parts.paths if p not in merged.paths]
         merged.warnings += run.parts.warnings
+        merged.configs += [c for c in run.parts.configs if c not in merged.configs]
         for need in run.parts.needs:
             merged.need(need)
         for note in run.parts.notes:
@@ -136,6 +138,7 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
         tuple(merged.notes),
         tuple(merged.needs),
         tuple(merged.warnings),
+        tuple(merged.configs),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Sequence
@@ -80,6 +81,7 @@ def _service_target(
         return None
     texts = [text for text, _ in before] + [command]
     installs, install_notes = platform_installs(files, "", "service", Location(relpath, 0))
+    installs = [dataclasses.replace(install, assumed=True) for install in installs]
     specs = ", ".join(install.spec for install in installs) or "nothing"
     notes.append(f"a service unit does not say what its virtualenv holds: assumed {specs}")
     version = project_python_version(root, files)

@@ -33,6 +33,7 @@ def parse_supervisord(args: Sequence[str], parts: Parts, ctx: CommandContext) ->
     except (OSError, UnicodeDecodeError):
         parts.note(f"supervisord: could not read `{repo}`")
         return
+    parts.configs.append(repo)
     found = False
     for section, items in ini_sections(text):
         if not section.startswith("program:"):
