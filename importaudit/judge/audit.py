@@ -22,6 +22,7 @@ from importaudit.model import (
     Install,
     InstallKind,
     Location,
+    ParsedFile,
     Requirement,
     Scope,
     SourceWarning,
@@ -409,7 +410,12 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     modules = ws.modules_map(roots)
     package_reach: Optional[frozenset[str]] = None
     if target.placed:
-        modules = {**modules, **placed_modules(ws, target, roots)}
+        placed = placed_modules(ws, target, roots)
+        modules = {**modules, **placed}
+        files = dict(files)
+        for dotted, source in placed.items():
+            if source in ws.parsed:
+                files[source] = FileIndex.build(_as_module(ws.parsed[source], dotted))
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
     else:
@@ -447,7 +453,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         files = dict(files)
         for host, extra in string_imports.items():
             if host in files:
-                files[host] = FileIndex.build(ws.parsed[host], extra)
+                files[host] = FileIndex.build(files[host].parsed, extra)  # a placed file keeps its module
         # A string import hosted in a file that is not Python (a Dockerfile ENV) runs at boot.
         for host, imps in string_imports.items():
             if host not in files:
@@ -568,6 +574,33 @@ def _with_request_reach(
     if len(parents) == len(graph.parents):
         return graph
     return BootGraph(parents=parents, units=graph.units, main_files=graph.main_files)
+
+
+def _as_module(parsed: ParsedFile, dotted: str) -> ParsedFile:
+    """A file copied into place runs as `dotted`: its relative imports (`from .common import *`
+    in deploy/config.py copied to settings/config.py) resolve from there, not from its repo folder."""
+    if parsed.is_package:
+        return parsed
+    real = (parsed.module or "").rpartition(".")[0]
+    new = dotted.rpartition(".")[0]
+    imports = []
+    for imp in parsed.imports:
+        if imp.level <= 0:
+            imports.append(imp)
+            continue
+        real_base = ".".join(real.split(".")[: max(len(real.split(".")) - (imp.level - 1), 0)]) if real else ""
+        if imp.module.startswith("."):
+            name = imp.module.lstrip(".")
+        elif real_base and (imp.module == real_base or imp.module.startswith(real_base + ".")):
+            name = imp.module[len(real_base) :].lstrip(".")
+        else:
+            imports.append(imp)
+            continue
+        parts = new.split(".") if new else []
+        base = ".".join(parts[: len(parts) - (imp.level - 1)]) if len(parts) >= imp.level - 1 else ""
+        module = f"{base}.{name}" if base and name else (base or name)
+        imports.append(replace(imp, module=module) if module else imp)
+    return replace(parsed, imports=tuple(imports), module=dotted)
 
 
 def placed_modules(ws: Workspace, target: Target, roots: Sequence[str]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Production settings, copied to mysite/settings/local.py when the image is built."""
 import os
 
-from mysite.settings.base import *  # noqa: F403
+from .base import *  # noqa: F403  (relative to mysite/settings/, where the build puts this file)
 
 DEBUG = False
 INSTALLED_APPS += ["storages"]  # noqa: F405
