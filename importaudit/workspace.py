@@ -30,6 +30,7 @@ from importaudit.requirements import (
 )
 from importaudit.source.conditions import parse_version
 from importaudit.source.discover import Project, discover
+from importaudit.source.flags import resolve_imported_flags
 from importaudit.source.parsing import LazyTrees, parse_all
 from importaudit.targets import project_python_version
 
@@ -134,7 +135,7 @@ class Workspace:
 def load_workspace(root: Path, config: Config) -> Workspace:
     project = discover(root, exclude=config.exclude, first_party=config.first_party)
     parsed, trees, warnings = parse_all(root, project.sources, use_cache=True)
-    parsed = {path: _as_deployed(pf) for path, pf in parsed.items()}
+    parsed = resolve_imported_flags({path: _as_deployed(pf) for path, pf in parsed.items()})
     warnings = list(project.warnings) + warnings
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")

@@ -278,7 +278,8 @@ HANDLER = ("handler", None, False, 1)
                 ("condition", "sys.platform == 'darwin'", False, 4),
             ],
         ),
-        ("if settings.DEBUG:\n import a", "a", []),
+        # configuration decides the branch: a condition importaudit may not know (issue 12)
+        ("if settings.DEBUG:\n import a", "a", [("condition", "settings.DEBUG", False, 1)]),
         ("if platform == 'x':\n import a", "a", []),  # a local name, not sys.platform
         (
             "if __name__ == '__main__':\n import a",

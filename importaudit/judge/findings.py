@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Optional
+from typing import Callable, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -26,6 +26,7 @@ from importaudit.model import (
 from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.providers.stdlib import host_version, is_stdlib
 from importaudit.source.conditions import evaluate
+from importaudit.source.flags import branch_runs, handler_needed
 from importaudit.workspace import Workspace
 
 # Modules every interpreter has whatever its stdlib list says: the running script, the builtins.
@@ -39,19 +40,27 @@ def is_first_party(ws: Workspace, module: str) -> bool:
 
 def _fallback_needed(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> dict[int, bool]:
     """For each try statement (by line): whether none of its guarded imports is available."""
+    return _fallbacks(parsed, lambda module: _available(ws, ta, module))
+
+
+def _fallbacks(parsed: ParsedFile, available: Callable[[str], bool]) -> dict[int, bool]:
     primaries: dict[int, bool] = {}
     for imp in parsed.imports:
         for guard in imp.guards:
             if guard.kind.value == "except-import":
-                ok = _available(ws, ta, imp.module)
+                ok = available(imp.module)
                 primaries[guard.line] = primaries.get(guard.line, False) or ok
     return {line: not ok for line, ok in primaries.items()}
 
 
 def _available(ws: Workspace, ta: TargetAudit, module: str) -> bool:
-    if is_first_party(ws, module) or is_stdlib(module, ta.env.python):
+    return _provided(ws, ta.provisioner, ta.env.python, module)
+
+
+def _provided(ws: Workspace, provisioner: Provisioner, python: tuple[int, int], module: str) -> bool:
+    if is_first_party(ws, module) or is_stdlib(module, python):
         return True
-    status = ta.provisioner.provision(module).status
+    status = provisioner.provision(module).status
     return status in (Status.DIRECT, Status.TRANSITIVE)
 
 
@@ -81,6 +90,8 @@ def _judge_import(
         return None
     if module in ALWAYS_THERE or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
         return None
+    if not branch_runs(imp, lambda name: _available(ws, ta, name)):
+        return None  # `if ujson is not None:` on a target without ujson: the branch never runs
     if provision is None:
         provision = ta.provisioner_for(imp.location.file).provision(module, imp.distribution_hint)
     extra = provision.requirement.group if provision.requirement is not None else ""
@@ -93,15 +104,12 @@ def _judge_import(
     reported = ws.reported_module(module)
     if reported != module:
         imp = replace(imp, module=reported)
-    need = True
     conditional = next(
         (g.condition for g in imp.guards if g.kind is GuardKind.CONDITION and g.condition
          and g.condition != MAIN_GUARD and evaluate(g.condition, ta.env) is None),
         None,
     )
-    for guard in imp.guards:
-        if guard.kind.value == "handler":
-            need = fallback.get(guard.line, True)
+    need = handler_needed(imp, fallback)
     target = None if ta.target.implicit else ta.target.name
     label = ta.target.name if target else "the project"
     return judge(
@@ -354,11 +362,16 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
             )
         if not parsed.is_test:
             continue
+
+        def available(module: str) -> bool:
+            return _provided(ws, provisioner, env.python, module)
+
+        fallback = _fallbacks(parsed, available)
         for imp in (i for stated in parsed.imports for i in ws.expand(stated)):
             module = imp.module
             if not module or module in ALWAYS_THERE or is_first_party(ws, module) or is_stdlib(module, env.python):
                 continue
-            if _type_checking(imp):
+            if _type_checking(imp) or not branch_runs(imp, available):
                 continue
             prov = provisioner.provision(module)
             imp = replace(imp, module=ws.reported_module(module))
@@ -371,6 +384,7 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
                     target_label="the project",
                     chain=(),
                     fix_file=_dev_fix_file(ws),
+                    fallback_needed=handler_needed(imp, fallback),
                 )
             )
             if finding is not None:

@@ -17,6 +17,7 @@ from importaudit.model import ParsedFile
 Entry = tuple[int, int, ParsedFile]
 
 _EXTRACTION_MODULES = (
+    "source/flags.py",
     "source/imports.py",
     "source/syntax.py",
     "source/notebooks.py",

@@ -10,6 +10,7 @@ from typing import Optional, Union
 
 from importaudit.model import Call, Guard, GuardKind, How, Import, Location, ParsedFile, Scope
 from importaudit.source.discover import SourceRef
+from importaudit.source.flags import ModuleFlags, facts, guards_of, probe_module, try_flags
 from importaudit.source.notebooks import parse_notebook
 from importaudit.source.syntax import (
     GrammarVisitor,
@@ -24,7 +25,9 @@ from importaudit.source.syntax import (
 # does not.
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 # Names whose test decides a branch for the target interpreter (conditions.evaluate reads them).
-_CONDITION_NAMES = ("sys.version_info", "sys.platform", "os.name", "platform.system")
+_CONDITION_NAMES = ("sys.version_info", "sys.platform", "os.name", "platform.system", "os.environ", "os.getenv")
+# Dotted names whose segments say they hold configuration: `settings.DEBUG`, `app.config["X"]`.
+_CONFIG_SEGMENTS = frozenset({"settings", "config", "conf", "configuration"})
 _CONDITION_MODULES = frozenset({"sys", "os", "platform"})
 _MAIN_CONDITION = "__name__ == '__main__'"
 
@@ -62,6 +65,8 @@ class _Extractor(GrammarVisitor):
         self.calls: dict[tuple[str, Optional[str], tuple[Guard, ...]], int] = {}
         self.functions: list[str] = []
         self.bindings: dict[tuple[str, str], None] = {}
+        self.flags = ModuleFlags()  # names that say an import worked, or hold a version test
+        self.exported: set[str] = set()  # the flags bound at module level: other modules may import them
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -115,13 +120,33 @@ class _Extractor(GrammarVisitor):
         guards = tuple(g for g in self.guards if g.kind is not GuardKind.EXCEPT_IMPORT)
         self.calls.setdefault((callee, self.function, tuple(replace(g, line=0) for g in guards)), line)
 
-    def guarded(self, guard: Optional[Guard], body: list[ast.stmt]) -> None:
-        if guard is not None:
-            self.guards.append(guard)
+    def guarded(self, guard: Union[Guard, list[Guard], None], body: list[ast.stmt]) -> None:
+        added = [guard] if isinstance(guard, Guard) else (guard or [])
+        self.guards.extend(added)
+        self.block(body)
+        del self.guards[len(self.guards) - len(added) :]
+
+    def block(self, body: list[ast.stmt]) -> None:
+        """Statements in order; after `if not HAS_X: return` (or raise) the rest knows HAS_X."""
+        pushed = 0
         for statement in body:
             self.visit(statement)
-        if guard is not None:
-            self.guards.pop()
+            if (
+                isinstance(statement, ast.If)
+                and not statement.orelse
+                and isinstance(statement.body[-1], (ast.Return, ast.Raise))
+            ):
+                _, rest = self.branch_guards(statement.test, statement.lineno)
+                self.guards.extend(rest)
+                pushed += len(rest)
+        del self.guards[len(self.guards) - pushed :]
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self.block(node.body)
+
+    def flag(self, name: str) -> None:
+        if self.scope is Scope.MODULE:
+            self.exported.add(name)
 
     # -- imports ---------------------------------------------------------------------------
 
@@ -210,8 +235,7 @@ class _Extractor(GrammarVisitor):
         saved = (self.scope, self.function)
         self.scope, self.function = Scope.FUNCTION, qualified
         self.names.append(node.name)
-        for statement in node.body:
-            self.visit(statement)
+        self.block(node.body)
         self.names.pop()
         self.scope, self.function = saved
 
@@ -236,8 +260,7 @@ class _Extractor(GrammarVisitor):
         if self.scope is not Scope.FUNCTION:
             self.scope = Scope.CLASS
         self.names.append(node.name)
-        for statement in node.body:
-            self.visit(statement)
+        self.block(node.body)
         self.names.pop()
         self.scope = saved
 
@@ -255,8 +278,31 @@ class _Extractor(GrammarVisitor):
             fallback = _catches_import_error(handler.type)
             self.guarded(Guard(GuardKind.HANDLER, line=line) if fallback else None, handler.body)
         self.guarded(None, node.finalbody)
+        for name, modules in try_flags(node, _catches_import_error).items():
+            self.flags.available[name] = modules
+            self.flag(name)
 
     visit_TryStar = visit_Try
+
+    def visit_Assign(self, node: Union[ast.Assign, ast.AnnAssign]) -> None:
+        self.generic_visit(node)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
+            return
+        name = targets[0].id
+        probe = probe_module(node.value, self.canonical)
+        if probe is not None:
+            self.flags.available[name] = (probe,)
+            self.flag(name)
+            return
+        if isinstance(node.value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Subscript)):
+            # `PY311 = sys.version_info >= (3, 11)`, `DEBUG = os.getenv("DEBUG")`
+            text = self.condition_text(node.value, imported=False)
+            if text is not None and text != _MAIN_CONDITION:
+                self.flags.conditions[name] = text
+                self.flag(name)
+
+    visit_AnnAssign = visit_Assign
 
     def visit_With(self, node: Union[ast.With, ast.AsyncWith]) -> None:
         self.check_with(node)
@@ -279,18 +325,29 @@ class _Extractor(GrammarVisitor):
         self.guarded(body, node.body)
         self.guarded(orelse, node.orelse)
 
-    def branch_guards(self, test: ast.expr, line: int) -> tuple[Optional[Guard], Optional[Guard]]:
-        """The guards of an if's body and else; (None, None) for tests the target cannot decide."""
+    def branch_guards(self, test: ast.expr, line: int) -> tuple[list[Guard], list[Guard]]:
+        """The guards of an if's body and else; empty for tests nothing can be known about."""
         negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
         if negated and self.is_type_checking(getattr(test, "operand", test)):
-            return None, Guard(GuardKind.TYPE_CHECKING, line=line)
+            return [], [Guard(GuardKind.TYPE_CHECKING, line=line)]
         if self.is_type_checking(test):
-            return Guard(GuardKind.TYPE_CHECKING, line=line), None
-        text = self.condition_text(test)
-        if text is None:
-            return None, None
-        return (Guard(GuardKind.CONDITION, condition=text, line=line),
-                Guard(GuardKind.CONDITION, condition=text, negated=True, line=line))  # fmt: skip
+            return [Guard(GuardKind.TYPE_CHECKING, line=line)], []
+        known = self.flags.available
+        body_facts, else_facts = facts(test, known, self.canonical)
+        body, orelse = guards_of(body_facts, line), guards_of(else_facts, line)
+        # `if PY311 and HAS_X:`: each conjunct that is no availability flag is a condition of the body.
+        conjunction = isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
+        parts = test.values if isinstance(test, ast.BoolOp) and conjunction else [test]
+        for part in parts:
+            if facts(part, known, self.canonical) != ([], []):
+                continue
+            text = self.condition_text(part)
+            if text is None:
+                continue
+            body.append(Guard(GuardKind.CONDITION, condition=text, line=line))
+            if len(parts) == 1:
+                orelse.append(Guard(GuardKind.CONDITION, condition=text, negated=True, line=line))
+        return body, orelse
 
     def is_type_checking(self, test: ast.expr) -> bool:
         if isinstance(test, ast.Constant):
@@ -303,7 +360,10 @@ class _Extractor(GrammarVisitor):
             "typing_extensions.TYPE_CHECKING",
         )
 
-    def condition_text(self, test: ast.expr) -> Optional[str]:
+    def condition_text(self, test: ast.expr, imported: bool = True) -> Optional[str]:
+        """The test as text for `conditions.evaluate`, when it reads the interpreter, the platform,
+        the environment, configuration or (with `imported`) a name imported from elsewhere; None
+        for tests on local state, which are left alone."""
         if (
             isinstance(test, ast.Compare)
             and len(test.ops) == 1
@@ -313,9 +373,7 @@ class _Extractor(GrammarVisitor):
             other = test.comparators[0] if dotted_name(test.left) == "__name__" else test.left
             if isinstance(other, ast.Constant) and other.value == "__main__":
                 return _MAIN_CONDITION
-        if not self.condition_names:
-            return None  # nothing from sys/os/platform imported: no test can mention them
-        mentioned = aliased = False
+        mentioned = rewrite = False
         stack: list[ast.AST] = [test]
         while stack:  # a small expression: the statement walk is the visitor's
             node = stack.pop()
@@ -324,12 +382,19 @@ class _Extractor(GrammarVisitor):
                 stack.extend(ast.iter_child_nodes(node))
                 continue
             head = name.partition(".")[0]
-            if head in self.condition_names:
-                mentioned = mentioned or self.canonical(name).startswith(_CONDITION_NAMES)
-                aliased = aliased or self.aliases[head] != head
+            full = self.canonical(name)
+            if head in self.flags.conditions:
+                mentioned = rewrite = True
+            elif (head in self.condition_names and full.startswith(_CONDITION_NAMES)) or (
+                imported and head in self.aliases and not self.aliases[head].startswith(".")
+            ):  # sys/os/platform tests, or (in an `if`) a name imported from elsewhere
+                mentioned = True
+                rewrite = rewrite or self.aliases[head] != head
+            elif _CONFIG_SEGMENTS.intersection(part.lower() for part in name.split(".")):
+                mentioned = True
         if not mentioned:
             return None
-        if aliased:
+        if rewrite:
             test = _Canonicalize(self).visit(copy.deepcopy(test))  # the caller's tree stays intact
         return ast.unparse(test)
 
@@ -341,8 +406,11 @@ class _Canonicalize(ast.NodeTransformer):
         self.extractor = extractor
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
+        flag = self.extractor.flags.conditions.get(node.id)
+        if flag is not None:  # `PY311` -> `sys.version_info >= (3, 11)`
+            return ast.copy_location(ast.parse(flag, mode="eval").body, node)
         full = self.extractor.canonical(node.id)
-        if full == node.id or full.partition(".")[0] not in _CONDITION_MODULES:
+        if full == node.id or full.startswith("."):
             return node
         parts = full.split(".")
         expr: ast.expr = ast.Name(id=parts[0], ctx=ast.Load())
@@ -388,6 +456,7 @@ def parse_source(
         bindings=tuple(extractor.bindings),
         syntax_error=problem,
         needs_python=extractor.needs,
+        flags=tuple(f for f in extractor.flags.exported() if f[0] in extractor.exported),
     )
 
 
