@@ -28,7 +28,7 @@ from importaudit.requirements import (
     discover_sources,
     read_project,
 )
-from importaudit.source.conditions import parse_version
+from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, parse_version
 from importaudit.source.discover import Project, discover
 from importaudit.source.flags import resolve_imported_flags
 from importaudit.source.parsing import LazyTrees, parse_all
@@ -202,7 +202,7 @@ def _default_python(
             lower = _lower_bound(rs.requires_python)
             if lower is not None:
                 return lower, f"{rs.source} (python {rs.requires_python.lstrip('=').rstrip('.*')})"
-    return host_version(), "the Python running importaudit"
+    return SUPPORTED_PYTHONS[-1], UNDECLARED
 
 
 def _python_of(python: str) -> tuple[int, int]:

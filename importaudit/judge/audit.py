@@ -32,7 +32,7 @@ from importaudit.requirements import (
     requirements_for_install,
 )
 from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
-from importaudit.source.conditions import TargetEnv, parse_version
+from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.targets.compose import parse_dotenv
 from importaudit.workspace import Workspace
@@ -78,14 +78,17 @@ def _entry_from_spec(spec: str) -> Entry:
 
 
 def target_env(ws: Workspace, target: Target) -> tuple[TargetEnv, str]:
+    base = TargetEnv(ws.default_python[0], platform=target.platform, environ=tuple(sorted(target.env)))
     if ws.config.python_version:
-        return TargetEnv(ws.config.python_version, platform=target.platform), "--python-version"
+        return replace(base, python=ws.config.python_version), "--python-version"
     if target.python:
         version = parse_version(target.python)
         if version is not None:
-            return TargetEnv(version, platform=target.platform), target.python_source or ""
+            return replace(base, python=version), target.python_source or ""
     version, source = ws.default_python
-    return TargetEnv(version, platform=target.platform), source
+    if source == UNDECLARED:  # judged on every supported version, never the host's
+        return replace(base, python=SUPPORTED_PYTHONS[-1], versions=SUPPORTED_PYTHONS), source
+    return replace(base, python=version), source
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,6 +121,8 @@ class TargetAudit:
     unfollowed: list[str] = field(default_factory=list)
     # Why what the target installs is only assumed, when other sources compete with the assumption.
     assumed: Optional[str] = None
+    # With no declared Python: the same target on one version (judge/versions.py builds them).
+    by_version: dict[tuple[int, int], TargetAudit] = field(default_factory=dict)
 
     def provisioner_for(self, path: str) -> Provisioner:
         folder = max((f for f in self.nested if path.startswith(f + "/")), key=len, default=None)

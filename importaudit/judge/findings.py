@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for
 from importaudit.judge.reach import MAIN_GUARD, runs_at_import
 from importaudit.judge.rules import Case, Provision, Status, Where, judge
+from importaudit.judge.versions import over_versions
 from importaudit.model import (
     Context,
     Finding,
@@ -25,7 +26,7 @@ from importaudit.model import (
 )
 from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.providers.stdlib import host_version, is_stdlib
-from importaudit.source.conditions import evaluate
+from importaudit.source.conditions import evaluate, versions_text
 from importaudit.source.flags import branch_runs, handler_needed
 from importaudit.workspace import Workspace
 
@@ -77,6 +78,27 @@ def _where(ta: TargetAudit, parsed: ParsedFile, imp: Import) -> str:
 
 
 def _judge_import(
+    ws: Workspace,
+    ta: TargetAudit,
+    imp: Import,
+    where: str,
+    fallback: dict[int, bool],
+    chain: tuple[str, ...],
+    provision: Optional[Provision] = None,
+) -> Optional[Finding]:
+    found = _judge_import_at(ws, ta, imp, where, fallback, chain, provision)
+    if not ta.env.versions:
+        return found
+    parsed = ws.parsed.get(imp.location.file)
+
+    def at(version_ta: TargetAudit) -> Optional[Finding]:
+        again = _fallback_needed(ws, version_ta, parsed) if parsed is not None else fallback
+        return _judge_import_at(ws, version_ta, imp, where, again, chain)
+
+    return over_versions(ws, ta, imp, found, at)
+
+
+def _judge_import_at(
     ws: Workspace,
     ta: TargetAudit,
     imp: Import,
@@ -263,15 +285,20 @@ def _type_checking(imp: Import) -> bool:
 
 def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list[Finding]:
     problem = None
+    # No declared version: the oldest supported one decides (the newer grammar is the exception).
+    oldest = min(ta.env.versions) if ta.env.versions else ta.env.python
+    older: tuple[tuple[int, int], ...] = ()
     if parsed.syntax_error is not None:
         problem = (parsed.syntax_error.location.line, parsed.syntax_error.message)
-    elif parsed.needs_python is not None and parsed.needs_python[0] > ta.env.python:
+    elif parsed.needs_python is not None and parsed.needs_python[0] > oldest:
         (major, minor), construct, line = parsed.needs_python
+        older = tuple(v for v in ta.env.versions if v < parsed.needs_python[0])
         problem = (
             line,
             f"uses a {construct}, which needs Python {major}.{minor}, but "
             f"{ta.target.name if not ta.target.implicit else 'the project'} runs "
-            f"Python {ta.env.version_text}",
+            + (f"Python {ta.env.version_text}" if not older else
+               f"an undeclared Python version; it fails on Python {versions_text(older)}: declare the version"),
         )
     if problem is None:
         return []
@@ -296,7 +323,7 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
                 chain=chain,
             )
         ]
-    if parsed.syntax_error is not None and host < ta.env.python:
+    if parsed.syntax_error is not None and host < oldest:
         # This interpreter's grammar is older than the target's: the file may be valid there.
         return [
             Finding(
@@ -316,7 +343,7 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
     return [
         Finding(
             rule=Rule.SYNTAX_ERROR,
-            severity=Severity.ERROR,
+            severity=Severity.WARNING if older else Severity.ERROR,
             module=parsed.module or parsed.path,
             message=f"{parsed.path}:{line}: {message}" + (f" ({' -> '.join(chain)})" if len(chain) > 1 else ""),
             context=Context.BOOT if ta.graph is not None else Context.MODULE,
@@ -344,7 +371,7 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
         if parsed.syntax_error is not None and (
             parsed.is_test or all(a.graph is not None and not a.graph.reached(path) for a in audits)
         ):
-            newest = max(a.env.python for a in audits)
+            newest = max(min(a.env.versions) if a.env.versions else a.env.python for a in audits)
             older_host = host_version() < newest
             out.append(
                 Finding(

@@ -1,0 +1,194 @@
+"""Issue 12, end to end: each idiom of the issue's "Why" as a small project run through the CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit import workspace
+from importaudit.cli import main
+from importaudit.judge import findings
+from importaudit.providers import stdlib
+
+DOCKERFILE = 'FROM python:{py}-slim\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["gunicorn", "app:app"]\n'
+
+
+def audit(tmp_path: Path, files: dict[str, str], *args: str, py: str = "3.12") -> dict[str, Any]:
+    for name, text in {"requirements.txt": "flask\ngunicorn\n", **files}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    if py and "Dockerfile" not in files:
+        (tmp_path / "Dockerfile").write_text(DOCKERFILE.format(py=py))
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json", *args], catch_exceptions=False)
+    report: dict[str, Any] = json.loads(result.output)
+    report["exit"] = result.exit_code
+    return report
+
+
+def shown(report: dict[str, Any]) -> list[tuple[str, str, str, int]]:
+    return sorted((f["severity"], f["rule"], f["module"], f["line"]) for f in report["findings"])
+
+
+APP_HEAD = "from flask import Flask\napp = Flask(__name__)\n"
+
+IDIOMS = {
+    "sentinel": """\
+        try:
+            import ujson
+        except ImportError:
+            ujson = None
+        if ujson is not None:
+            from ujson import dumps
+        """,
+    "has-flags": """\
+        try:
+            import markdown
+            HAS_MARKDOWN = True
+        except ImportError:
+            HAS_MARKDOWN = False
+        try:
+            import pygments
+        except ImportError:
+            pygments = None
+        if HAS_MARKDOWN:
+            from markdown.extensions import codehilite
+        if markdown is not None and pygments is not None:
+            from pygments.formatters import HtmlFormatter
+        """,
+    "find-spec": """\
+        import importlib.util
+        HAVE_ORJSON = importlib.util.find_spec("orjson") is not None
+        if HAVE_ORJSON:
+            import orjson
+        """,
+    "cython": """\
+        try:
+            import cython
+        except ImportError:
+            from types import SimpleNamespace
+            cython = SimpleNamespace(compiled=False)
+        if cython.compiled:
+            from cython.cimports.libc import math
+        """,
+    "chain-four-deep": """\
+        try:
+            import simdjson as fast
+        except ImportError:
+            try:
+                import orjson as fast
+            except ImportError:
+                try:
+                    import ujson as fast
+                except ImportError:
+                    import json as fast
+        """,
+    "early-return": """\
+        try:
+            import redis
+        except ImportError:
+            redis = None
+        def cache():
+            if redis is None:
+                return None
+            from redis.client import Redis
+            return Redis()
+        """,
+}
+
+
+@pytest.mark.parametrize("idiom", sorted(IDIOMS))
+def test_guard_idioms_are_no_errors(tmp_path: Path, idiom: str) -> None:
+    report = audit(tmp_path, {"app.py": APP_HEAD + textwrap.dedent(IDIOMS[idiom])})
+    assert [f for f in report["findings"] if f["severity"] != "info"] == []
+    assert report["targets"][0]["verdict"] == "boots"
+    assert report["exit"] == 0
+
+
+def test_flag_guard_still_judges_the_branch_when_the_flag_module_is_installed(tmp_path: Path) -> None:
+    # ujson installed: the branch runs, so what it imports must be there too
+    report = audit(tmp_path, {
+        "requirements.txt": "flask\ngunicorn\nujson\n",
+        "app.py": APP_HEAD + "try:\n    import ujson\nexcept ImportError:\n    ujson = None\n"
+                             "if ujson is not None:\n    import simdjson\n",
+    })
+    assert shown(report) == [("error", "missing-at-boot", "simdjson", 8)]
+
+
+def test_chain_fails_when_no_alternative_is_there(tmp_path: Path) -> None:
+    report = audit(tmp_path, {"app.py": APP_HEAD + "try:\n    import simdjson\nexcept ImportError:\n"
+                                                   "    try:\n        import orjson\n    except ImportError:\n"
+                                                   "        import ujson\n"})
+    assert ("error", "missing-at-boot", "ujson", 9) in shown(report)
+
+
+def test_version_flag_imported_from_a_project_module(tmp_path: Path) -> None:
+    files = {
+        "compat.py": "import sys\nPY311 = sys.version_info >= (3, 11)\n",
+        "app.py": APP_HEAD + "from compat import PY311\nif PY311:\n    import tomllib\nelse:\n    import tomli\n",
+    }
+    assert shown(audit(tmp_path / "a", files, py="3.12")) == []
+    assert shown(audit(tmp_path / "b", files, py="3.10")) == [("error", "missing-at-boot", "tomli", 7)]
+
+
+def test_fallback_in_test_code_is_silent(tmp_path: Path) -> None:
+    report = audit(tmp_path, {
+        "app.py": APP_HEAD,
+        "tests/conftest.py": "try:\n    from http.server import HTTPServer\nexcept ImportError:\n"
+                             "    from BaseHTTPServer import HTTPServer\n",
+    })
+    assert shown(report) == []
+
+
+def test_configuration_branch_is_at_most_a_warning(tmp_path: Path) -> None:
+    report = audit(tmp_path, {
+        "app.py": APP_HEAD + "import os\nif os.environ.get('ENABLE_SENTRY'):\n    import sentry_sdk\n",
+    })
+    assert shown(report) == [("warning", "missing-at-boot", "sentry_sdk", 5)]
+    assert "ENABLE_SENTRY" in report["findings"][0]["message"]
+
+
+def test_configuration_branch_known_from_the_target_env(tmp_path: Path) -> None:
+    app = APP_HEAD + "import os\nif os.environ.get('ENABLE_SENTRY') == '1':\n    import sentry_sdk\n"
+    on = DOCKERFILE.format(py="3.12").replace("COPY", "ENV ENABLE_SENTRY=1\nCOPY")
+    off = DOCKERFILE.format(py="3.12").replace("COPY", "ENV ENABLE_SENTRY=0\nCOPY")
+    assert shown(audit(tmp_path / "on", {"app.py": app, "Dockerfile": on})) == [
+        ("error", "missing-at-boot", "sentry_sdk", 5)
+    ]
+    assert shown(audit(tmp_path / "off", {"app.py": app, "Dockerfile": off})) == []
+
+
+VERSION_BRANCH = (
+    APP_HEAD + "import sys\nif sys.version_info >= (3, 11):\n    import tomllib\nelse:\n    import tomli\n"
+)
+
+
+def test_no_declared_version_judges_every_supported_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {"app.py": VERSION_BRANCH, "requirements.txt": "flask\n"}
+    reports = []
+    for host in ((3, 11), (3, 9), (3, 13)):  # whatever runs importaudit, the same answer
+        for where in (stdlib, workspace, findings):  # every module that could read the host's
+            monkeypatch.setattr(where, "host_version", lambda host=host: host)
+        reports.append(audit(tmp_path / f"{host[1]}", files, py=""))
+    first = reports[0]
+    assert all(shown(r) == shown(first) for r in reports)
+    assert shown(first) == [("warning", "missing", "tomli", 7)]
+    assert "only on Python 3.9, 3.10" in first["findings"][0]["message"]
+    assert first["targets"][0]["python"] == "3.9-3.14"
+    # declared, it is decided: 3.10 takes the else branch, 3.11 does not
+    declared = audit(tmp_path / "d10", files, "--python-version", "3.10", py="")
+    assert shown(declared) == [("error", "missing", "tomli", 7)]
+    assert shown(audit(tmp_path / "d11", files, "--python-version", "3.11", py="")) == []
+
+
+def test_undeclared_version_and_a_removed_stdlib_module(tmp_path: Path) -> None:
+    report = audit(tmp_path, {"app.py": APP_HEAD + "import imp\n", "requirements.txt": "flask\n"}, py="")
+    assert shown(report) == [("warning", "stdlib-removed", "imp", 3)]
+    assert "only on Python 3.12-3.14" in report["findings"][0]["message"]
