@@ -80,6 +80,13 @@ except ImportError:
         # cython.compiled: true only in a compiled module, which has cython
         ("try:\n    import cython\nexcept ImportError:\n    from . import shim as cython\n"
          "if cython.compiled:\n    from cython.cimports.libc import math\n", 6, [("available", "cython", False)]),
+        # requests' compat.py: the False is set before the try, the handler imports a fallback
+        ("has_sj = False\ntry:\n    import simplejson as json\n    has_sj = True\nexcept ImportError:\n"
+         "    import json\nif has_sj:\n    from simplejson import JSONDecodeError\n",
+         8, [("available", "simplejson", False)]),
+        # a flag used as a comprehension's target is not rewritten (once a crash)
+        ("import sys\nPY3 = sys.version_info >= (3,)\nif any(PY3 for PY3 in ()):\n    import a\n", 4,
+         [("condition", "any((sys.version_info >= (3,) for PY3 in ()))", False)]),
         # a handler that binds something else is no flag: `a` is then just an imported name
         ("try:\n    import a\nexcept ImportError:\n    a = object()\nif a:\n    import b\n",
          6, [("condition", "a", False)]),

@@ -78,11 +78,14 @@ def _assigned(statement: ast.stmt) -> dict[str, object]:
     return {}
 
 
-def try_flags(node: ast.Try, catches: Callable[[Optional[ast.expr]], bool]) -> dict[str, tuple[str, ...]]:
+def try_flags(
+    node: ast.Try, catches: Callable[[Optional[ast.expr]], bool], preset: frozenset[str] = frozenset()
+) -> dict[str, tuple[str, ...]]:
     """Names whose truth says the `try` body's imports worked.
 
     `try: import ujson / except ImportError: ujson = None` and `try: import x; HAS_X = True /
-    except ImportError: HAS_X = False` (the `True` may sit in the `else:` clause).
+    except ImportError: HAS_X = False` (the `True` may sit in the `else:` clause, the `False`
+    before the try: `preset` holds the names bound to None/False there).
     """
     imported: dict[str, str] = {}
     truthy: set[str] = set()
@@ -95,7 +98,10 @@ def try_flags(node: ast.Try, catches: Callable[[Optional[ast.expr]], bool]) -> d
     for handler in node.handlers:
         if not catches(handler.type):
             continue
-        names = {name for s in handler.body for name, value in _assigned(s).items() if value in (None, False)}
+        bound = {name: value for s in handler.body for name, value in _assigned(s).items()}
+        rebound = {name for s in handler.body for name in _import_names(s)}
+        names = {name for name, value in bound.items() if value is None or value is False}
+        names |= {name for name in preset & truthy if name not in bound and name not in rebound}
         falsy = names if falsy is None else falsy & names
     if not falsy:
         return {}
@@ -173,10 +179,10 @@ class _Substitute(ast.NodeTransformer):
         self.changed = False
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        return self._swap(node) or self.generic_visit(node)
+        return (self._swap(node) if isinstance(node.ctx, ast.Load) else None) or self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        return self._swap(node) or node
+        return (self._swap(node) if isinstance(node.ctx, ast.Load) else None) or node
 
     def _swap(self, node: ast.expr) -> Optional[ast.expr]:
         value = self.table.get(dotted_name(node) or "")

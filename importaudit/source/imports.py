@@ -66,6 +66,7 @@ class _Extractor(GrammarVisitor):
         self.functions: list[str] = []
         self.bindings: dict[tuple[str, str], None] = {}
         self.flags = ModuleFlags()  # names that say an import worked, or hold a version test
+        self.preset: set[str] = set()  # names bound to None/False, which a later try may set
         self.exported: set[str] = set()  # the flags bound at module level: other modules may import them
 
     # -- helpers ---------------------------------------------------------------------------
@@ -268,6 +269,7 @@ class _Extractor(GrammarVisitor):
 
     def visit_Try(self, node: ast.Try) -> None:
         self.check_try(node)
+        preset = frozenset(self.preset)  # before the body sets them True
         catches = any(_catches_import_error(handler.type) for handler in node.handlers)
         line = node.lineno
         self.guarded(Guard(GuardKind.EXCEPT_IMPORT, line=line) if catches else None,
@@ -278,7 +280,7 @@ class _Extractor(GrammarVisitor):
             fallback = _catches_import_error(handler.type)
             self.guarded(Guard(GuardKind.HANDLER, line=line) if fallback else None, handler.body)
         self.guarded(None, node.finalbody)
-        for name, modules in try_flags(node, _catches_import_error).items():
+        for name, modules in try_flags(node, _catches_import_error, preset).items():
             self.flags.available[name] = modules
             self.flag(name)
 
@@ -295,7 +297,11 @@ class _Extractor(GrammarVisitor):
             self.flags.available[name] = (probe,)
             self.flag(name)
             return
-        if isinstance(node.value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Subscript)):
+        if isinstance(node.value, ast.Constant) and node.value.value in (None, False):
+            self.preset.add(name)  # `has_simplejson = False` before `try: ...; has_simplejson = True`
+        else:
+            self.preset.discard(name)
+        if isinstance(node.value, (ast.Compare, ast.BoolOp, ast.UnaryOp)) or self.reads_configuration(node.value):
             # `PY311 = sys.version_info >= (3, 11)`, `DEBUG = os.getenv("DEBUG")`
             text = self.condition_text(node.value, imported=False)
             if text is not None and text != _MAIN_CONDITION:
@@ -303,6 +309,19 @@ class _Extractor(GrammarVisitor):
                 self.flag(name)
 
     visit_AnnAssign = visit_Assign
+
+    def reads_configuration(self, value: ast.expr) -> bool:
+        """`os.getenv("X")`, `os.environ["X"]`, `settings.X`: a value the deploy decides."""
+        base: ast.expr = value
+        while isinstance(base, (ast.Call, ast.Subscript, ast.Attribute)):
+            if isinstance(base, ast.Attribute):
+                name = dotted_name(base)
+                if name is not None:
+                    return self.canonical(name).startswith(("os.environ", "os.getenv")) or bool(
+                        _CONFIG_SEGMENTS.intersection(part.lower() for part in name.split("."))
+                    )
+            base = base.func if isinstance(base, ast.Call) else base.value
+        return isinstance(base, ast.Name) and base.id.lower() in _CONFIG_SEGMENTS
 
     def visit_With(self, node: Union[ast.With, ast.AsyncWith]) -> None:
         self.check_with(node)
@@ -406,6 +425,8 @@ class _Canonicalize(ast.NodeTransformer):
         self.extractor = extractor
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
+        if not isinstance(node.ctx, ast.Load):  # a comprehension's target stays a name
+            return node
         flag = self.extractor.flags.conditions.get(node.id)
         if flag is not None:  # `PY311` -> `sys.version_info >= (3, 11)`
             return ast.copy_location(ast.parse(flag, mode="eval").body, node)
