@@ -10,8 +10,9 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.config import Config
-from importaudit.judge.reach import FileIndex
+from importaudit.judge.reach import MAIN_GUARD, FileIndex
 from importaudit.model import (
+    GuardKind,
     How,
     Import,
     ParsedFile,
@@ -82,6 +83,17 @@ class Workspace:
                     names.add(name)
             if "__init__.py" in self.parsed:  # the audited folder is itself a package (saleor/saleor)
                 names.add(self.root.resolve().name)
+            # A module run as a script (`if __name__ == "__main__":`) has its own folder first on
+            # sys.path, even inside a package: its siblings are importable by their bare names.
+            folders = {path.rpartition("/")[0] for path, pf in self.parsed.items() if _is_script(pf)}
+            for path in self.parsed:
+                folder, _, filename = path.rpartition("/")
+                stem = filename[:-3] if filename.endswith(".py") else ""
+                if folder and folder in folders and stem != "__init__" and stem.isidentifier():
+                    names.add(stem)  # a sibling module
+                parent, _, package = folder.rpartition("/")
+                if stem == "__init__" and parent and parent in folders and package.isidentifier():
+                    names.add(package)  # a sibling package
             self._local = frozenset(names)
         return self._local
 
@@ -203,6 +215,11 @@ def _default_python(
             if lower is not None:
                 return lower, f"{rs.source} (python {rs.requires_python.lstrip('=').rstrip('.*')})"
     return SUPPORTED_PYTHONS[-1], UNDECLARED
+
+
+def _is_script(parsed: ParsedFile) -> bool:
+    guards = [g for call in parsed.calls for g in call.guards] + [g for i in parsed.imports for g in i.guards]
+    return any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD for g in guards)
 
 
 def _python_of(python: str) -> tuple[int, int]:

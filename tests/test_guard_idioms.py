@@ -192,3 +192,16 @@ def test_undeclared_version_and_a_removed_stdlib_module(tmp_path: Path) -> None:
     report = audit(tmp_path, {"app.py": APP_HEAD + "import imp\n", "requirements.txt": "flask\n"}, py="")
     assert shown(report) == [("warning", "stdlib-removed", "imp", 3)]
     assert "only on Python 3.12-3.14" in report["findings"][0]["message"]
+
+
+def test_a_script_imports_its_siblings_by_bare_name(tmp_path: Path) -> None:
+    # `python pkg/tool.py` puts pkg/ first on sys.path, even though pkg is a package
+    report = audit(tmp_path, {
+        "app.py": APP_HEAD,
+        "pkg/__init__.py": "",
+        "pkg/helper.py": "x = 1\n",
+        "pkg/sub/__init__.py": "",
+        "pkg/tool.py": "from helper import x\nimport sub\nimport requests\n"
+                       "if __name__ == '__main__':\n    print(x)\n",
+    })
+    assert shown(report) == [("warning", "missing", "requests", 3)]
