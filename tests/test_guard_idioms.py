@@ -205,3 +205,21 @@ def test_a_script_imports_its_siblings_by_bare_name(tmp_path: Path) -> None:
                        "if __name__ == '__main__':\n    print(x)\n",
     })
     assert shown(report) == [("warning", "missing", "requests", 3)]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "importlib.import_module('redis_plugin')",
+        "import_string('redis_plugin.backends.Cache')",
+    ],
+)
+def test_boot_call_into_a_project_function_imports_at_boot(tmp_path: Path, call: str) -> None:
+    report = audit(tmp_path, {
+        "plugins.py": "import importlib\nfrom django.utils.module_loading import import_string\n\n"
+                      f"def load():\n    return {call}\n",
+        "requirements.txt": "flask\ngunicorn\ndjango\n",
+        "app.py": APP_HEAD + "from plugins import load\nload()\n",
+    })
+    assert shown(report) == [("error", "missing-at-boot", "redis_plugin", 5)]
+    assert report["findings"][0]["chain"] == ["app.py", "plugins.py"]

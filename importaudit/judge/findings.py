@@ -17,6 +17,7 @@ from importaudit.model import (
     Context,
     Finding,
     GuardKind,
+    How,
     Import,
     ParsedFile,
     Rule,
@@ -164,6 +165,9 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
             if not runs_at_import(stated, env, as_main=main) and not _type_checking(stated):
                 continue
             where = _where(ta, parsed, stated)
+            if where == Where.BOOT and stated.how is How.STRING and stated.phase == "request":
+                # The function handing the string over (setup_logging() -> dictConfig) runs at boot.
+                stated = replace(stated, phase="boot")
             chain = ta.graph.chain(path) if ta.graph is not None and where == Where.BOOT else ()
             for imp in ws.expand(stated):
                 finding = _judge_import(ws, ta, imp, where, fallback, chain)

@@ -30,6 +30,9 @@ _CONDITION_NAMES = ("sys.version_info", "sys.platform", "os.name", "platform.sys
 _CONFIG_SEGMENTS = frozenset({"settings", "config", "conf", "configuration"})
 _CONDITION_MODULES = frozenset({"sys", "os", "platform"})
 _MAIN_CONDITION = "__name__ == '__main__'"
+# `from django.utils.module_loading import import_string` binds the bare name: only these count.
+_IMPORT_STRING = frozenset({"django.utils.module_loading.import_string", "werkzeug.utils.import_string",
+                            "werkzeug.import_string"})
 
 
 def _catches_import_error(handler_type: Optional[ast.expr]) -> bool:
@@ -175,7 +178,17 @@ class _Extractor(GrammarVisitor):
                 self.dynamic_import(node, How.IMPORT_MODULE)
             elif full in ("__import__", "builtins.__import__"):
                 self.dynamic_import(node, How.DUNDER_IMPORT)
+            elif full in _IMPORT_STRING or full.endswith(".import_string"):
+                self.import_string(node)
         self.generic_visit(node)
+
+    def import_string(self, node: ast.Call) -> None:
+        """`import_string("pkg.mod.Class")` (Django, Werkzeug) imports pkg.mod where it is called."""
+        target = self.argument(node, 0, "dotted_path") or self.argument(node, 0, "import_name")
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            path = target.value.replace(":", ".")
+            if "." in path and all(part.isidentifier() for part in path.split(".")):
+                self.add_import(node, path.rpartition(".")[0], How.IMPORT_MODULE)
 
     def argument(self, node: ast.Call, position: int, keyword: str) -> Optional[ast.expr]:
         if len(node.args) > position and not isinstance(node.args[position], ast.Starred):
