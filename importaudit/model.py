@@ -90,7 +90,11 @@ class Location:
 
 @dataclass(frozen=True)
 class Import:
-    """One import as the code writes it; no judgement."""
+    """One import as the code writes it; no judgement.
+
+    A stable record: any other scanner (a fast path) must fill the same fields the same way,
+    `guards` included (outermost first; see GuardKind for what each kind means).
+    """
 
     module: str  # absolute dotted module (relative imports resolved where possible)
     location: Location

@@ -18,6 +18,7 @@ Entry = tuple[int, int, ParsedFile]
 
 _EXTRACTION_MODULES = (
     "source/flags.py",
+    "source/branches.py",
     "source/imports.py",
     "source/syntax.py",
     "source/notebooks.py",
