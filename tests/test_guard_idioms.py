@@ -223,3 +223,20 @@ def test_boot_call_into_a_project_function_imports_at_boot(tmp_path: Path, call:
     })
     assert shown(report) == [("error", "missing-at-boot", "redis_plugin", 5)]
     assert report["findings"][0]["chain"] == ["app.py", "plugins.py"]
+
+
+@pytest.mark.parametrize(
+    "test", ["settings.DEBUG", "'debug_toolbar' in settings.INSTALLED_APPS"]
+)
+def test_a_dev_app_under_a_settings_test_is_a_warning_naming_it(tmp_path: Path, test: str) -> None:
+    report = audit(tmp_path, {
+        "requirements.txt": "flask\ngunicorn\ndjango\n",
+        "requirements-dev.txt": "django-debug-toolbar\n",
+        "urls.py": f"from django.conf import settings\nurlpatterns = []\nif {test}:\n"
+                   "    import debug_toolbar\n",
+        "app.py": APP_HEAD + "import urls\n",
+    })
+    assert shown(report) == [("warning", "dev-only", "debug_toolbar", 4)]
+    assert f"only when `{test.replace('settings.', 'django.conf.settings.')}` is true" in (
+        report["findings"][0]["message"]
+    )
