@@ -240,3 +240,33 @@ def test_a_dev_app_under_a_settings_test_is_a_warning_naming_it(tmp_path: Path, 
     assert f"only when `{test.replace('settings.', 'django.conf.settings.')}` is true" in (
         report["findings"][0]["message"]
     )
+
+
+DJANGO = {
+    "requirements.txt": "django\ngunicorn\n",
+    "requirements-dev.txt": "django-debug-toolbar\n",
+    "Dockerfile": 'FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n'
+                  'CMD ["gunicorn", "mysite.wsgi"]\n',
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",
+    "mysite/__init__.py": "",
+    "mysite/wsgi.py": "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+                      "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+                      "application = get_wsgi_application()\n",
+    "mysite/urls.py": "from django.conf import settings\nurlpatterns = []\n"
+                      "if 'debug_toolbar' in settings.INSTALLED_APPS:\n    import debug_toolbar\n",
+}
+SETTINGS = "ROOT_URLCONF = 'mysite.urls'\nDEBUG = {debug}\nINSTALLED_APPS = ['django.contrib.auth'{extra}]\n"
+
+
+def test_the_targets_settings_decide_a_settings_test(tmp_path: Path) -> None:
+    off = {**DJANGO, "mysite/settings.py": SETTINGS.format(debug=False, extra="")}
+    on = {**DJANGO, "mysite/settings.py": SETTINGS.format(debug=True, extra=", 'debug_toolbar'")}
+    assert [f for f in shown(audit(tmp_path / "off", off)) if f[2] == "debug_toolbar"] == []
+    report = audit(tmp_path / "on", on)
+    # INSTALLED_APPS itself loads it at boot; urls.py (ROOT_URLCONF, first request) imports it,
+    # and the test is known true there: no "only when" hedge
+    assert [f for f in shown(report) if f[2] == "debug_toolbar"] == [
+        ("error", "dev-only", "debug_toolbar", 3), ("warning", "dev-only", "debug_toolbar", 4)
+    ]
+    urls = next(f for f in report["findings"] if f["file"] == "mysite/urls.py")
+    assert "only when" not in urls["message"]

@@ -460,6 +460,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         if graph is not None:
             graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
             graph = _with_request_reach(graph, files, string_imports, resolve, env)
+    if fw.settings_values:  # `if settings.DEBUG:` is decided by what the target's settings say
+        env = replace(env, settings=fw.settings_values)
     return TargetAudit(
         target=target,
         env=env,

@@ -35,6 +35,8 @@ class TargetEnv:
     versions: tuple[tuple[int, int], ...] = ()
     # What the target's descriptor sets (Dockerfile ENV, compose environment): os.environ tests.
     environ: tuple[tuple[str, str], ...] = ()
+    # The target's Django settings with literal values (frameworks/django_settings reads them).
+    settings: tuple[tuple[str, object], ...] = ()
 
     def at(self, version: tuple[int, int]) -> TargetEnv:
         """The same target on one Python version."""
@@ -116,6 +118,9 @@ class _Unknown(Exception):
     pass
 
 
+_MISSING = object()
+
+
 def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
@@ -166,6 +171,10 @@ def _value(node: ast.AST, env: TargetEnv) -> object:
         return env.os_name
     if name in ("platform.system()",):
         return env.system
+    if name.startswith("django.conf.settings.") and env.settings:
+        found = dict(env.settings).get(name[len("django.conf.settings.") :], _MISSING)
+        if found is not _MISSING:
+            return found
     if name == "PY2" or name.endswith(".PY2"):  # six.PY2, compat.PY2
         return env.python[0] == 2
     if name == "PY3" or name.endswith(".PY3"):
@@ -218,7 +227,7 @@ def _truth(node: ast.AST, env: TargetEnv) -> bool:
             left = right
         return True
     value = _value(node, env)
-    if isinstance(value, (bool, str)):
+    if isinstance(value, (bool, str, int, tuple, type(None))):
         return bool(value)
     raise _Unknown
 
