@@ -270,3 +270,15 @@ def test_the_targets_settings_decide_a_settings_test(tmp_path: Path) -> None:
     ]
     urls = next(f for f in report["findings"] if f["file"] == "mysite/urls.py")
     assert "only when" not in urls["message"]
+
+
+def test_a_settings_value_set_under_a_guard_is_not_known(tmp_path: Path) -> None:
+    # pythondotorg's local settings: the app joins INSTALLED_APPS only when it imports
+    settings = SETTINGS.format(debug=True, extra="") + (
+        "try:\n    import debug_toolbar\n    INSTALLED_APPS += ['debug_toolbar']\nexcept ImportError:\n    pass\n"
+    )
+    wsgi = DJANGO["mysite/wsgi.py"] + "import mysite.urls\n"  # urls at boot: an error if known true
+    report = audit(tmp_path, {**DJANGO, "mysite/settings.py": settings, "mysite/wsgi.py": wsgi})
+    urls = [f for f in report["findings"] if f["file"] == "mysite/urls.py"]
+    assert [(f["severity"], f["rule"]) for f in urls] == [("warning", "dev-only")]
+    assert "only when `'debug_toolbar' in django.conf.settings.INSTALLED_APPS`" in urls[0]["message"]

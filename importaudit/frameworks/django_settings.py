@@ -346,7 +346,8 @@ _NOT_LITERAL = object()
 def _literal(value: object) -> object:
     if isinstance(value, Const) and isinstance(value.value, (bool, int, str, type(None))):
         return value.value
-    if isinstance(value, Text) and HOLE not in value.value:
+    if isinstance(value, Text) and HOLE not in value.value and not value.guards:
+        # `try: import debug_toolbar; INSTALLED_APPS += ["debug_toolbar"]`: only if it imports
         return value.value
     if isinstance(value, Seq):
         items = tuple(_literal(item) for item in value.items)
