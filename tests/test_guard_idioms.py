@@ -282,3 +282,20 @@ def test_a_settings_value_set_under_a_guard_is_not_known(tmp_path: Path) -> None
     urls = [f for f in report["findings"] if f["file"] == "mysite/urls.py"]
     assert [(f["severity"], f["rule"]) for f in urls] == [("warning", "dev-only")]
     assert "only when `'debug_toolbar' in django.conf.settings.INSTALLED_APPS`" in urls[0]["message"]
+
+
+def test_a_library_module_loaded_only_under_a_guard_is_no_error(tmp_path: Path) -> None:
+    # no deploy descriptor: importing the package loads _cli only if click imports (httpx's CLI),
+    # and web only on emscripten (urllib3's pyodide backend)
+    report = audit(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'pkg'\nversion = '1'\nrequires-python = '>=3.10'\n"
+                          "dependencies = []\n",
+        "pkg/__init__.py": "import sys\ntry:\n    from ._cli import main\nexcept ImportError:\n    main = None\n"
+                           "if sys.platform == 'emscripten':\n    from .web import fetch\n",
+        "pkg/_cli.py": "import click\n\ndef main():\n    pass\n",
+        "pkg/web.py": "import js\n\ndef fetch():\n    pass\n",
+        "pkg/core.py": "import yaml\n",
+    }, py="")
+    errors = [f for f in shown(report) if f[0] == "error"]
+    assert errors == [("error", "missing", "yaml", 1)]  # core.py is no guarded module: still an error
+    assert {f[2] for f in shown(report) if f[0] == "warning"} >= {"click", "js"}

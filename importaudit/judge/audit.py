@@ -11,6 +11,7 @@ from typing import Callable, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
+from importaudit.judge.guarded_reach import guarded_only
 from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
 from importaudit.judge.rules import Status
 from importaudit.model import (
@@ -115,6 +116,8 @@ class TargetAudit:
     opaque_steps: list[tuple[str, bool]] = field(default_factory=list)  # (step, it reads a -r file)
     # With no descriptor: the files importing the project's top-level packages and modules runs.
     package_reach: Optional[frozenset[str]] = None
+    # With no descriptor: files the packages load only under a guard (judge/guarded_reach.py).
+    optional_files: frozenset[str] = frozenset()
     # With no descriptor: a nested project's files (examples/demo/...) judged by its own runtime.
     nested: dict[str, Provisioner] = field(default_factory=dict)
     # What boot needs but importaudit could not follow ("file:line: what"): no `boots` then.
@@ -415,6 +418,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     package_reach: Optional[frozenset[str]] = None
     if target.placed:
         modules = {**modules, **placed_modules(ws, target, roots)}
+    optional_files: frozenset[str] = frozenset()
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
     else:
@@ -422,6 +426,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         tops = [resolve(name) for name in sorted(ws.project.index.top_level_names(roots))]
         units = [((path, None), None) for path in tops if path is not None and not path.endswith("/")]
         package_reach = frozenset(compute_boot(files, units, resolve, env).parents)
+        optional_files = guarded_only(files, units, resolve, env)
     boot_paths = frozenset(graph.parents) if graph else frozenset(files)
     try:
         fw = framework_imports(
@@ -482,6 +487,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
             (_opaque_text(ws.root, i), i.kind is InstallKind.REQUIREMENTS) for i in opaque_installs(target)
         ],
         package_reach=package_reach,
+        optional_files=optional_files,
         nested=nested,
         unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
         assumed=_assumption_in_doubt(ws, target),

@@ -123,6 +123,8 @@ def _judge_import_at(
         and ta.package_reach is not None and imp.location.file not in ta.package_reach
     ):
         where = Where.UNREACHED  # an optional submodule no package import loads: only its users need the extra
+    if where == Where.PROJECT and imp.location.file in ta.optional_files:
+        where = Where.UNREACHED  # loaded only where a guard lets it (try: from ._cli import main)
     written = module
     reported = ws.reported_module(module)
     if reported != module:
