@@ -104,12 +104,15 @@ def test_configuration_tests_are_conditions() -> None:
         "DEBUG = os.getenv('DEBUG') == '1'\nif DEBUG:\n    import werkzeug_debug\n"
         "if config['x']:\n    import c\n"
         "if counter:\n    import local_only\n"
+        "import sys\ntesting = 'test' in sys.argv\nif testing:\n    import coverage\n"
     )
     assert shown(at(parsed, 4)) == [("condition", "'debug_toolbar' in django.conf.settings.INSTALLED_APPS", False)]
     assert shown(at(parsed, 6)) == [("condition", "os.environ.get('SENTRY_DSN')", False)]
     assert shown(at(parsed, 9)) == [("condition", "os.getenv('DEBUG') == '1'", False)]
     assert shown(at(parsed, 11)) == [("condition", "config['x']", False)]
     assert shown(at(parsed, 13)) == []  # a local name: nothing to know
+    # tock's manage.py: a flag read from the command line is a condition, not a certainty
+    assert shown(at(parsed, 17)) == [("condition", "'test' in sys.argv", False)]
 
 
 def test_flags_imported_from_a_project_module() -> None:

@@ -14,7 +14,9 @@ from importaudit.source.syntax import GrammarVisitor, dotted_name
 # does not.
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 # Names whose test decides a branch for the target interpreter (conditions.evaluate reads them).
-_CONDITION_NAMES = ("sys.version_info", "sys.platform", "os.name", "platform.system", "os.environ", "os.getenv")
+_CONDITION_NAMES = (
+    "sys.version_info", "sys.platform", "os.name", "platform.system", "os.environ", "os.getenv", "sys.argv",
+)
 # Dotted names whose segments say they hold configuration: `settings.DEBUG`, `app.config["X"]`.
 _CONFIG_SEGMENTS = frozenset({"settings", "config", "conf", "configuration"})
 CONDITION_MODULES = frozenset({"sys", "os", "platform"})
