@@ -58,12 +58,16 @@ class GuardKind(str, Enum):
     TYPE_CHECKING = "type-checking"  # if TYPE_CHECKING:
     CONDITION = "condition"  # if <sys.version_info / sys.platform / os.name / platform.system()>:
     HANDLER = "handler"  # inside the except ImportError: handler itself (the fallback import)
+    # `if ujson is not None:`, `if HAS_X:`, `if find_spec("x")`-flag: the branch runs only when
+    # the modules in `condition` (comma-separated) all import (`negated`: when one of them fails).
+    AVAILABLE = "available"
 
 
 @dataclass(frozen=True)
 class Guard:
     kind: GuardKind
     # For CONDITION: the test's source (ast.unparse); `negated` is True in the else branch.
+    # For AVAILABLE: the modules whose import decides the branch, comma-separated.
     condition: Optional[str] = None
     negated: bool = False
     line: int = 0
@@ -86,7 +90,11 @@ class Location:
 
 @dataclass(frozen=True)
 class Import:
-    """One import as the code writes it; no judgement."""
+    """One import as the code writes it; no judgement.
+
+    A stable record: any other scanner (a fast path) must fill the same fields the same way,
+    `guards` included (outermost first; see GuardKind for what each kind means).
+    """
 
     module: str  # absolute dotted module (relative imports resolved where possible)
     location: Location
@@ -141,6 +149,9 @@ class ParsedFile:
     # Oldest Python (major, minor) whose grammar this file needs (match -> 3.10, except* -> 3.11)
     # with the construct's name and line; None when nothing version-specific was seen.
     needs_python: Optional[tuple[tuple[int, int], str, int]] = None
+    # Module-level flags other modules may import: (name, condition text) for version/platform
+    # flags (`PY311 = sys.version_info >= (3, 11)`), (name, "available:mod1,mod2") for import flags.
+    flags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from typing import Any, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.config import Config
-from importaudit.judge.reach import FileIndex
+from importaudit.judge.reach import MAIN_GUARD, FileIndex
 from importaudit.model import (
+    GuardKind,
     How,
     Import,
     ParsedFile,
@@ -28,8 +29,9 @@ from importaudit.requirements import (
     discover_sources,
     read_project,
 )
-from importaudit.source.conditions import parse_version
+from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, parse_version
 from importaudit.source.discover import Project, discover
+from importaudit.source.flags import resolve_imported_flags
 from importaudit.source.parsing import LazyTrees, parse_all
 from importaudit.targets import project_python_version
 
@@ -81,6 +83,17 @@ class Workspace:
                     names.add(name)
             if "__init__.py" in self.parsed:  # the audited folder is itself a package (saleor/saleor)
                 names.add(self.root.resolve().name)
+            # A module run as a script (`if __name__ == "__main__":`) has its own folder first on
+            # sys.path, even inside a package: its siblings are importable by their bare names.
+            folders = {path.rpartition("/")[0] for path, pf in self.parsed.items() if _is_script(pf)}
+            for path in self.parsed:
+                folder, _, filename = path.rpartition("/")
+                stem = filename[:-3] if filename.endswith(".py") else ""
+                if folder and folder in folders and stem != "__init__" and stem.isidentifier():
+                    names.add(stem)  # a sibling module
+                parent, _, package = folder.rpartition("/")
+                if stem == "__init__" and parent and parent in folders and package.isidentifier():
+                    names.add(package)  # a sibling package
             self._local = frozenset(names)
         return self._local
 
@@ -134,7 +147,7 @@ class Workspace:
 def load_workspace(root: Path, config: Config) -> Workspace:
     project = discover(root, exclude=config.exclude, first_party=config.first_party)
     parsed, trees, warnings = parse_all(root, project.sources, use_cache=True)
-    parsed = {path: _as_deployed(pf) for path, pf in parsed.items()}
+    parsed = resolve_imported_flags({path: _as_deployed(pf) for path, pf in parsed.items()})
     warnings = list(project.warnings) + warnings
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")
@@ -201,7 +214,12 @@ def _default_python(
             lower = _lower_bound(rs.requires_python)
             if lower is not None:
                 return lower, f"{rs.source} (python {rs.requires_python.lstrip('=').rstrip('.*')})"
-    return host_version(), "the Python running importaudit"
+    return SUPPORTED_PYTHONS[-1], UNDECLARED
+
+
+def _is_script(parsed: ParsedFile) -> bool:
+    guards = [g for call in parsed.calls for g in call.guards] + [g for i in parsed.imports for g in i.guards]
+    return any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD for g in guards)
 
 
 def _python_of(python: str) -> tuple[int, int]:

@@ -40,6 +40,9 @@ def make(root: Path, files: Sequence[str], contents: Optional[dict[str, str]] = 
         # a virtualenv whatever its name: it holds pyvenv.cfg
         (["app.py", "myenv/pyvenv.cfg", "myenv/lib/x.py", "myenv/bin/activate"], ["app.py"]),
         (["app.py", "envs/conda/conda-meta/history", "envs/conda/lib/x.py"], ["app.py"]),
+        # the root itself a virtualenv: its own folders skipped, the project beside them kept
+        (["pyvenv.cfg", "bin/tool.py", "lib/python3.12/site/x.py", "include/h.py", "app.py", "pkg/m.py"],
+         ["app.py", "pkg/m.py", "pyvenv.cfg"]),
         # build output is skipped, a package named build is source
         (["build/lib/pkg/a.py", "dist/pkg.whl"], []),
         (["app/build/__init__.py", "app/build/x.py"], ["app/build/__init__.py", "app/build/x.py"]),
@@ -341,3 +344,10 @@ def test_index_module_for(path: str, root: str, expected: Optional[str]) -> None
 )
 def test_index_top_level_names(roots: tuple[str, ...], expected: set[str]) -> None:
     assert ModuleIndex(INDEX_FILES).top_level_names(roots) == expected
+
+
+def test_a_virtualenv_root_is_said(tmp_path: Path) -> None:
+    make(tmp_path, ["pyvenv.cfg", "bin/activate_this.py", "app.py"])
+    project = discover(tmp_path)
+    assert [ref.path for ref in project.sources] == ["app.py"]
+    assert [(w.file, "bin/" in w.message) for w in project.warnings] == [("pyvenv.cfg", True)]

@@ -102,6 +102,8 @@ class FrameworkResult:
     # (no DJANGO_SETTINGS_MODULE, a settings module outside the project): the target cannot be
     # said to boot (CONTRACT "Evidence and verdicts").
     unfollowed: tuple[str, ...] = ()
+    # Django settings with a literal value (DEBUG, INSTALLED_APPS...): `if settings.X:` decides.
+    settings_values: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Collector:
     settings_files: list[str] = field(default_factory=list)  # the Django settings chain read
     unfollowed: list[str] = field(default_factory=list)  # see FrameworkResult.unfollowed
     django_apps: list[str] = field(default_factory=list)  # the app packages INSTALLED_APPS names
+    settings_values: tuple[tuple[str, object], ...] = ()
 
     def add(
         self,
@@ -172,6 +175,7 @@ class Collector:
             unresolved=tuple(item for item, _ in unresolved),
             unresolved_messages=tuple(message for _, message in unresolved),
             unfollowed=tuple(dict.fromkeys(self.unfollowed)),
+            settings_values=self.settings_values,
         )
 
 

@@ -11,6 +11,7 @@ from importaudit.frameworks.django_settings import (
     assignment_line,
     find_settings_module,
     installs_pymysql_as_mysqldb,
+    literal_settings,
     read_settings,
     runs_django,
 )
@@ -92,6 +93,7 @@ def django_imports(ctx: FrameworkContext, out: Collector) -> None:
             f"{at}: DJANGO_SETTINGS_MODULE is {module}, which is not a module of the project, so its "
             "INSTALLED_APPS and the other settings Django imports were not read"
         )
+    out.settings_values = literal_settings(settings.namespace)
     _SettingsStrings(ctx, out, settings).emit(runs is not None)
 
 

@@ -10,7 +10,7 @@ from typing import Optional
 from importaudit.frameworks.candidates import calls_install_as_mysqldb, candidates
 from importaudit.frameworks.context import FrameworkContext
 from importaudit.frameworks.evaluate import Evaluator
-from importaudit.frameworks.values import EnvRead, Namespace, Seq, Text, dotted, resolve_env
+from importaudit.frameworks.values import HOLE, Const, EnvRead, Namespace, Seq, Text, dotted, resolve_env
 from importaudit.frameworks.walk import FileScan, module_level
 from importaudit.model import Location
 
@@ -328,3 +328,28 @@ def _installs_pymysql(ctx: FrameworkContext, path: str) -> bool:
             for stmt in module_level(tree)
         )
     return found
+
+
+def literal_settings(namespace: Namespace) -> tuple[tuple[str, object], ...]:
+    """Settings whose value is a literal (a bool, a number, a string, a list of strings)."""
+    out: list[tuple[str, object]] = []
+    for name, value in sorted(namespace.items()):
+        literal = _literal(value)
+        if literal is not _NOT_LITERAL and name.isupper():
+            out.append((name, literal))
+    return tuple(out)
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(value: object) -> object:
+    if isinstance(value, Const) and isinstance(value.value, (bool, int, str, type(None))):
+        return value.value
+    if isinstance(value, Text) and HOLE not in value.value and not value.guards:
+        # `try: import debug_toolbar; INSTALLED_APPS += ["debug_toolbar"]`: only if it imports
+        return value.value
+    if isinstance(value, Seq):
+        items = tuple(_literal(item) for item in value.items)
+        return items if all(isinstance(item, str) for item in items) else _NOT_LITERAL
+    return _NOT_LITERAL

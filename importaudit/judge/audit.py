@@ -11,6 +11,7 @@ from typing import Callable, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
+from importaudit.judge.guarded_reach import guarded_only
 from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
 from importaudit.judge.rules import Status
 from importaudit.model import (
@@ -33,7 +34,7 @@ from importaudit.requirements import (
     requirements_for_install,
 )
 from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
-from importaudit.source.conditions import TargetEnv, parse_version
+from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.targets.compose import parse_dotenv
 from importaudit.workspace import Workspace
@@ -79,14 +80,17 @@ def _entry_from_spec(spec: str) -> Entry:
 
 
 def target_env(ws: Workspace, target: Target) -> tuple[TargetEnv, str]:
+    base = TargetEnv(ws.default_python[0], platform=target.platform, environ=tuple(sorted(target.env)))
     if ws.config.python_version:
-        return TargetEnv(ws.config.python_version, platform=target.platform), "--python-version"
+        return replace(base, python=ws.config.python_version), "--python-version"
     if target.python:
         version = parse_version(target.python)
         if version is not None:
-            return TargetEnv(version, platform=target.platform), target.python_source or ""
+            return replace(base, python=version), target.python_source or ""
     version, source = ws.default_python
-    return TargetEnv(version, platform=target.platform), source
+    if source == UNDECLARED:  # judged on every supported version, never the host's
+        return replace(base, python=SUPPORTED_PYTHONS[-1], versions=SUPPORTED_PYTHONS), source
+    return replace(base, python=version), source
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,12 +117,16 @@ class TargetAudit:
     opaque_steps: list[tuple[str, bool]] = field(default_factory=list)  # (step, it reads a -r file)
     # With no descriptor: the files importing the project's top-level packages and modules runs.
     package_reach: Optional[frozenset[str]] = None
+    # With no descriptor: files the packages load only under a guard (judge/guarded_reach.py).
+    optional_files: frozenset[str] = frozenset()
     # With no descriptor: a nested project's files (examples/demo/...) judged by its own runtime.
     nested: dict[str, Provisioner] = field(default_factory=dict)
     # What boot needs but importaudit could not follow ("file:line: what"): no `boots` then.
     unfollowed: list[str] = field(default_factory=list)
     # Why what the target installs is only assumed, when other sources compete with the assumption.
     assumed: Optional[str] = None
+    # With no declared Python: the same target on one version (judge/versions.py builds them).
+    by_version: dict[tuple[int, int], TargetAudit] = field(default_factory=dict)
 
     def provisioner_for(self, path: str) -> Provisioner:
         folder = max((f for f in self.nested if path.startswith(f + "/")), key=len, default=None)
@@ -416,6 +424,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         for dotted, source in placed.items():
             if source in ws.parsed:
                 files[source] = FileIndex.build(_as_module(ws.parsed[source], dotted))
+    optional_files: frozenset[str] = frozenset()
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
     else:
@@ -423,6 +432,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         tops = [resolve(name) for name in sorted(ws.project.index.top_level_names(roots))]
         units = [((path, None), None) for path in tops if path is not None and not path.endswith("/")]
         package_reach = frozenset(compute_boot(files, units, resolve, env).parents)
+        optional_files = guarded_only(files, units, resolve, env)
     boot_paths = frozenset(graph.parents) if graph else frozenset(files)
     try:
         fw = framework_imports(
@@ -461,6 +471,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         if graph is not None:
             graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
             graph = _with_request_reach(graph, files, string_imports, resolve, env)
+    if fw.settings_values:  # `if settings.DEBUG:` is decided by what the target's settings say
+        env = replace(env, settings=fw.settings_values)
     return TargetAudit(
         target=target,
         env=env,
@@ -481,6 +493,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
             (_opaque_text(ws.root, i), i.kind is InstallKind.REQUIREMENTS) for i in opaque_installs(target)
         ],
         package_reach=package_reach,
+        optional_files=optional_files,
         nested=nested,
         unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
         assumed=_assumption_in_doubt(ws, target),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Optional
+from typing import Callable, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -12,10 +12,12 @@ from packaging.utils import canonicalize_name
 from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for
 from importaudit.judge.reach import MAIN_GUARD, runs_at_import
 from importaudit.judge.rules import Case, Provision, Status, Where, judge
+from importaudit.judge.versions import over_versions
 from importaudit.model import (
     Context,
     Finding,
     GuardKind,
+    How,
     Import,
     ParsedFile,
     Rule,
@@ -25,7 +27,8 @@ from importaudit.model import (
 )
 from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.providers.stdlib import host_version, is_stdlib
-from importaudit.source.conditions import evaluate
+from importaudit.source.conditions import evaluate, versions_text
+from importaudit.source.flags import branch_runs, handler_needed
 from importaudit.workspace import Workspace
 
 # Modules every interpreter has whatever its stdlib list says: the running script, the builtins.
@@ -39,19 +42,27 @@ def is_first_party(ws: Workspace, module: str) -> bool:
 
 def _fallback_needed(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> dict[int, bool]:
     """For each try statement (by line): whether none of its guarded imports is available."""
+    return _fallbacks(parsed, lambda module: _available(ws, ta, module))
+
+
+def _fallbacks(parsed: ParsedFile, available: Callable[[str], bool]) -> dict[int, bool]:
     primaries: dict[int, bool] = {}
     for imp in parsed.imports:
         for guard in imp.guards:
             if guard.kind.value == "except-import":
-                ok = _available(ws, ta, imp.module)
+                ok = available(imp.module)
                 primaries[guard.line] = primaries.get(guard.line, False) or ok
     return {line: not ok for line, ok in primaries.items()}
 
 
 def _available(ws: Workspace, ta: TargetAudit, module: str) -> bool:
-    if is_first_party(ws, module) or is_stdlib(module, ta.env.python):
+    return _provided(ws, ta.provisioner, ta.env.python, module)
+
+
+def _provided(ws: Workspace, provisioner: Provisioner, python: tuple[int, int], module: str) -> bool:
+    if is_first_party(ws, module) or is_stdlib(module, python):
         return True
-    status = ta.provisioner.provision(module).status
+    status = provisioner.provision(module).status
     return status in (Status.DIRECT, Status.TRANSITIVE)
 
 
@@ -76,11 +87,34 @@ def _judge_import(
     chain: tuple[str, ...],
     provision: Optional[Provision] = None,
 ) -> Optional[Finding]:
+    found = _judge_import_at(ws, ta, imp, where, fallback, chain, provision)
+    if not ta.env.versions:
+        return found
+    parsed = ws.parsed.get(imp.location.file)
+
+    def at(version_ta: TargetAudit) -> Optional[Finding]:
+        again = _fallback_needed(ws, version_ta, parsed) if parsed is not None else fallback
+        return _judge_import_at(ws, version_ta, imp, where, again, chain)
+
+    return over_versions(ws, ta, imp, found, at)
+
+
+def _judge_import_at(
+    ws: Workspace,
+    ta: TargetAudit,
+    imp: Import,
+    where: str,
+    fallback: dict[int, bool],
+    chain: tuple[str, ...],
+    provision: Optional[Provision] = None,
+) -> Optional[Finding]:
     module = imp.module
     if not module or (is_first_party(ws, module) and imp.distribution_hint is None):
         return None
     if module in ALWAYS_THERE or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
         return None
+    if not branch_runs(imp, lambda name: _available(ws, ta, name)):
+        return None  # `if ujson is not None:` on a target without ujson: the branch never runs
     if provision is None:
         provision = ta.provisioner_for(imp.location.file).provision(module, imp.distribution_hint)
     extra = provision.requirement.group if provision.requirement is not None else ""
@@ -89,19 +123,18 @@ def _judge_import(
         and ta.package_reach is not None and imp.location.file not in ta.package_reach
     ):
         where = Where.UNREACHED  # an optional submodule no package import loads: only its users need the extra
+    if where == Where.PROJECT and imp.location.file in ta.optional_files:
+        where = Where.UNREACHED  # loaded only where a guard lets it (try: from ._cli import main)
     written = module
     reported = ws.reported_module(module)
     if reported != module:
         imp = replace(imp, module=reported)
-    need = True
     conditional = next(
         (g.condition for g in imp.guards if g.kind is GuardKind.CONDITION and g.condition
          and g.condition != MAIN_GUARD and evaluate(g.condition, ta.env) is None),
         None,
     )
-    for guard in imp.guards:
-        if guard.kind.value == "handler":
-            need = fallback.get(guard.line, True)
+    need = handler_needed(imp, fallback)
     target = None if ta.target.implicit else ta.target.name
     label = ta.target.name if target else "the project"
     return judge(
@@ -134,6 +167,9 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
             if not runs_at_import(stated, env, as_main=main) and not _type_checking(stated):
                 continue
             where = _where(ta, parsed, stated)
+            if where == Where.BOOT and stated.how is How.STRING and stated.phase == "request":
+                # The function handing the string over (setup_logging() -> dictConfig) runs at boot.
+                stated = replace(stated, phase="boot")
             chain = ta.graph.chain(path) if ta.graph is not None and where == Where.BOOT else ()
             for imp in ws.expand(stated):
                 finding = _judge_import(ws, ta, imp, where, fallback, chain)
@@ -255,15 +291,20 @@ def _type_checking(imp: Import) -> bool:
 
 def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list[Finding]:
     problem = None
+    # No declared version: the oldest supported one decides (the newer grammar is the exception).
+    oldest = min(ta.env.versions) if ta.env.versions else ta.env.python
+    older: tuple[tuple[int, int], ...] = ()
     if parsed.syntax_error is not None:
         problem = (parsed.syntax_error.location.line, parsed.syntax_error.message)
-    elif parsed.needs_python is not None and parsed.needs_python[0] > ta.env.python:
+    elif parsed.needs_python is not None and parsed.needs_python[0] > oldest:
         (major, minor), construct, line = parsed.needs_python
+        older = tuple(v for v in ta.env.versions if v < parsed.needs_python[0])
         problem = (
             line,
             f"uses a {construct}, which needs Python {major}.{minor}, but "
             f"{ta.target.name if not ta.target.implicit else 'the project'} runs "
-            f"Python {ta.env.version_text}",
+            + (f"Python {ta.env.version_text}" if not older else
+               f"an undeclared Python version; it fails on Python {versions_text(older)}: declare the version"),
         )
     if problem is None:
         return []
@@ -288,7 +329,7 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
                 chain=chain,
             )
         ]
-    if parsed.syntax_error is not None and host < ta.env.python:
+    if parsed.syntax_error is not None and host < oldest:
         # This interpreter's grammar is older than the target's: the file may be valid there.
         return [
             Finding(
@@ -308,7 +349,7 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
     return [
         Finding(
             rule=Rule.SYNTAX_ERROR,
-            severity=Severity.ERROR,
+            severity=Severity.WARNING if older else Severity.ERROR,
             module=parsed.module or parsed.path,
             message=f"{parsed.path}:{line}: {message}" + (f" ({' -> '.join(chain)})" if len(chain) > 1 else ""),
             context=Context.BOOT if ta.graph is not None else Context.MODULE,
@@ -336,7 +377,7 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
         if parsed.syntax_error is not None and (
             parsed.is_test or all(a.graph is not None and not a.graph.reached(path) for a in audits)
         ):
-            newest = max(a.env.python for a in audits)
+            newest = max(min(a.env.versions) if a.env.versions else a.env.python for a in audits)
             older_host = host_version() < newest
             out.append(
                 Finding(
@@ -354,11 +395,16 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
             )
         if not parsed.is_test:
             continue
+
+        def available(module: str) -> bool:
+            return _provided(ws, provisioner, env.python, module)
+
+        fallback = _fallbacks(parsed, available)
         for imp in (i for stated in parsed.imports for i in ws.expand(stated)):
             module = imp.module
             if not module or module in ALWAYS_THERE or is_first_party(ws, module) or is_stdlib(module, env.python):
                 continue
-            if _type_checking(imp):
+            if _type_checking(imp) or not branch_runs(imp, available):
                 continue
             prov = provisioner.provision(module)
             imp = replace(imp, module=ws.reported_module(module))
@@ -371,6 +417,7 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
                     target_label="the project",
                     chain=(),
                     fix_file=_dev_fix_file(ws),
+                    fallback_needed=handler_needed(imp, fallback),
                 )
             )
             if finding is not None:

@@ -17,6 +17,8 @@ from importaudit.model import ParsedFile
 Entry = tuple[int, int, ParsedFile]
 
 _EXTRACTION_MODULES = (
+    "source/flags.py",
+    "source/branches.py",
     "source/imports.py",
     "source/syntax.py",
     "source/notebooks.py",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional
 
@@ -11,18 +11,36 @@ from packaging.markers import InvalidMarker, Marker
 
 from importaudit.model import Guard, GuardKind
 
+# The Python versions judged when a target declares none: 3.9 (importaudit's own floor) to the
+# newest its standard-library and grammar tables know. Never the host's version (CONTRACT).
+SUPPORTED_PYTHONS: tuple[tuple[int, int], ...] = tuple((3, minor) for minor in range(9, 15))
+UNDECLARED = "no Python version declared"
+
 _PLATFORM_SYSTEM = {"linux": "Linux", "win32": "Windows", "darwin": "Darwin"}
 _OS_NAME = {"linux": "posix", "win32": "nt", "darwin": "posix"}
 
 
 @dataclass(frozen=True)
 class TargetEnv:
-    """The interpreter a target runs: a Linux CPython X.Y unless the target says otherwise."""
+    """The interpreter a target runs: a Linux CPython X.Y unless the target says otherwise.
+
+    `versions` is set when the target declares no version: `python` is then only the newest of
+    them, and version tests are judged on each (`at`).
+    """
 
     python: tuple[int, int]
     platform: str = "linux"  # sys.platform
     micro: int = 0
     machine: str = "x86_64"
+    versions: tuple[tuple[int, int], ...] = ()
+    # What the target's descriptor sets (Dockerfile ENV, compose environment): os.environ tests.
+    environ: tuple[tuple[str, str], ...] = ()
+    # The target's Django settings with literal values (frameworks/django_settings reads them).
+    settings: tuple[tuple[str, object], ...] = ()
+
+    def at(self, version: tuple[int, int]) -> TargetEnv:
+        """The same target on one Python version."""
+        return replace(self, python=version, versions=())
 
     @property
     def os_name(self) -> str:
@@ -34,7 +52,20 @@ class TargetEnv:
 
     @property
     def version_text(self) -> str:
+        if self.versions:
+            return f"{versions_text(self.versions)}"
         return f"{self.python[0]}.{self.python[1]}"
+
+
+def versions_text(versions: tuple[tuple[int, int], ...]) -> str:
+    """(3,9),(3,10),(3,11) -> '3.9-3.11'; gaps listed: '3.9, 3.12'."""
+    if not versions:
+        return ""
+    ordered = sorted(versions)
+    consecutive = all(b == (a[0], a[1] + 1) for a, b in zip(ordered, ordered[1:]))
+    if len(ordered) > 2 and consecutive:
+        return f"{ordered[0][0]}.{ordered[0][1]}-{ordered[-1][0]}.{ordered[-1][1]}"
+    return ", ".join(f"{major}.{minor}" for major, minor in ordered)
 
 
 def parse_version(text: str) -> Optional[tuple[int, int]]:
@@ -87,6 +118,9 @@ class _Unknown(Exception):
     pass
 
 
+_MISSING = object()
+
+
 def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
@@ -100,6 +134,11 @@ def _dotted(node: ast.AST) -> str:
 def _value(node: ast.AST, env: TargetEnv) -> object:
     if isinstance(node, ast.Constant):
         return node.value
+    if env.environ and isinstance(node, (ast.Call, ast.Subscript)):
+        try:
+            return _environ(node, env)
+        except _Unknown:
+            pass
     if isinstance(node, ast.Tuple):
         return tuple(_value(elt, env) for elt in node.elts)
     if isinstance(node, ast.Subscript):
@@ -132,11 +171,36 @@ def _value(node: ast.AST, env: TargetEnv) -> object:
         return env.os_name
     if name in ("platform.system()",):
         return env.system
-    if name in ("PY2",):
+    if name.startswith("django.conf.settings.") and env.settings:
+        found = dict(env.settings).get(name[len("django.conf.settings.") :], _MISSING)
+        if found is not _MISSING:
+            return found
+    if name == "PY2" or name.endswith(".PY2"):  # six.PY2, compat.PY2
         return env.python[0] == 2
-    if name in ("PY3",):
+    if name == "PY3" or name.endswith(".PY3"):
         return env.python[0] == 3
     raise _Unknown
+
+
+def _environ(node: ast.AST, env: TargetEnv) -> object:
+    """`os.environ.get("X", d)`, `os.getenv("X", d)`, `os.environ["X"]` where the target sets X."""
+    key: object = None
+    if isinstance(node, ast.Call) and node.args and not node.keywords:
+        callee = _dotted(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else ""
+        if callee in ("os.environ.get", "os.getenv"):
+            key = _value(node.args[0], env)
+    elif (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, (ast.Name, ast.Attribute))
+        and _dotted(node.value) == "os.environ"
+    ):
+        key = _value(node.slice, env)
+    if not isinstance(key, str):
+        raise _Unknown
+    value = dict(env.environ).get(key)
+    if value is None:
+        raise _Unknown  # the platform may set it at run time: not known
+    return value
 
 
 def _truth(node: ast.AST, env: TargetEnv) -> bool:
@@ -163,8 +227,8 @@ def _truth(node: ast.AST, env: TargetEnv) -> bool:
             left = right
         return True
     value = _value(node, env)
-    if isinstance(value, bool):
-        return value
+    if isinstance(value, (bool, str, int, tuple, type(None))):
+        return bool(value)
     raise _Unknown
 
 
@@ -194,6 +258,9 @@ def _compare(op: ast.cmpop, left: object, right: object) -> bool:
 @lru_cache(maxsize=4096)
 def evaluate(condition: str, env: TargetEnv) -> Optional[bool]:
     """True/False when the test depends only on the interpreter and platform; None otherwise."""
+    if env.versions:
+        results = {evaluate(condition, env.at(version)) for version in env.versions}
+        return results.pop() if len(results) == 1 else None
     try:
         tree = ast.parse(condition, mode="eval")
         return _truth(tree.body, env)
@@ -202,7 +269,10 @@ def evaluate(condition: str, env: TargetEnv) -> Optional[bool]:
 
 
 def branch_taken(guards: tuple[Guard, ...], env: TargetEnv) -> bool:
-    """False when some version/platform guard is known not to hold on the target."""
+    """False when some version/platform guard is known not to hold on the target (on every
+    version it may run, when it declares none)."""
+    if env.versions:
+        return any(branch_taken(guards, env.at(version)) for version in env.versions)
     for guard in guards:
         if guard.kind is GuardKind.CONDITION and guard.condition is not None:
             result = evaluate(guard.condition, env)

@@ -27,6 +27,11 @@ _EXCLUDED_DIRS = frozenset(
 _BUILD_DIRS = frozenset({"build", "dist"})
 # A directory holding one of these is an environment (virtualenv, conda), whatever its name.
 _ENVIRONMENT_MARKERS = ("pyvenv.cfg", "conda-meta")
+# What an environment made at the audited root itself holds: skipped, the files beside are audited.
+_ENVIRONMENT_DIRS = frozenset(
+    {"bin", "Scripts", "lib", "lib64", "Lib", "include", "Include", "share", "local", "conda-meta",
+     "pkgs", "etc", "ssl", "man", "libexec", "compiler_compat"}
+)  # fmt: skip
 _SOURCE_SUFFIXES = (".py", ".ipynb")
 _TEST_DIRS = frozenset({"tests", "test"})
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
@@ -334,8 +339,17 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
             warnings.append(SourceWarning(rel, 0, f"cannot read directory: {exc.strerror or exc}"))
             continue
         names = {entry.name for entry in entries}
-        if rel and any(marker in names for marker in _ENVIRONMENT_MARKERS):
+        environment = next((marker for marker in _ENVIRONMENT_MARKERS if marker in names), None)
+        if rel and environment is not None:
             continue
+        if not rel and environment is not None:
+            # `importaudit check .` inside a virtualenv: its installed code is not the project's.
+            own = sorted(e.name for e in entries if e.name in _ENVIRONMENT_DIRS and e.is_dir())
+            entries = [e for e in entries if e.name not in own]
+            warnings.append(SourceWarning(environment, 0, (
+                "the audited folder is itself a Python environment; its "
+                + ", ".join(f"{name}/" for name in own)
+                + " were skipped and only the project files beside them were audited")))
         if rel.rpartition("/")[2] in _BUILD_DIRS and "__init__.py" not in names:
             continue
         if ".gitignore" in names:

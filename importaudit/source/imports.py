@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import ast
-import copy
 from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Union
 
 from importaudit.model import Call, Guard, GuardKind, How, Import, Location, ParsedFile, Scope
+from importaudit.source.branches import CONDITION_MODULES, BranchVisitor
 from importaudit.source.discover import SourceRef
 from importaudit.source.notebooks import parse_notebook
 from importaudit.source.syntax import (
-    GrammarVisitor,
     dotted_name,
     ignore_comments,
     parse_python,
@@ -20,41 +19,24 @@ from importaudit.source.syntax import (
     syntax_problem,
 )
 
-# Handlers that catch a failed import: `except (ImportError, KeyError):` counts, `except KeyError:`
-# does not.
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-# Names whose test decides a branch for the target interpreter (conditions.evaluate reads them).
-_CONDITION_NAMES = ("sys.version_info", "sys.platform", "os.name", "platform.system")
-_CONDITION_MODULES = frozenset({"sys", "os", "platform"})
-_MAIN_CONDITION = "__name__ == '__main__'"
+# `from django.utils.module_loading import import_string` binds the bare name: only these count.
+_IMPORT_STRING = frozenset({"django.utils.module_loading.import_string", "werkzeug.utils.import_string",
+                            "werkzeug.import_string"})
 
 
-def _catches_import_error(handler_type: Optional[ast.expr]) -> bool:
-    if handler_type is None:
-        return True  # bare `except:`
-    if isinstance(handler_type, ast.Tuple):
-        return any(_catches_import_error(element) for element in handler_type.elts)
-    name = dotted_name(handler_type)
-    return name is not None and name.rpartition(".")[2] in _IMPORT_ERRORS
-
-
-class _Extractor(GrammarVisitor):
+class _Extractor(BranchVisitor):
     """Walks statements keeping scope, qualified-name and guard stacks; records what it meets."""
 
     def __init__(self, path: str, module: Optional[str], is_package: bool, raw: bytes) -> None:
-        super().__init__(raw)
+        super().__init__(raw)  # scope, guards, aliases and flags: BranchVisitor's
         self.path = path
         self.module = module
         self.package: Optional[str] = None
         if module is not None:
             self.package = module if is_package else module.rpartition(".")[0]
         self.ignores: dict[int, Optional[frozenset[str]]] = {}
-        self.scope = Scope.MODULE
         self.function: Optional[str] = None
         self.names: list[str] = []  # qualified-name stack: classes and functions
-        self.guards: list[Guard] = []
-        self.aliases: dict[str, str] = {}  # local name -> dotted name it was imported as
-        self.condition_names: set[str] = set()  # local names bound to sys/os/platform things
         self.module_body: list[ast.stmt] = []
         self.constants: Optional[dict[str, list[str]]] = None  # read on first import_module(NAME)
         self.imports: list[Import] = []
@@ -64,12 +46,6 @@ class _Extractor(GrammarVisitor):
         self.bindings: dict[tuple[str, str], None] = {}
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def canonical(self, dotted: str) -> str:
-        """Undo import aliases: `t.X` after `import typing as t` -> `typing.X`."""
-        head, dot, rest = dotted.partition(".")
-        target = self.aliases.get(head)
-        return dotted if target is None else target + dot + rest
 
     def absolute(self, name: str, level: int, package: Optional[str]) -> str:
         """Resolve a relative name like importlib does; unresolvable keeps its dots (".x")."""
@@ -106,7 +82,7 @@ class _Extractor(GrammarVisitor):
 
     def bind(self, name: str, target: str) -> None:
         self.aliases[name] = target
-        if target.partition(".")[0] in _CONDITION_MODULES:
+        if target.partition(".")[0] in CONDITION_MODULES:
             self.condition_names.add(name)
         if self.scope is Scope.MODULE:
             self.bindings[(name, target)] = None
@@ -114,14 +90,6 @@ class _Extractor(GrammarVisitor):
     def record_call(self, callee: str, line: int) -> None:
         guards = tuple(g for g in self.guards if g.kind is not GuardKind.EXCEPT_IMPORT)
         self.calls.setdefault((callee, self.function, tuple(replace(g, line=0) for g in guards)), line)
-
-    def guarded(self, guard: Optional[Guard], body: list[ast.stmt]) -> None:
-        if guard is not None:
-            self.guards.append(guard)
-        for statement in body:
-            self.visit(statement)
-        if guard is not None:
-            self.guards.pop()
 
     # -- imports ---------------------------------------------------------------------------
 
@@ -149,7 +117,17 @@ class _Extractor(GrammarVisitor):
                 self.dynamic_import(node, How.IMPORT_MODULE)
             elif full in ("__import__", "builtins.__import__"):
                 self.dynamic_import(node, How.DUNDER_IMPORT)
+            elif full in _IMPORT_STRING or full.endswith(".import_string"):
+                self.import_string(node)
         self.generic_visit(node)
+
+    def import_string(self, node: ast.Call) -> None:
+        """`import_string("pkg.mod.Class")` (Django, Werkzeug) imports pkg.mod where it is called."""
+        target = self.argument(node, 0, "dotted_path") or self.argument(node, 0, "import_name")
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            path = target.value.replace(":", ".")
+            if "." in path and all(part.isidentifier() for part in path.split(".")):
+                self.add_import(node, path.rpartition(".")[0], How.IMPORT_MODULE)
 
     def argument(self, node: ast.Call, position: int, keyword: str) -> Optional[ast.expr]:
         if len(node.args) > position and not isinstance(node.args[position], ast.Starred):
@@ -210,8 +188,7 @@ class _Extractor(GrammarVisitor):
         saved = (self.scope, self.function)
         self.scope, self.function = Scope.FUNCTION, qualified
         self.names.append(node.name)
-        for statement in node.body:
-            self.visit(statement)
+        self.block(node.body)
         self.names.pop()
         self.scope, self.function = saved
 
@@ -236,120 +213,9 @@ class _Extractor(GrammarVisitor):
         if self.scope is not Scope.FUNCTION:
             self.scope = Scope.CLASS
         self.names.append(node.name)
-        for statement in node.body:
-            self.visit(statement)
+        self.block(node.body)
         self.names.pop()
         self.scope = saved
-
-    # -- guards ----------------------------------------------------------------------------
-
-    def visit_Try(self, node: ast.Try) -> None:
-        self.check_try(node)
-        catches = any(_catches_import_error(handler.type) for handler in node.handlers)
-        line = node.lineno
-        self.guarded(Guard(GuardKind.EXCEPT_IMPORT, line=line) if catches else None,
-                     [*node.body, *node.orelse])  # fmt: skip
-        for handler in node.handlers:
-            if handler.type is not None:
-                self.visit(handler.type)
-            fallback = _catches_import_error(handler.type)
-            self.guarded(Guard(GuardKind.HANDLER, line=line) if fallback else None, handler.body)
-        self.guarded(None, node.finalbody)
-
-    visit_TryStar = visit_Try
-
-    def visit_With(self, node: Union[ast.With, ast.AsyncWith]) -> None:
-        self.check_with(node)
-        suppress = False
-        for item in node.items:
-            self.visit(item)
-            expr = item.context_expr
-            if isinstance(expr, ast.Call) and not expr.keywords:
-                callee = dotted_name(expr.func)
-                if callee is not None and self.canonical(callee) == "contextlib.suppress":
-                    suppress = suppress or any(map(_catches_import_error, expr.args))
-        guard = Guard(GuardKind.SUPPRESS, line=node.lineno) if suppress else None
-        self.guarded(guard, node.body)
-
-    visit_AsyncWith = visit_With
-
-    def visit_If(self, node: ast.If) -> None:
-        self.visit(node.test)
-        body, orelse = self.branch_guards(node.test, node.lineno)
-        self.guarded(body, node.body)
-        self.guarded(orelse, node.orelse)
-
-    def branch_guards(self, test: ast.expr, line: int) -> tuple[Optional[Guard], Optional[Guard]]:
-        """The guards of an if's body and else; (None, None) for tests the target cannot decide."""
-        negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
-        if negated and self.is_type_checking(getattr(test, "operand", test)):
-            return None, Guard(GuardKind.TYPE_CHECKING, line=line)
-        if self.is_type_checking(test):
-            return Guard(GuardKind.TYPE_CHECKING, line=line), None
-        text = self.condition_text(test)
-        if text is None:
-            return None, None
-        return (Guard(GuardKind.CONDITION, condition=text, line=line),
-                Guard(GuardKind.CONDITION, condition=text, negated=True, line=line))  # fmt: skip
-
-    def is_type_checking(self, test: ast.expr) -> bool:
-        if isinstance(test, ast.Constant):
-            return test.value is False or (type(test.value) is int and test.value == 0)
-        name = dotted_name(test)
-        if name is None:
-            return False
-        return name.rpartition(".")[2] == "TYPE_CHECKING" or self.canonical(name) in (
-            "typing.TYPE_CHECKING",
-            "typing_extensions.TYPE_CHECKING",
-        )
-
-    def condition_text(self, test: ast.expr) -> Optional[str]:
-        if (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.Eq)
-            and {dotted_name(test.left), dotted_name(test.comparators[0])} == {"__name__", None}
-        ):
-            other = test.comparators[0] if dotted_name(test.left) == "__name__" else test.left
-            if isinstance(other, ast.Constant) and other.value == "__main__":
-                return _MAIN_CONDITION
-        if not self.condition_names:
-            return None  # nothing from sys/os/platform imported: no test can mention them
-        mentioned = aliased = False
-        stack: list[ast.AST] = [test]
-        while stack:  # a small expression: the statement walk is the visitor's
-            node = stack.pop()
-            name = dotted_name(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-            if name is None:
-                stack.extend(ast.iter_child_nodes(node))
-                continue
-            head = name.partition(".")[0]
-            if head in self.condition_names:
-                mentioned = mentioned or self.canonical(name).startswith(_CONDITION_NAMES)
-                aliased = aliased or self.aliases[head] != head
-        if not mentioned:
-            return None
-        if aliased:
-            test = _Canonicalize(self).visit(copy.deepcopy(test))  # the caller's tree stays intact
-        return ast.unparse(test)
-
-
-class _Canonicalize(ast.NodeTransformer):
-    """In a copy of a test: `vi`, `_sys.platform` aliases -> `sys.version_info`, `sys.platform`."""
-
-    def __init__(self, extractor: _Extractor) -> None:
-        self.extractor = extractor
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        full = self.extractor.canonical(node.id)
-        if full == node.id or full.partition(".")[0] not in _CONDITION_MODULES:
-            return node
-        parts = full.split(".")
-        expr: ast.expr = ast.Name(id=parts[0], ctx=ast.Load())
-        for part in parts[1:]:
-            expr = ast.Attribute(value=expr, attr=part, ctx=ast.Load())
-        return ast.copy_location(expr, node)
-
 
 def parse_source(
     data: Union[bytes, str],
@@ -388,6 +254,7 @@ def parse_source(
         bindings=tuple(extractor.bindings),
         syntax_error=problem,
         needs_python=extractor.needs,
+        flags=tuple(f for f in extractor.flags.exported() if f[0] in extractor.exported),
     )
 
 

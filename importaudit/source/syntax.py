@@ -180,7 +180,8 @@ class GrammarVisitor(FastVisitor):
         # `with (a, b):` without `as` was valid before: a tuple (fails at run time, not parse time).
         has_as = any(item.optional_vars is not None for item in node.items)
         if len(node.items) > 1 and has_as and self.parenthesized_items(node):
-            self.need((3, 10), "parenthesized context managers", node)
+            # Documented in 3.10, but 3.9's new parser already accepts it (tests/test_syntax_history).
+            self.need((3, 9), "parenthesized context managers", node)
 
     def visit_NamedExpr(self, node: ast.AST) -> None:
         self.need((3, 8), "assignment expression", node)
@@ -199,7 +200,11 @@ class GrammarVisitor(FastVisitor):
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         index = node.slice
-        if isinstance(index, ast.Tuple) and any(isinstance(e, ast.Starred) for e in index.elts):
+        if (
+            isinstance(index, ast.Tuple)
+            and any(isinstance(e, ast.Starred) for e in index.elts)
+            and not self.parenthesized(index)
+        ):  # `X[*b]`, `X[a, *b]` are PEP 646 (3.11); `X[(a, *b)]` is a tuple display (3.5)
             self.need((3, 11), "starred expression in subscript", node)
         self.generic_visit(node)
 
@@ -217,6 +222,26 @@ class GrammarVisitor(FastVisitor):
             self.need((3, 12), "type parameter list", node)
         if any(getattr(param, "default_value", None) is not None for param in params):
             self.need((3, 13), "type parameter default", node)
+
+    def parenthesized(self, node: ast.expr) -> bool:
+        """Whether the expression's own source is one `( ... )` pair (not `(a), *b`)."""
+        line = getattr(node, "lineno", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        lines = self.raw.splitlines(keepends=True)[line - 1 : end_line]
+        if not lines:
+            return False
+        first, last = node.col_offset, getattr(node, "end_col_offset", None)
+        text = b"".join(lines)
+        cut = len(text) - len(lines[-1]) + (last if last is not None else len(lines[-1]))
+        segment = text[first:cut].strip()
+        if not (segment.startswith(b"(") and segment.endswith(b")")):
+            return False
+        depth = 0
+        for position, char in enumerate(segment):
+            depth += {40: 1, 41: -1}.get(char, 0)  # ( and ); strings with parens are rare here
+            if depth == 0:
+                return position == len(segment) - 1
+        return False
 
     def parenthesized_items(self, node: Union[ast.With, ast.AsyncWith]) -> bool:
         """`with (a as b, c as d):` has the AST of `with a as b, c as d:`; the tokens differ.
