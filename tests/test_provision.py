@@ -340,3 +340,10 @@ def test_a_lock_not_the_table_says_what_comes_along() -> None:
     assert p.provision("werkzeug").status == Status.TRANSITIVE
     got = p.provision("blinker")
     assert (got.status, got.evidence.definitive) == (Status.NONE, True)
+
+
+def test_a_stub_only_wheel_provides_nothing_and_hides_nothing() -> None:
+    # types-requests' wheel holds only .pyi files: its RECORD is known, so it is not a
+    # distribution "whose files nobody knows" that might provide anything.
+    got = provisioner(reqs("flask", "types-requests")).provision("no_such_module_anywhere")
+    assert got.status == Status.NONE and got.evidence.definitive

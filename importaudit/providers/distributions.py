@@ -40,6 +40,8 @@ class BundledDist:
     rank: int = 1_000_000  # place among the most-downloaded distributions (1: the most)
     # An old sdist's PKG-INFO may omit Requires-Dist that its setup.py declares: unknown then.
     requires_known: bool = True
+    # Read from a wheel's RECORD: no modules then means none (types-requests ships only stubs).
+    files_known: bool = True
 
 
 def _data_path(name: str) -> Path:
@@ -86,6 +88,7 @@ def bundled_dists() -> Mapping[str, BundledDist]:
             scripts=tuple(str(s) for s in entry.get("scripts", ())),
             rank=int(entry.get("rank", 1_000_000)),
             requires_known=not entry.get("requires_unknown", False),
+            files_known=entry.get("from") != "sdist",
         )
     return table
 
@@ -233,7 +236,7 @@ class DistributionIndex:
         if not self._use_bundled:
             return False
         bundled = bundled_dists().get(key)
-        return bool(bundled and bundled.modules) or any(
+        return bool(bundled and (bundled.modules or bundled.files_known)) or any(
             key in keys for keys in bundled_module_map().values()
         )
 
