@@ -347,3 +347,13 @@ def test_a_stub_only_wheel_provides_nothing_and_hides_nothing() -> None:
     # distribution "whose files nobody knows" that might provide anything.
     got = provisioner(reqs("flask", "types-requests")).provision("no_such_module_anywhere")
     assert got.status == Status.NONE and got.evidence.definitive
+
+
+def test_a_locked_distribution_of_unknown_files_named_like_the_module_is_a_candidate() -> None:
+    # The table knows haystack-ai ships `haystack`; the lock installs django-haystack, whose files
+    # nobody knows: it may well be the provider (it is), so this is no definitive absence.
+    runtime = [replace(r, direct=True) for r in locked("django", "acme-django-haystack-fork")]
+    got = provisioner(runtime).provision("haystack")
+    assert got.status == Status.NONE
+    assert got.evidence.candidates == ("acme-django-haystack-fork",)
+    assert not got.evidence.definitive

@@ -123,17 +123,18 @@ class Provisioner:
         return preferred(keys), provider.source
 
     def _evidence(self, source: Source, top: str) -> Evidence:
-        """What 'the target does not install it' rests on: every installed distribution whose
-        requirements are unknown may bring the module in; when the module's provider is itself
-        a guess, so may every installed distribution whose files are unknown, and those named
-        like the module are the likely ones."""
+        """What 'the target does not install it' rests on. Every installed distribution whose
+        requirements are unknown may bring the module in. Whose files are unknown may ship it:
+        any of them when nothing knows the module's provider; when the table or config knows the
+        usual provider, those named like the module (django-haystack for haystack, pyre2 for re2:
+        a second distribution of the same import name shows it in its name)."""
         inst = self.installed
         unknown = set(inst.unknown)
-        candidates: list[str] = []
+        opaque = set(self._opaque)
         if source not in KNOWN_SOURCES:
-            unknown.update(self._opaque)
-            candidates = [k for k in sorted(unknown) if named_like(top, k)]
-        shown = tuple(self.display(k) for k in sorted(unknown) if k not in candidates)
+            unknown |= opaque
+        candidates = sorted(k for k in unknown | opaque if named_like(top, k))
+        shown = tuple(self.display(k) for k in sorted(unknown - set(candidates)))
         return Evidence(source, shown, tuple(self.display(k) for k in candidates))
 
     def _provision(self, module: str, hint: Optional[str]) -> Provision:
