@@ -204,8 +204,11 @@ class DistributionIndex:
         if self._environment is not None:
             installed = self._environment.providers(module)
         table = _longest(_bundled_index(), module) if self._use_bundled else ("", ())
-        if self._use_bundled and not table[1] and module in _namespace_index():
-            table = (module, _namespace_index()[module])
+        if self._use_bundled and module in _namespace_index() and (
+            not table[1] or (table[0] == module and _shared(module, table[1]))
+        ):
+            # A bare namespace import works with any portion (and any stray bare owner) installed.
+            table = (module, tuple(sorted({*table[1], *_namespace_index()[module]})))
         if installed[1] and table[1]:
             if _depth(table[0]) > _depth(installed[0]):
                 # A namespace-less RECORD says "google"; the table knows google.cloud.storage.
