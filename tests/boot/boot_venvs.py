@@ -63,6 +63,14 @@ class Step:
 
 
 def interpreter_for(version: str) -> Path:
+    if "-" in version:
+        # No declared version: importaudit judged every version of the range ("3.9-3.14"), so its
+        # verdict must hold on any of them; boot on the newest one this machine has.
+        low, high = (tuple(int(x) for x in end.split(".")) for end in version.split("-", 1))
+        inside = [v for v in PYTHONS if low <= tuple(int(x) for x in v.split(".")) <= high
+                  and (PYENV / PYTHONS[v] / "bin" / "python").exists()]
+        if inside:
+            version = max(inside, key=lambda v: tuple(int(x) for x in v.split(".")))
     full = PYTHONS.get(version)
     path = PYENV / full / "bin" / "python" if full else None
     if path is None or not path.exists():
