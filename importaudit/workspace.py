@@ -81,6 +81,10 @@ class Workspace:
                 name = head[:-3] if head.endswith(".py") else head
                 if name.isidentifier():
                     names.add(name)
+            # On sys.path, a folder also makes its namespace directories (no __init__.py) importable:
+            # `cd app && gunicorn wsgi` imports app/utils/admin.py as utils.admin.
+            roots = {root for root in self.import_roots().values() if root}
+            names.update(self.project.index.top_level_names(sorted(roots)))
             if "__init__.py" in self.parsed:  # the audited folder is itself a package (saleor/saleor)
                 names.add(self.root.resolve().name)
             # A module run as a script (`if __name__ == "__main__":`) has its own folder first on
