@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -92,6 +93,11 @@ def _cached(entry: Optional[Entry], ref: SourceRef, now: Optional[tuple[int, int
     return parsed if same else None
 
 
+def _no_cyclic_gc() -> None:
+    """A worker's parse makes no reference cycles: reference counting frees every tree."""
+    gc.disable()
+
+
 def parse_all(
     root: Path, sources: Sequence[SourceRef], *, workers: Optional[int] = None, use_cache: bool = False
 ) -> tuple[dict[str, ParsedFile], LazyTrees, list[SourceWarning]]:
@@ -99,6 +105,21 @@ def parse_all(
 
     With use_cache, what an earlier run found in a file whose size and mtime are unchanged is
     reused (importaudit.source.cache), and only the changed files are parsed."""
+    # ast.parse and the records allocate millions of acyclic objects: with the cyclic collector
+    # on, its full collections rescan the growing heap of records again and again (measured:
+    # 3 of 8 CPU seconds on saleor's 4,300 files). Nothing here builds a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_all(root, sources, workers, use_cache)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_all(
+    root: Path, sources: Sequence[SourceRef], workers: Optional[int], use_cache: bool
+) -> tuple[dict[str, ParsedFile], LazyTrees, list[SourceWarning]]:
     store = cache.cache_file(root) if use_cache else None
     previous = cache.load(store)
     stamps = {ref.path: cache.stamp(root, ref.path) for ref in sources} if store else {}
@@ -111,7 +132,7 @@ def parse_all(
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if len(jobs) >= POOL_THRESHOLD and count > 1:
         try:
-            with ProcessPoolExecutor(max_workers=count) as pool:
+            with ProcessPoolExecutor(max_workers=count, initializer=_no_cyclic_gc) as pool:
                 results = list(pool.map(_parse_one, jobs, chunksize=_CHUNK))
         except (OSError, RuntimeError):  # no fork/semaphores here (a locked-down CI): do it inline
             results = [_parse_one(job) for job in jobs]
