@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gentree import make_tree  # noqa: E402
+from gentree import make_tree
 
 DEPTRY = "deptry>=0.25,<0.26"
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -126,12 +126,12 @@ def bench_tree(name: str, root: Path, pairs: int, deptry: list[str], importaudit
         row = (
             f"| {name} | {count} | {mode} "
             f"| {statistics.median(r.wall for r in ours):.2f} | {statistics.median(r.wall for r in theirs):.2f} "
-            f"| **{_median_ratio(ours, theirs, 'wall'):.2f}×** "
+            f"| **{_median_ratio(ours, theirs, 'wall'):.2f}x** "
             f"| {statistics.median(r.cpu for r in ours):.2f} | {statistics.median(r.cpu for r in theirs):.2f} "
-            f"| **{_median_ratio(ours, theirs, 'cpu'):.2f}×** "
+            f"| **{_median_ratio(ours, theirs, 'cpu'):.2f}x** "
             f"| {_mib(max(r.peak_sum for r in ours))} / {_mib(max(r.peak_one for r in ours))} "
             f"| {_mib(max(r.peak_sum for r in theirs))} / {_mib(max(r.peak_one for r in theirs))} "
-            f"| {max(r.peak_sum for r in ours) / max(max(r.peak_sum for r in theirs), 1):.2f}× |"
+            f"| {max(r.peak_sum for r in ours) / max(max(r.peak_sum for r in theirs), 1):.2f}x |"
         )
         print(row, flush=True)
         rows.append(row)
@@ -152,7 +152,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--generated", default="1000,10000,50000", help="sizes of generated trees ('' for none)")
     parser.add_argument("--gen-dir", type=Path, default=Path(tempfile.gettempdir()) / "importaudit-bench-trees")
-    parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH", help="a real tree (repeatable)")
+    parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH",
+                        help="a real tree (repeatable)")  # fmt: skip
     parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "importaudit-bench-venv")
     parser.add_argument("--importaudit", default=f"{sys.executable} -m importaudit",
                         help="the command that runs importaudit (default: this Python's)")  # fmt: skip

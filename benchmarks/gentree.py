@@ -30,9 +30,11 @@ def _module_text(rng: random.Random, name: str, siblings: list[str], modules: li
     lines += ["", "try:", "    import ujson as fastjson", "except ImportError:  # optional speed-up",
               "    fastjson = None", ""]  # fmt: skip
     if rng.random() < 0.1:
-        lines += ["if sys.version_info >= (3, 11):", "    import tomllib", "else:", "    import tomli as tomllib", ""]
+        lines += ["if sys.version_info >= (3, 11):", "    import tomllib", "else:",
+                  "    import tomli as tomllib", ""]  # fmt: skip
     if rng.random() < 0.1:
-        lines += ["from typing import TYPE_CHECKING", "if TYPE_CHECKING:", "    from sqlalchemy.orm import Session", ""]
+        lines += ["from typing import TYPE_CHECKING", "if TYPE_CHECKING:",
+                  "    from sqlalchemy.orm import Session", ""]  # fmt: skip
     lines += ["LOG = logging.getLogger(__name__)", f'NAME = "{name}"  # a string, not an import', ""]
     for f in range(rng.randint(3, 8)):
         lines += [f"def helper_{f}(value: Optional[int] = None) -> int:",
@@ -44,7 +46,8 @@ def _module_text(rng: random.Random, name: str, siblings: list[str], modules: li
     for c in range(rng.randint(1, 3)):
         lines += [f"class Model{c}:", f'    """A class with methods ({c})."""', "",
                   "    def __init__(self, data: dict) -> None:", "        self.data = dict(data)", "",
-                  "    def save(self) -> str:", "        return json.dumps(self.data, sort_keys=True)", ""]  # fmt: skip
+                  "    def save(self) -> str:",
+                  "        return json.dumps(self.data, sort_keys=True)", ""]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
