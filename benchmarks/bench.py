@@ -111,13 +111,18 @@ def _mib(value: float) -> str:
     return f"{value / 2**20:.0f}"
 
 
-def bench_tree(name: str, root: Path, pairs: int, deptry: list[str], importaudit: list[str]) -> list[str]:
+def bench_tree(
+    name: str, root: Path, pairs: int, deptry: list[str], importaudit: list[str], only: tuple[str, ...]
+) -> list[str]:
     count = sum(1 for _ in root.rglob("*.py"))
     rows = []
     cache = Path(tempfile.mkdtemp(prefix="importaudit-bench-cache-"))
     modes = {"cold": {"IMPORTAUDIT_NO_CACHE": "1"}, "warm": {"IMPORTAUDIT_CACHE_DIR": str(cache)}}
-    measure(importaudit, root, modes["warm"])  # prime the warm cache
+    if "warm" in only:
+        measure(importaudit, root, modes["warm"])  # prime the warm cache
     for mode, env in modes.items():
+        if mode not in only:
+            continue
         ours: list[Run] = []
         theirs: list[Run] = []
         for _ in range(pairs):
@@ -154,6 +159,7 @@ def main() -> None:
     parser.add_argument("--gen-dir", type=Path, default=Path(tempfile.gettempdir()) / "importaudit-bench-trees")
     parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH",
                         help="a real tree (repeatable)")  # fmt: skip
+    parser.add_argument("--modes", default="cold,warm", help="cold, warm or both (comma-separated)")
     parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "importaudit-bench-venv")
     parser.add_argument("--importaudit", default=f"{sys.executable} -m importaudit",
                         help="the command that runs importaudit (default: this Python's)")  # fmt: skip
@@ -173,7 +179,7 @@ def main() -> None:
     print(f"load before: {os.getloadavg()}; cores: {os.cpu_count()}; {version}; pairs: {args.pairs}")
     print(HEADER, flush=True)
     for name, root in trees:
-        bench_tree(name, root, args.pairs, deptry, importaudit)
+        bench_tree(name, root, args.pairs, deptry, importaudit, tuple(args.modes.split(",")))
     print(f"load after: {os.getloadavg()}")
 
 
