@@ -105,3 +105,19 @@ def test_a_full_audit_with_the_cache_on_is_the_same_cold_and_warm(sample: str, c
     keys = ("rule", "severity", "module", "target", "file", "line")
     assert sorted(tuple(f.get(k) for k in keys) for f in report["findings"]) == sorted(
         tuple(f.get(k) for k in keys) for f in expected["findings"])
+
+
+def test_a_touched_but_unchanged_file_is_not_parsed_again(tmp_path: Path, counted: list[str]) -> None:
+    """A fresh checkout or a restored CI cache changes every mtime: the content decides."""
+    root = project(tmp_path / "p")
+    first = parse(root)
+    counted.clear()
+    for name in ("b.py", "pkg/a.py"):
+        os.utime(root / name, ns=(2, 2))
+    assert parse(root) == first
+    assert counted == []
+    (root / "b.py").write_text("import tomli\n")  # same size, other content
+    os.utime(root / "b.py", ns=(3, 3))
+    result = parse(root)
+    assert counted == ["b.py"]
+    assert [i.module for i in result["b.py"].imports] == ["tomli"]  # type: ignore[attr-defined]

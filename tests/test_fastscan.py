@@ -69,7 +69,10 @@ CASES = {
     "relative": (b"from . import x\nfrom ..up import y\nfrom .import z\nfrom ... import w\n", True),
     "strings and comments": (b'"""import nope\n"""\nx = "import no"  # import no\nimport yes\n', True),
     "continuation": (b"from a import \\\n    b, \\\n    c\nimport e . f\n", True),
-    "ignore comment": (b"from a import (  # importaudit: ignore[missing]\n  b)\nimport c  # importaudit: ignore\n", True),
+    "ignore comment": (
+        b"from a import (  # importaudit: ignore[missing]\n  b)\nimport c  # importaudit: ignore\n",
+        True,
+    ),
     "star": (b"from os.path import *\n", True),
     "guarded": (b"try:\n    import x\nexcept ImportError:\n    x = None\n", False),
     "in a function": (b"def f():\n    import x\n", False),
@@ -106,7 +109,8 @@ def test_fast_scan_matches_the_visitor_on_a_sample_of_the_standard_library() -> 
 def test_fast_scan_matches_the_visitor_on_every_file_of_the_roots() -> None:
     """The full run: IMPORTAUDIT_DIFF_ROOTS (os.pathsep-separated), else stdlib and site-packages."""
     given = os.environ.get("IMPORTAUDIT_DIFF_ROOTS")
-    roots = [Path(p) for p in given.split(os.pathsep)] if given else [STDLIB, Path(sysconfig.get_paths()["purelib"])]
+    default = [STDLIB, Path(sysconfig.get_paths()["purelib"])]
+    roots = [Path(p) for p in given.split(os.pathsep)] if given else default
     parsed, answered, mismatches = differential(roots)
     print(f"differential: {parsed} files parsed, fast path answered {answered}, {len(mismatches)} mismatches")
     assert mismatches == [], mismatches[:20]

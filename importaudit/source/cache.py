@@ -12,9 +12,11 @@ from typing import Optional
 
 from importaudit.model import ParsedFile
 
-# An entry: (size, mtime in ns, what the parse found). The key of the whole file says which
-# importaudit and which Python wrote it, so a new version never reads an old cache.
-Entry = tuple[int, int, ParsedFile]
+# An entry: (size, mtime in ns, content digest, what the parse found). The key of the whole file
+# says which importaudit and which Python wrote it, so a new version never reads an old cache.
+# Size and mtime unchanged: reused without reading the file. Same size, another mtime (a fresh
+# git checkout, a CI cache restored, `touch`): the file is read and its digest decides.
+Entry = tuple[int, int, bytes, ParsedFile]
 
 _EXTRACTION_MODULES = (
     "source/flags.py",
@@ -73,6 +75,22 @@ def save(path: Optional[Path], entries: dict[str, Entry]) -> None:
         os.replace(temp, path)
     except (OSError, pickle.PickleError):
         return
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def unchanged(root: Path, relpath: str, entry: Entry, now: tuple[int, int]) -> bool:
+    """Whether the file is the one the entry describes: by size and mtime, else by content."""
+    if (entry[0], entry[1]) == now:
+        return True
+    if entry[0] != now[0]:
+        return False
+    try:
+        return digest((root / relpath).read_bytes()) == entry[2]
+    except OSError:
+        return False
 
 
 def stamp(root: Path, relpath: str) -> Optional[tuple[int, int]]:

@@ -121,7 +121,8 @@ def _statements(masked: bytes) -> Optional[list[tuple[int, int, str]]]:
         text = masked[start:end]
         if text.count(b"(") != text.count(b")") or b"[" in text or b"{" in text:
             return None
-        found.append((line + 1, line + 1 + text.count(b"\n"), text.replace(b"\\\n", b" ").replace(b"\n", b" ").decode("ascii")))
+        flat = text.replace(b"\\\n", b" ").replace(b"\n", b" ").decode("ascii")
+        found.append((line + 1, line + 1 + text.count(b"\n"), flat))
         line += text.count(b"\n")
         last = end
     return found

@@ -84,13 +84,38 @@ class LazyTrees(Mapping[str, ast.Module]):
         return path in self._refs and path not in self._failed
 
 
-def _cached(entry: Optional[Entry], ref: SourceRef, now: Optional[tuple[int, int]]) -> Optional[ParsedFile]:
-    if entry is None or now is None or (entry[0], entry[1]) != now:
+def _cached(
+    root: Path, entry: Optional[Entry], ref: SourceRef, now: Optional[tuple[int, int]]
+) -> Optional[ParsedFile]:
+    if entry is None or now is None or not isinstance(entry, tuple) or len(entry) != 4:
         return None
-    parsed = entry[2]
+    parsed = entry[3]
     same = (parsed.module, parsed.is_package, parsed.is_test, parsed.is_notebook) == (
         ref.module, ref.is_package, ref.is_test, ref.is_notebook)
-    return parsed if same else None
+    return parsed if same and cache.unchanged(root, ref.path, entry, now) else None
+
+
+def _digest(root: Path, path: str, before: tuple[int, int]) -> Optional[bytes]:
+    """The content's digest, read again after the parse (from the OS cache; workers send back
+    records only); None when the file changed since its stamp was taken, so what the parse saw
+    is not known to be this content."""
+    data = (root / path).read_bytes()
+    return cache.digest(data) if cache.stamp(root, path) == before else None
+
+
+def _entries(root: Path, stamps: dict[str, Optional[tuple[int, int]]], previous: dict[str, Entry],
+             reused: dict[str, ParsedFile], parsed: dict[str, ParsedFile]) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for path, now in stamps.items():
+        if now is None or path not in parsed:
+            continue
+        try:
+            known = previous[path][2] if path in reused else _digest(root, path, now)
+        except OSError:
+            continue
+        if known is not None:
+            entries[path] = (now[0], now[1], known, parsed[path])
+    return entries
 
 
 def _no_cyclic_gc() -> None:
@@ -125,7 +150,7 @@ def _parse_all(
     stamps = {ref.path: cache.stamp(root, ref.path) for ref in sources} if store else {}
     reused: dict[str, ParsedFile] = {}
     for ref in sources if store else ():
-        hit = _cached(previous.get(ref.path), ref, stamps[ref.path])
+        hit = _cached(root, previous.get(ref.path), ref, stamps[ref.path])
         if hit is not None:
             reused[ref.path] = hit
     jobs = [(str(root), ref) for ref in sources if ref.path not in reused]
@@ -160,11 +185,8 @@ def _parse_all(
         parsed_files[parsed.path] = parsed
         if tree is not None:
             kept[parsed.path] = tree
-    if store is not None and jobs:
-        cache.save(store, {
-            path: (now[0], now[1], parsed_files[path])
-            for path, now in stamps.items() if now is not None and path in parsed_files
-        })
+    if store is not None and (jobs or any(previous[p][:2] != now for p, now in stamps.items() if p in reused)):
+        cache.save(store, _entries(root, stamps, previous, reused, parsed_files))
     refs = {
         ref.path: ref
         for ref in sources
