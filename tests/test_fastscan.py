@@ -16,11 +16,14 @@ from importaudit.source.imports import parse_source
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
 
-def _module(root: Path, path: Path) -> tuple[str, bool]:
+def _module(root: Path, path: Path) -> tuple[Optional[str], bool]:
+    """A dotted name as discover would give (None where a folder is no identifier)."""
     parts = list(path.relative_to(root).with_suffix("").parts)
     is_package = parts[-1] == "__init__"
     if is_package:
         parts.pop()
+    if not all(part.isidentifier() for part in parts):
+        return None, is_package
     return ".".join(parts) or "root", is_package
 
 
@@ -80,6 +83,10 @@ CASES = {
     "semicolon": (b"import a; import b\n", False),
     "dynamic": (b"import importlib\nm = importlib.import_module('x')\n", False),
     "dunder": (b"m = __import__('x')\n", False),
+    "after a raising branch": (
+        b"import sys\nif sys.platform != 'win32':\n    raise ImportError('win')\nimport x\n",
+        False,
+    ),
     "latin-1 cookie": (b"# -*- coding: latin-1 -*-\nimport x\n", False),
     "non-ascii code": ("import x\nnaïve = 1\n".encode(), False),
 }

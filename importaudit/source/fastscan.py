@@ -34,6 +34,9 @@ _BLANK = bytes(c if c == 10 else 32 for c in range(256))
 _KEYWORD = re.compile(rb"\bimport\b")
 _START = re.compile(rb"^(?:import|from)\b", re.M)
 _DYNAMIC = (b"__import__", b"import_module")
+# A module-level block or raise before an import can guard it (`if sys.platform != "win32":
+# raise ImportError` guards everything after it: source/branches.py): leave those to the visitor.
+_BRANCH = re.compile(rb"^(?:if|elif|else|try|except|finally|with|for|while|match|raise|assert|async)\b", re.M)
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _UTF8 = frozenset({"utf-8", "utf8", "utf_8", "utf-8-sig"})
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -63,6 +66,10 @@ def scan_imports(data: bytes, path: str, module: Optional[str], is_package: bool
     statements = _statements(masked)
     if statements is None or len(_KEYWORD.findall(masked)) != len(statements):
         return None  # an import the column-0 reading did not account for
+    if statements:
+        branch = _BRANCH.search(masked)
+        if branch is not None and masked.count(b"\n", 0, branch.start()) + 1 < statements[-1][1]:
+            return None
     package = None if module is None else (module if is_package else module.rpartition(".")[0])
     ignores = ignore_comments(data) if statements else {}
     found: list[Import] = []
