@@ -132,9 +132,8 @@ def file_entry(
         else:
             parts.note(f"`{path_written}` ({via}) is not a file in the repo")
             if repo is None:
-                parts.entries.append(
-                    Entry(module_for_file(path_written), kind, attr, call, via, ctx.location, phase=phase)
-                )
+                # A file the image does not take from the repo: what it imports is unknown, and its
+                # name is no distribution to install (`fastapi run svc/main.py` is not "add main").
                 return
     assert repo is not None
     parent = posixpath.dirname(repo)
