@@ -30,8 +30,8 @@ def test_a_namespace_folder_beside_the_app_is_first_party(tmp_path: Path) -> Non
 def test_a_started_file_the_image_does_not_take_from_the_repo_is_not_a_distribution(tmp_path: Path) -> None:
     files = {
         "requirements.txt": "flask\n",
-        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py /app/\nRUN pip install -r requirements.txt\n"
-                      'CMD ["python", "/opt/tools/main.py"]\n',
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py /app/\n"
+                      'RUN pip install -r requirements.txt\nCMD ["python", "/opt/tools/main.py"]\n',
         "app.py": "import flask\n",
     }
     for relpath, text in files.items():
