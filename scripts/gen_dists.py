@@ -54,12 +54,12 @@ WINDOWS = ("windows", {"platforms": ["win_amd64"], "py_version_info": (3, 12), "
 def _finder(kind: str, target: dict[str, Any], binary: bool) -> Any:
     """pip's own finder, one per thread and mode (its caches are not thread-safe). pip is
     imported here, not at the top: it is this script's tool, not a dependency of importaudit."""
-    from pip._internal.index.collector import LinkCollector
-    from pip._internal.index.package_finder import PackageFinder
-    from pip._internal.models.format_control import FormatControl
-    from pip._internal.models.search_scope import SearchScope
-    from pip._internal.models.selection_prefs import SelectionPreferences
-    from pip._internal.models.target_python import TargetPython
+    from pip._internal.index.collector import LinkCollector  # importaudit: ignore
+    from pip._internal.index.package_finder import PackageFinder  # importaudit: ignore
+    from pip._internal.models.format_control import FormatControl  # importaudit: ignore
+    from pip._internal.models.search_scope import SearchScope  # importaudit: ignore
+    from pip._internal.models.selection_prefs import SelectionPreferences  # importaudit: ignore
+    from pip._internal.models.target_python import TargetPython  # importaudit: ignore
 
     key = f"finder-{kind}-{binary}"
     if not hasattr(_local, key):
@@ -86,7 +86,7 @@ def find(name: str) -> tuple[str, Optional[str]]:
 
 def _session() -> Any:
     if not hasattr(_local, "session"):
-        from pip._internal.network.session import PipSession
+        from pip._internal.network.session import PipSession  # importaudit: ignore
 
         session = PipSession()
         session.verify = os.environ.get("PIP_CERT") or True
@@ -99,7 +99,7 @@ def _open_wheel(url: str) -> tuple[IO[bytes], int]:
     if url.startswith("file:"):
         path = unquote(urlparse(url).path)
         return open(path, "rb"), os.path.getsize(path)
-    from pip._internal.network.lazy_wheel import LazyZipOverHTTP
+    from pip._internal.network.lazy_wheel import LazyZipOverHTTP  # importaudit: ignore
 
     lazy = LazyZipOverHTTP(url, _session())
     return lazy, int(lazy._length)  # type: ignore[return-value]
