@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
+from pathlib import Path
 from typing import Optional
 
 import pytest
+from click.testing import CliRunner
 from frameworks_support import parsed_context
 
+from importaudit.cli import main
 from importaudit.frameworks import FrameworkResult, framework_imports
 from importaudit.model import Scope
 
@@ -118,3 +122,27 @@ def test_handler_class_from_environment() -> None:
 def test_unreadable_configs_name_nothing(source: str) -> None:
     result = analyse({"a.py": source})
     assert result.imports == ()
+
+
+def test_fileconfig_ini_classes_are_boot_imports(tmp_path: Path) -> None:
+    """fileConfig imports a formatter's class; a handler's class is first looked up in logging."""
+    files = {
+        "requirements.txt": "flask\ngunicorn\n",
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                      "CMD gunicorn app:app\n",
+        "app.py": "import logging.config\nimport flask\nlogging.config.fileConfig('conf/logging.ini')\n"
+                  "app = flask.Flask(__name__)\n",
+        "conf/logging.ini": "[loggers]\nkeys=root\n[handlers]\nkeys=console,file\n[formatters]\nkeys=json\n"
+                            "[logger_root]\nhandlers=console\n[handler_console]\nclass=StreamHandler\n"
+                            "args=(sys.stdout,)\n[handler_file]\nclass=handlers.RotatingFileHandler\n"
+                            "args=('x.log',)\n[formatter_json]\nclass=pythonjsonlogger.json.JsonFormatter\n",
+    }
+    for relpath, text in files.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text(text)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    report = json.loads(result.output)
+    errors = [(f["module"], f["file"], f["line"], f["context"])
+              for f in report["findings"] if f["severity"] == "error"]
+    assert errors == [("pythonjsonlogger", "conf/logging.ini", 16, "string")]
+    assert report["targets"][0]["verdict"] == "fails-at-boot"

@@ -15,7 +15,7 @@ from importaudit.model import How, ParsedFile
 # Calls (last component of the callee) that make a file worth reading, per reader.
 _ENGINE_CALLS = frozenset({"create_engine", "create_async_engine", "engine_from_config", "Flask", "SQLAlchemy"})
 _CELERY_CALLS = frozenset({"Celery"})
-_LOGGING_CALLS = frozenset({"dictConfig"})
+_LOGGING_CALLS = frozenset({"dictConfig", "fileConfig"})
 _LOOP_CALLS = frozenset({"import_module", "__import__"})
 _SERVER_CALLS = frozenset({"get_wsgi_application", "get_asgi_application"})
 _PYMYSQL_CALLS = frozenset({"install_as_MySQLdb"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 from importaudit.frameworks.values import Text
@@ -44,6 +45,7 @@ class FrameworkContext:
     parsed: Mapping[str, ParsedFile] = field(default_factory=dict)  # the one parse's cheap facts
     cache: MutableMapping[str, Any] = field(default_factory=dict)  # one dict per run, every target
     worker: bool = False  # the target starts a Celery worker (which imports its task modules)
+    root: Optional[Path] = None  # the project folder, for config files a call names (fileConfig)
 
     @property
     def run(self) -> RunCache:

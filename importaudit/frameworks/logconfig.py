@@ -1,7 +1,10 @@
-"""logging.config.dictConfig dictionaries: handler classes, `()` factories and `ext://` values."""
+"""logging.config.dictConfig dictionaries and fileConfig ini files: the classes and factories they import."""
 
 from __future__ import annotations
 
+import configparser
+import logging
+import posixpath
 from typing import Optional
 
 from importaudit.frameworks.candidates import candidates
@@ -10,6 +13,10 @@ from importaudit.frameworks.values import Dict, Seq, Text, Value, dotted, resolv
 from importaudit.frameworks.walk import Placed, phase_of
 
 _DICT_CONFIG = frozenset({"logging.config.dictConfig", "config.dictConfig", "dictConfig"})
+_FILE_CONFIG = frozenset({"logging.config.fileConfig", "config.fileConfig", "fileConfig"})
+# Names a fileConfig handler `class=` finds in the logging module itself (eval(klass, vars(logging))).
+# logging.config itself imports logging.handlers, so `handlers.X` is found there too.
+_LOGGING_NAMES = frozenset({"handlers", "config"} | {name for name in dir(logging) if not name.startswith("_")})
 # dictConfig sections whose entries may name a class or a `()` factory
 _SECTIONS = ("formatters", "filters", "handlers")
 
@@ -83,12 +90,56 @@ def _configs(ctx: FrameworkContext, path: str) -> tuple[_Config, ...]:
         for placed, call in scan.calls():
             if call.args and dotted(call.func) in _DICT_CONFIG:
                 configs.append((scan.evaluator(placed).value(call.args[0]), "logging.config.dictConfig", placed))
+            elif call.args and dotted(call.func) in _FILE_CONFIG:
+                written = scan.evaluator(placed).value(call.args[0])
+                if isinstance(written, Text):
+                    configs.append((_ini_config(ctx, path, written.value), "logging.config.fileConfig", placed))
         logconfig = scan.module_namespace.get("logconfig_dict")
         if isinstance(logconfig, Dict):
             # gunicorn applies it in the master before loading the app: boot, module scope
             configs.append((logconfig, "gunicorn logconfig_dict", None))
     result = ctx.run.memo[key] = tuple(configs)
     return result
+
+
+def _ini_config(ctx: FrameworkContext, caller: str, written: str) -> Optional[Value]:
+    """A fileConfig ini as the dictConfig shape the readers above know: formatter and handler classes.
+
+    The file is looked for from the project root (the usual working directory) and beside the
+    calling module. `fileConfig` resolves a formatter's `class` by import, and a handler's `class`
+    first as a name in the logging module (`StreamHandler`, `handlers.RotatingFileHandler`).
+    """
+    if ctx.root is None or not written:
+        return None
+    beside = posixpath.normpath(posixpath.join(posixpath.dirname(caller), written))
+    for relpath in (posixpath.normpath(written), beside):
+        if relpath.startswith("..") or relpath.startswith("/"):
+            continue
+        try:
+            text = (ctx.root / relpath).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(text, source=relpath)
+        except configparser.Error:
+            return None
+        lines = text.splitlines()
+        sections: dict[str, list[tuple[str, Optional[Value]]]] = {"formatters": [], "handlers": []}
+        for section in parser.sections():
+            kind, _, name = section.partition("_")
+            klass = parser.get(section, "class", fallback="").strip()
+            if kind not in ("formatter", "handler") or not klass:
+                continue
+            if kind == "handler" and klass.split(".")[0] in _LOGGING_NAMES:
+                continue  # found in the logging module itself: nothing is imported
+            # the first `class = <klass>` line: good enough to point the finding at
+            line = next(
+                (i for i, row in enumerate(lines, 1) if row.lstrip().startswith("class") and klass in row), 1
+            )
+            sections[kind + "s"].append((name, Dict((("class", Text(klass, relpath, line)),))))
+        return Dict(tuple((key, Dict(tuple(entries))) for key, entries in sections.items()))
+    return None
 
 
 def _emit(

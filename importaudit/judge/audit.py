@@ -445,6 +445,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 parsed=ws.parsed,
                 cache=ws.framework_cache,
                 worker=_starts_celery_worker(target),
+                root=ws.root,
             )
         )
     except Exception as exc:  # framework strings are extra evidence; never a crash
