@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Optional
 
-from importaudit.model import Install, InstallKind, Location
+from importaudit.model import Install, Location
 from importaudit.targets.install_options import PDM_INSTALL, POETRY_EXPORT, UV_EXPORT, Options
 from importaudit.targets.installs import PathResolver, poetry_selection, select, uv_selection
 from importaudit.targets.shell import program_name
@@ -43,18 +43,7 @@ def parse_export(
     else:  # pdm: the default group and the dev groups unless --prod
         main, include_dev = "--no-default" not in flags, not ({"--prod", "--production"} & flags)
         groups = extras = tuple("*" if g == ":all" else g for g in chosen.groups)
-    install = Install(
-        InstallKind.PROJECT,
-        chosen.folder,
-        location,
-        extras=tuple(sorted(set(extras))),
-        groups=tuple(sorted(set(groups))),
-        include_dev=include_dev,
-        tool=tool,
-        main=main,
-        without=tuple(sorted(set(chosen.without))),
-    )
-    return chosen.output, install
+    return chosen.output, chosen.project_install(location, tool, extras, groups, include_dev, main)
 
 
 # Build front-ends that write the project's wheel, and their output option (default `dist/`):

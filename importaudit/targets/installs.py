@@ -191,6 +191,28 @@ class _Selection:
     folder: str = "."
     output: Optional[str] = None  # `uv export -o FILE` / `poetry export --output FILE`
 
+    def project_install(
+        self,
+        location: Optional[Location],
+        tool: str,
+        extras: Sequence[str],
+        groups: Sequence[str],
+        include_dev: bool,
+        main: bool,
+    ) -> Install:
+        """The project install these options select (an install command's, or an export's)."""
+        return Install(
+            InstallKind.PROJECT,
+            self.folder,
+            location,
+            extras=tuple(sorted(set(extras))),
+            groups=tuple(sorted(set(groups))),
+            include_dev=include_dev,
+            tool=tool,
+            main=main,
+            without=tuple(sorted(set(self.without))),
+        )
+
 
 def select(
     tool: str, words: Sequence[str], resolve: PathResolver, notes: list[str], options: Optional[Options] = None
@@ -300,19 +322,7 @@ def _project_tool(
             f"`{tool} {sub}` installs every extra/group: "
             + ("--all-extras" if "--all-extras" in flags else "--all-groups")
         )
-    result.installs.append(
-        Install(
-            InstallKind.PROJECT,
-            chosen.folder,
-            location,
-            extras=tuple(sorted(set(extras))),
-            groups=tuple(sorted(set(groups))),
-            include_dev=include_dev,
-            tool=tool,
-            main=main,
-            without=tuple(sorted(set(chosen.without))),
-        )
-    )
+    result.installs.append(chosen.project_install(location, tool, extras, groups, include_dev, main))
     return result
 
 
