@@ -259,3 +259,17 @@ def test_uv_sync_package_installs_that_workspace_member(tmp_path: Path) -> None:
     errors = [(f["module"], f["rule"]) for f in report["findings"] if f["severity"] == "error"]
     assert errors == [("markdown", "missing-at-boot")], report["findings"]
     assert "backend/pyproject.toml" in next(f for f in report["findings"] if f["module"] == "markdown")["message"]
+
+
+def test_python_version_option_is_the_python_the_report_names(tmp_path: Path) -> None:
+    """A Dockerfile says 3.11; `--python-version 3.12` judges 3.12, and the target must say so, or a
+    reader of the report believes 3.11 was checked."""
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text("import asyncore\nimport flask\napp = flask.Flask(__name__)\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt\nCMD gunicorn app:app\n")
+    _, default = audit(tmp_path)
+    _, on_312 = audit(tmp_path, "--python-version", "3.12")
+    assert [(t["name"], t["python"]) for t in default["targets"]] == [("Dockerfile", "3.11")]
+    assert [(t["name"], t["python"]) for t in on_312["targets"]] == [("Dockerfile", "3.12")]
+    assert {f["module"] for f in on_312["findings"] if f["rule"] == "stdlib-removed"} == {"asyncore"}

@@ -346,7 +346,8 @@ def _starts_celery_worker(target: Target) -> bool:
 
 def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     env, _source = target_env(ws, target)
-    if not target.python:
+    # --python-version overrides the descriptor's Python: the report says the version judged.
+    if not target.python or ws.config.python_version:
         target = replace(target, python=env.version_text, python_source=_source)
     runtime, warnings = runtime_requirements(ws, target, env)
     # What the descriptor reader could not read (a refused compose file, a broken Procfile line) is
