@@ -496,7 +496,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         package_reach=package_reach,
         optional_files=optional_files,
         nested=nested,
-        unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
+        unfollowed=[*target.unfollowed, *fw.unfollowed, *_app_not_reached(target, graph)],
         assumed=_assumption_in_doubt(ws, target),
     )
 
