@@ -37,6 +37,7 @@ from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
 from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.targets.compose import parse_dotenv
+from importaudit.targets.package_roots import project_roots
 from importaudit.workspace import Workspace
 
 REQUEST_UNIT = "<first request>"
@@ -359,7 +360,9 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     if target.implicit and not target.installs:
         for folder, own in nested_runtimes(ws.root, ws.declared, env).items():
             nested[folder] = Provisioner(InstalledSet.build(env, own, [], ws.index), ws.index, ws.names)
-    roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
+    # An installed project's packages import from where its build backend puts them (src/py/app).
+    installed_roots = project_roots(ws.root, target.installs, ws.project.files)
+    roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots, *installed_roots)))
 
     resolved: dict[str, Optional[str]] = dict(placed_modules(ws, target, roots))
 
