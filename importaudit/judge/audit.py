@@ -60,7 +60,8 @@ def select_targets(ws: Workspace) -> list[Target]:
         found = [t for t in found if t.name in ws.config.targets]
     # A descriptor that installs no Python, runs nothing and is not a Python image (a frontend's
     # Dockerfile) is not a Python deploy.
-    found = [t for t in found if t.installs or t.entries or t.commands or t.python or t.warnings]
+    # A target that says why it cannot be followed (a compose build path) is kept: never dropped silently.
+    found = [t for t in found if t.installs or t.entries or t.commands or t.python or t.warnings or t.unfollowed]
     if not found:
         found = [Target(name="project", kind="project", file=None, implicit=True)]
     if extra_entries:
