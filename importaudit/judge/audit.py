@@ -514,6 +514,8 @@ def _assumption_in_doubt(ws: Workspace, target: Target) -> Optional[str]:
     also has others (requirements/prod.txt next to a pyproject), any of them may be what the
     environment really holds, and an absence is not evidence.
     """
+    if target.install_doubt:
+        return target.install_doubt
     assumed = [i for i in target.installs if i.assumed]
     if not assumed:
         return None
