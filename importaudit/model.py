@@ -289,6 +289,12 @@ class Target:
     # Repo files of process-manager configs this target starts (`supervisord -c conf/x.conf`): their
     # programs run inside this target, with what it installs, and are not targets of their own.
     starts: tuple[str, ...] = ()
+    # Why what it serves is not known although entries were found (a server handed arguments built
+    # at run time, a config file made at build time): the verdict cannot be `boots`.
+    unfollowed: tuple[str, ...] = ()
+    # Why what it installs is only a guess (a Procfile that a buildpack or an image may run): its
+    # absences are warnings, and a boot import it may lack makes the verdict unknown.
+    install_doubt: Optional[str] = None
 
     def carries(self, path: str) -> bool:
         """Whether this deploy has the repo file `path` at all."""

@@ -29,6 +29,7 @@ from importaudit.model import (
     Report,
     Rule,
     Severity,
+    Target,
     TargetResult,
 )
 from importaudit.workspace import Workspace, load_workspace
@@ -64,14 +65,22 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
     if not ta.target.entries or (
         ta.unresolved_entries and ta.graph is not None and not ta.graph.parents and not ta.entry_imports
     ):
-        reason = "; ".join(ta.unresolved_entries) or "could not tell what it runs"
-        if ta.target.notes:
-            reason += "; " + "; ".join(ta.target.notes)
+        # What could not be followed (a compose build path) is the reason, before the generic one.
+        reason = "; ".join(ta.unresolved_entries) or (ta.unfollowed[:1] or ["could not tell what it runs"])[0]
+        notes = [note for note in ta.target.notes if note not in reason]
+        if notes:
+            reason += "; " + "; ".join(notes)
         return "unknown", reason
     if ta.unfollowed:  # CONTRACT: `boots` needs the app reached and its settings read
         return "unknown", ta.unfollowed[0]
     return "boots", "; ".join(ta.unresolved_entries)
 
+
+
+def _opaque_target(target: Target) -> bool:
+    """A target known only by why it cannot be followed (a compose build path naming an unset
+    variable): what it installs and runs are both unknown, so no import can be judged against it."""
+    return bool(target.unfollowed) and not target.installs and not target.entries and not target.commands
 
 
 def _in_scope(ws: Workspace, audits: Sequence[TargetAudit], finding: Finding) -> bool:
@@ -103,6 +112,8 @@ def _audit(ws: Workspace, config: Config) -> Report:
     assign_roles(ws, audits)
     findings: list[Finding] = []
     for ta in audits:
+        if _opaque_target(ta.target):
+            continue
         found = target_findings(ws, ta)
         findings.extend(found)
         findings.extend(environment_findings(ws, ta, found))

@@ -30,7 +30,7 @@ def analyse(files: dict[str, str], env: Optional[dict[str, str]] = None,
 CASES = [
     pytest.param({"mysite/wsgi.py": WSGI, "mysite/settings.py": APPS}, {}, None, id="setdefault-read"),
     pytest.param({"mysite/wsgi.py": WSGI_NO_DEFAULT, "mysite/settings.py": APPS}, {},
-                 "mysite/wsgi.py:1: starts Django, but no DJANGO_SETTINGS_MODULE was found",
+                 "mysite/wsgi.py:2: starts Django, but no DJANGO_SETTINGS_MODULE was found",
                  id="no-settings-module"),
     pytest.param({"mysite/wsgi.py": WSGI_NO_DEFAULT, "mysite/settings.py": APPS},
                  {"DJANGO_SETTINGS_MODULE": "mysite.settings"}, None, id="target-env-names-it"),

@@ -87,4 +87,8 @@ def test_sample(name: str) -> None:
             assert message.startswith(f"{spec['file']}:{spec['line']}"), f"{name}: {key} message: {message}"
     verdicts = {t["name"]: t["verdict"] for t in report["targets"]}
     assert verdicts == expected["targets"], f"{name}: verdicts {verdicts}"
+    reasons = {t["name"]: t["reason"] or "" for t in report["targets"]}
+    for target, parts in expected.get("reasons", {}).items():  # what an `unknown` must name
+        absent = [part for part in parts if part not in reasons[target]]
+        assert not absent, f"{name}: {target} reason lacks {absent}: {reasons[target]}"
     assert code == expected["exit"], f"{name}: exit {code}"

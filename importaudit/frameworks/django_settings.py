@@ -270,14 +270,16 @@ def runs_django(ctx: FrameworkContext) -> Optional[Location]:
         parsed = ctx.parsed.get(path)
         if parsed is None:
             continue
+        # The call that starts Django is where it starts (wsgi.py's `application = get_wsgi_application()`),
+        # not the import of that function on line 1; an import alone (a helper module) is the fallback.
+        for call in parsed.calls:
+            if call.callee in _DJANGO_CALLS:
+                return Location(path, call.line)
         for imp in parsed.imports:
             if imp.module in _DJANGO_STARTERS or (
                 imp.module == "django" and any(n in ("setup",) for n in imp.names)
             ):
                 return imp.location
-        for call in parsed.calls:
-            if call.callee in _DJANGO_CALLS:
-                return Location(path, call.line)
     return None
 
 

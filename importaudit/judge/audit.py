@@ -37,6 +37,7 @@ from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
 from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, TargetEnv, parse_version
 from importaudit.targets import read_targets
 from importaudit.targets.compose import parse_dotenv
+from importaudit.targets.package_roots import project_roots
 from importaudit.workspace import Workspace
 
 REQUEST_UNIT = "<first request>"
@@ -59,7 +60,8 @@ def select_targets(ws: Workspace) -> list[Target]:
         found = [t for t in found if t.name in ws.config.targets]
     # A descriptor that installs no Python, runs nothing and is not a Python image (a frontend's
     # Dockerfile) is not a Python deploy.
-    found = [t for t in found if t.installs or t.entries or t.commands or t.python or t.warnings]
+    # A target that says why it cannot be followed (a compose build path) is kept: never dropped silently.
+    found = [t for t in found if t.installs or t.entries or t.commands or t.python or t.warnings or t.unfollowed]
     if not found:
         found = [Target(name="project", kind="project", file=None, implicit=True)]
     if extra_entries:
@@ -360,7 +362,9 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     if target.implicit and not target.installs:
         for folder, own in nested_runtimes(ws.root, ws.declared, env).items():
             nested[folder] = Provisioner(InstalledSet.build(env, own, [], ws.index), ws.index, ws.names)
-    roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots)))
+    # An installed project's packages import from where its build backend puts them (src/py/app).
+    installed_roots = project_roots(ws.root, target.installs, ws.project.files)
+    roots = tuple(dict.fromkeys((*target.paths, *ws.project.roots, *installed_roots)))
 
     resolved: dict[str, Optional[str]] = dict(placed_modules(ws, target, roots))
 
@@ -497,7 +501,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         package_reach=package_reach,
         optional_files=optional_files,
         nested=nested,
-        unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
+        unfollowed=[*target.unfollowed, *fw.unfollowed, *_app_not_reached(target, graph)],
         assumed=_assumption_in_doubt(ws, target),
     )
 
@@ -511,6 +515,8 @@ def _assumption_in_doubt(ws: Workspace, target: Target) -> Optional[str]:
     also has others (requirements/prod.txt next to a pyproject), any of them may be what the
     environment really holds, and an absence is not evidence.
     """
+    if target.install_doubt:
+        return target.install_doubt
     assumed = [i for i in target.installs if i.assumed]
     if not assumed:
         return None

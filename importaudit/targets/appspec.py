@@ -29,6 +29,8 @@ class CommandContext:
     # Maps an absolute path (container or "/"-rooted repo path) to a repo-relative one; None when
     # the path is not a copy of something in the repo.
     path_map: Callable[[str], Optional[str]]
+    # Absolute path -> the build step that makes it (`Dockerfile:58 (`kinto init ...`)`), or None
+    made_by: Callable[[str], Optional[str]] = lambda path: None
 
     def repo_path(self, path: str) -> Optional[str]:
         """A path as the command writes it -> repo-relative ("" = the root), or None."""
@@ -61,6 +63,7 @@ class Parts:
     follow_ups: list[tuple[str, str, str]] = field(default_factory=list)
     one_shot: bool = False  # a command that ends (`flask db upgrade`), not the server
     configs: list[str] = field(default_factory=list)  # process-manager configs it starts (repo paths)
+    unfollowed: list[str] = field(default_factory=list)  # see StartCommand.unfollowed
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -84,6 +87,15 @@ class Parts:
         )
         if distribution:
             self.need(distribution)
+
+
+def not_in_repo(ctx: CommandContext, written: str) -> str:
+    """Why a file a command names is not read: not in the repo, and made at build time by a step
+    the descriptor shows, when one names it."""
+    absolute = posixpath.normpath(posixpath.join(ctx.cwd, written))
+    by = ctx.made_by(absolute)
+    made = f"made at build time by {by}" if by else "made at build or deploy time?"
+    return f"`{written}` is not a file in the repo ({made})"
 
 
 def cwd_on_path(parts: Parts, ctx: CommandContext) -> None:

@@ -128,6 +128,7 @@ def command_target(
         warnings=tuple(all_warnings),
         placed=tuple(placed),
         starts=tuple(start.configs) if start is not None else (),
+        unfollowed=tuple(start.unfollowed) if start is not None else (),
     )
 
 
@@ -190,6 +191,7 @@ def image_target(
             location=location,
             container_workdir=stage.workdir,
             path_map=image.path_map(),
+            made_by=image.made_by,
         )
     target = command_target(
         name=name,

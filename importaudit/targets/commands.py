@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Callable, Optional, Union
 
 from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
-from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
+from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry, not_in_repo
 from importaudit.targets.cli_options import CLI_ONE_SHOT, RELEASE_COMMANDS, UTILITIES
-from importaudit.targets.console import file_launches, module_file, project_script, run_function
+from importaudit.targets.console import (
+    Handoff,
+    file_launches,
+    module_file,
+    program_env,
+    project_script,
+    run_function,
+)
 from importaudit.targets.entry_points import runner_script
 from importaudit.targets.installs import parse_install
 from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, command_after, su_command, uv_run
@@ -37,6 +44,8 @@ class StartCommand:
     needs: tuple[str, ...] = ()  # distributions the command itself needs ("gunicorn")
     warnings: tuple[SourceWarning, ...] = ()  # unreadable files it names (a broken config)
     configs: tuple[str, ...] = ()  # process-manager configs it starts (supervisord -c FILE), repo paths
+    # Why what it serves is not known although entries were found (a server handed computed arguments)
+    unfollowed: tuple[str, ...] = ()
 
 
 _MAX_DEPTH = 4
@@ -75,6 +84,7 @@ def parse_start_command(
     shell: bool = True,
     container_workdir: Optional[str] = None,
     path_map: Optional[Callable[[str], Optional[str]]] = None,
+    made_by: Optional[Callable[[str], Optional[str]]] = None,
 ) -> StartCommand:
     """Parse a start command (shell text, or an exec-form argv) into what it runs.
 
@@ -88,6 +98,7 @@ def parse_start_command(
         env=dict(env),
         location=location,
         path_map=path_map or _default_map,
+        made_by=made_by or (lambda path: None),
     )
     runs: list[_Run] = []
     notes: list[str] = []
@@ -123,6 +134,7 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
         merged.paths += [p for p in run.parts.paths if p not in merged.paths]
         merged.warnings += run.parts.warnings
         merged.configs += [c for c in run.parts.configs if c not in merged.configs]
+        merged.unfollowed += [u for u in run.parts.unfollowed if u not in merged.unfollowed]
         for need in run.parts.needs:
             merged.need(need)
         for note in run.parts.notes:
@@ -139,6 +151,7 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
         tuple(merged.needs),
         tuple(merged.warnings),
         tuple(merged.configs),
+        tuple(merged.unfollowed),
     )
 
 
@@ -248,9 +261,9 @@ def _runner_script(words: list[str], ctx: CommandContext, runs: list[_Run], note
         return True
     if script.call:
         parts = Parts()
-        argvs = run_function(script.call, parts, ctx, via)
+        handoffs = run_function(script.call, parts, ctx, via, words[3:])
         runs.append(_Run(parts, True, False))
-        _run_launched(argvs, ctx, runs, notes, depth)
+        _run_launched(handoffs, _function_ctx(script.call, parts, ctx), runs, notes, depth)
         return True
     return False
 
@@ -324,9 +337,9 @@ def _dispatch(
     point = project_script(program, ctx)
     if point is not None and not ctx.is_file(ctx.repo_path(words[0])):
         via = f"console script `{program}` ({point.file}:{point.line})"
-        argvs = run_function(point.spec, parts, ctx, via)
+        handoffs = run_function(point.spec, parts, ctx, via, words[1:])
         runs.append(_Run(parts, True, exec_form))
-        _run_launched(argvs, ctx, runs, notes, depth)
+        _run_launched(handoffs, _function_ctx(point.spec, parts, ctx), runs, notes, depth)
         return
     if "/" in words[0] or words[0].endswith((".sh", ".py")):
         _run_script(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
@@ -396,7 +409,7 @@ def _python(
             Entry(module, EntryKind.MODULE, via="python -m", location=ctx.location, phase="master")
         )
         runs.append(_Run(parts, True, exec_form))
-        _follow_python(parts, ctx, runs, notes, depth)
+        _follow_python(parts, ctx, runs, notes, depth, rest[2:])
         return
     if program_name(rest[0]) == "manage.py":
         _manage(rest[0], rest[1:], parts, ctx, runs, notes, depth, exec_form)
@@ -404,7 +417,7 @@ def _python(
     parts.server = "python"
     file_entry(rest[0], parts, ctx, "python")
     runs.append(_Run(parts, True, exec_form))
-    _follow_python(parts, ctx, runs, notes, depth)
+    _follow_python(parts, ctx, runs, notes, depth, rest[1:])
 
 
 def _manage(
@@ -428,10 +441,12 @@ def _manage(
     parts.server = f"manage.py {sub}".strip()
     file_entry(script, parts, ctx, f"manage.py {sub} (not Django's: the project's CLI)".replace("  ", " "))
     runs.append(_Run(parts, sub not in CLI_ONE_SHOT and sub not in RELEASE_COMMANDS, exec_form))
-    _follow_python(parts, ctx, runs, notes, depth)
+    _follow_python(parts, ctx, runs, notes, depth, words)
 
 
-def _follow_python(parts: Parts, ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int) -> None:
+def _follow_python(
+    parts: Parts, ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int, args: Sequence[str] = ()
+) -> None:
     """A Python program run as __main__ may start a server itself (`uvicorn.run("app:app")`, an exec)."""
     entry = parts.entries[-1] if parts.entries else None
     if entry is None or depth >= _MAX_DEPTH:
@@ -439,17 +454,57 @@ def _follow_python(parts: Parts, ctx: CommandContext, runs: list[_Run], notes: l
     path = entry.path or module_file(entry.module, ctx)
     if path is None:
         return
-    _run_launched(file_launches(path, parts, ctx, f"python {path}"), ctx, runs, notes, depth)
+    here = _with_env(parts, ctx, program_env(ctx, path, None, as_main=True))
+    _run_launched(file_launches(path, parts, ctx, f"python {path}", args), here, runs, notes, depth)
+
+
+def _function_ctx(spec: str, parts: Parts, ctx: CommandContext) -> CommandContext:
+    """The context a function's hand-offs run in: the environment it sets first (setdefault...)."""
+    module, _, function = spec.partition(":")
+    path = module_file(module.strip(), ctx)
+    return _with_env(parts, ctx, program_env(ctx, path, function.strip() or None))
+
+
+def _with_env(parts: Parts, ctx: CommandContext, env: dict[str, str]) -> CommandContext:
+    """What the program put in os.environ holds for its whole process: the target's env has it too."""
+    for key, value in env.items():
+        if ctx.env.get(key) != value and (key, value) not in parts.env:
+            parts.env.append((key, value))
+    return dataclasses.replace(ctx, env=env)
+
+
+# Server configuration files a command may name (an ini that says which app to load).
+_CONFIG_SUFFIXES = (".ini", ".conf", ".cfg", ".toml", ".yaml", ".yml", ".json", ".py")
+
+
+# Programs a Python program may hand over to: what they serve is followed.
+def _serves(program: str) -> bool:
+    return program in SERVERS or program == "django-admin"
 
 
 def _run_launched(
-    argvs: Sequence[tuple[str, ...]], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int
+    handoffs: Sequence[Handoff], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int
 ) -> None:
     """Command lines the program executes itself: only servers are followed (an `except ImportError:
     subprocess.call(["pip", "install", ...])` fallback is not what the deploy installs)."""
-    for argv in argvs:
-        if argv and (program_name(argv[0]) in SERVERS or is_python(argv[0])) and depth < _MAX_DEPTH:
-            _run_words(list(argv), ctx, runs, notes, (), depth + 1)
+    for handoff in handoffs:
+        argv = handoff.argv
+        if not argv or not (_serves(program_name(argv[0])) or is_python(argv[0])) or depth >= _MAX_DEPTH:
+            continue
+        if handoff.computed:
+            parts = Parts()
+            configs = [
+                not_in_repo(ctx, word)
+                for word in argv[1:]
+                if word.endswith(_CONFIG_SUFFIXES) and not ctx.is_file(ctx.repo_path(word))
+            ]
+            parts.unfollowed.append(
+                f"{handoff.where}: {argv[0]} is handed arguments built at run time: what it serves is not known"
+                + "".join(f"; {config}" for config in configs)
+            )
+            runs.append(_Run(parts, False, False))
+            continue
+        _run_words(list(argv), ctx, runs, notes, (), depth + 1)
 
 
 def _run_script(
@@ -483,6 +538,6 @@ def _run_script(
         parts.server = "python"
         file_entry(written, parts, ctx, "python")
         runs.append(_Run(parts, True, exec_form))
-        _follow_python(parts, ctx, runs, notes, depth)
+        _follow_python(parts, ctx, runs, notes, depth, args)
         return
     _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1, repo)

@@ -18,15 +18,27 @@ from importaudit.targets.dockerfile import read_image
 from importaudit.targets.shell import expand_vars
 
 
-def _interpolate(value: object) -> object:
-    """Compose interpolation with defaults only: ${VAR:-default}; `$$` is a literal `$`."""
+def _interpolate(value: object, env: dict[str, str]) -> object:
+    """Compose interpolation: ${VAR}, ${VAR:-default} from the project's `.env` (the shell's own
+    environment is unknown here); unset ones stay as written; `$$` is a literal `$`."""
     if isinstance(value, str):
-        return expand_vars(value.replace("$$", "\0"), {}).replace("\0", "$")
+        return expand_vars(value.replace("$$", "\0"), env).replace("\0", "$")
     if isinstance(value, list):
-        return [_interpolate(item) for item in value]
+        return [_interpolate(item, env) for item in value]
     if isinstance(value, dict):
-        return {key: _interpolate(item) for key, item in value.items()}
+        return {key: _interpolate(item, env) for key, item in value.items()}
     return value
+
+
+def _interpolation_env(root: Path, folder: str) -> dict[str, str]:
+    """The `.env` beside the compose file: Compose reads it for ${VAR} in the file itself."""
+    try:
+        return dict(parse_dotenv((root / folder / ".env").read_text(encoding="utf-8-sig")))
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+_UNSET = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _environment(value: object) -> list[tuple[str, str]]:
@@ -61,7 +73,15 @@ def _service_line(lines: list[str], name: str) -> int:
 
 def _unfollowed(relpath: str, service: str, line: int, why: str) -> Target:
     """A built service whose image cannot be read from the repo: a target that only says why."""
-    return Target(name=f"{relpath}:{service}", kind="compose", file=relpath, line=line, notes=(why,))
+    where = f"{relpath}:{line}: " if line else f"{relpath}: "
+    return Target(
+        name=f"{relpath}:{service}",
+        kind="compose",
+        file=relpath,
+        line=line,
+        notes=(why,),
+        unfollowed=(where + why,),
+    )
 
 
 def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
@@ -85,8 +105,9 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
         return []
     lines = text.splitlines()
     targets = []
+    env = _interpolation_env(root, folder)
     for name in sorted(services, key=str):
-        service = _interpolate(services[name])
+        service = _interpolate(services[name], env)
         if not isinstance(service, dict) or "build" not in service:
             continue
         line = _service_line(lines, str(name))
@@ -105,6 +126,13 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
         context_path = posixpath.normpath(posixpath.join(folder, context))
         context_path = "" if context_path == "." else context_path
         docker_path = posixpath.normpath(posixpath.join(context_path, dockerfile))
+        unset = sorted(set(_UNSET.findall(f"{context} {dockerfile}")))
+        if unset:
+            names = ", ".join(f"${{{n}}}" for n in unset)
+            where = posixpath.join(folder, ".env")
+            why = f"the build path `{docker_path}` names {names}, which {where} does not set (from the shell?)"
+            targets.append(_unfollowed(relpath, str(name), line, why))
+            continue
         if context.startswith(("http://", "https://", "git@")) or docker_path not in files:
             targets.append(_unfollowed(relpath, str(name), line, f"build file `{docker_path}` is not in the repo"))
             continue

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 from importaudit.model import Entry, EntryKind
 from importaudit.targets.appspec import DOTTED, CommandContext, Parts, module_entry, scan_options
 from importaudit.targets.entry_points import CONSOLE, EntryPoint, entry_point
-from importaudit.targets.launchers import imported_modules, launches
+from importaudit.targets.launchers import environ_sets, imported_modules, launches
 from importaudit.targets.paste import paste_app
 
 _PSERVE_VALUES = frozenset({"-n", "--app-name", "-s", "--server", "--server-name", "--reload-interval"})
@@ -27,6 +28,15 @@ def parse_pserve(args: Sequence[str], parts: Parts, ctx: CommandContext) -> None
     paste_app(written, parts, ctx, "pserve")
 
 
+@dataclass(frozen=True)
+class Handoff:
+    """A command line a Python program runs: exec'd, or a dependency's program run in-process."""
+
+    argv: tuple[str, ...]
+    where: str  # "console script `x` (pyproject.toml:4) -> pserve (in-process) (x/cli.py:9)"
+    computed: bool = False  # its arguments are built at run time: what it runs is not known
+
+
 def project_script(program: str, ctx: CommandContext) -> Optional[EntryPoint]:
     """The project's own console script called `program`, if it declares one."""
     if not program or "/" in program:
@@ -34,9 +44,12 @@ def project_script(program: str, ctx: CommandContext) -> Optional[EntryPoint]:
     return entry_point(ctx.root, ctx.repo_path(".") or "", CONSOLE, program)
 
 
-def run_function(spec: str, parts: Parts, ctx: CommandContext, via: str) -> list[tuple[str, ...]]:
-    """`module:function` runs at start: an entry that calls it, the app specs it hands to a server
-    (`uvicorn.run("pkg.app:app")`), and the command lines it executes (returned, to be followed)."""
+def run_function(
+    spec: str, parts: Parts, ctx: CommandContext, via: str, args: Sequence[str] = ()
+) -> list[Handoff]:
+    """`module:function` runs at start (with `args` as its argv): an entry that calls it, the app
+    specs it hands to a server (`uvicorn.run("pkg.app:app")`), and the command lines it executes
+    or programs it runs in-process (returned, to be followed)."""
     module, _, function = spec.partition(":")
     module, function = module.strip(), function.strip()
     if not DOTTED.fullmatch(module) or (function and not DOTTED.fullmatch(function)):
@@ -54,28 +67,48 @@ def run_function(spec: str, parts: Parts, ctx: CommandContext, via: str) -> list
             phase="master",
         )
     )
-    return follow_launches(module, function or None, parts, ctx, via)
+    return follow_launches(module, function or None, parts, ctx, via, args)
 
 
 def follow_launches(
-    module: str, function: Optional[str], parts: Parts, ctx: CommandContext, via: str
-) -> list[tuple[str, ...]]:
+    module: str, function: Optional[str], parts: Parts, ctx: CommandContext, via: str, args: Sequence[str] = ()
+) -> list[Handoff]:
     """Read the module's file (and `function`'s body) for the servers it starts."""
     path = module_file(module, ctx)
     if path is None:
         return []
-    return _launched(path, function, False, parts, ctx, via)
+    return _launched(path, function, False, parts, ctx, via, args)
 
 
-def file_launches(path: str, parts: Parts, ctx: CommandContext, via: str) -> list[tuple[str, ...]]:
+def file_launches(
+    path: str, parts: Parts, ctx: CommandContext, via: str, args: Sequence[str] = ()
+) -> list[Handoff]:
     """A file run as the main module (`python app.py`): the servers its body starts."""
-    return _launched(path, None, True, parts, ctx, via)
+    return _launched(path, None, True, parts, ctx, via, args)
+
+
+def program_env(
+    ctx: CommandContext, path: Optional[str], function: Optional[str], as_main: bool = False
+) -> dict[str, str]:
+    """The environment a program runs with once `function` of `path` (or its module body) has run:
+    its literal `os.environ.setdefault` / `os.environ[...] =` writes on top of the command's own."""
+    env = dict(ctx.env)
+    for key, value, overrides in environ_sets(ctx.root, path, function, as_main) if path else ():
+        if overrides or key not in env:
+            env[key] = value
+    return env
 
 
 def _launched(
-    path: str, function: Optional[str], as_main: bool, parts: Parts, ctx: CommandContext, via: str
-) -> list[tuple[str, ...]]:
-    argvs: list[tuple[str, ...]] = []
+    path: str,
+    function: Optional[str],
+    as_main: bool,
+    parts: Parts,
+    ctx: CommandContext,
+    via: str,
+    args: Sequence[str],
+) -> list[Handoff]:
+    handoffs: list[Handoff] = []
     found = [(path, launch) for launch in launches(ctx.root, path, None, as_main)]
     if function:
         found += [(path, launch) for launch in launches(ctx.root, path, function)]
@@ -95,9 +128,13 @@ def _launched(
             if launch.distribution:
                 parts.need(launch.distribution)
             module_entry(launch.app, parts, ctx, where, None, "master")
+        elif launch.program is not None:
+            # Computed arguments: the script's own are kept, for what they name (a config file).
+            own = tuple(args) if launch.own_args or launch.computed else launch.argv
+            handoffs.append(Handoff((launch.program, *own), where, launch.computed))
         elif launch.argv:
-            argvs.append(launch.argv)
-    return argvs
+            handoffs.append(Handoff(launch.argv, where))
+    return handoffs
 
 
 def _dotted_of(path: str) -> str:
@@ -116,4 +153,7 @@ def module_file(module: str, ctx: CommandContext) -> Optional[str]:
             path = f"{root}/{candidate}" if root else candidate
             if path in ctx.files:
                 return path
-    return None
+    # A package under a folder of its own (src/py/app, hatch `packages`): the one file that is it.
+    tails = (f"/{base}.py", f"/{base}/__init__.py")
+    found = {name for name in ctx.files if name.endswith(tails)}
+    return found.pop() if len(found) == 1 else None

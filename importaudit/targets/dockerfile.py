@@ -83,6 +83,7 @@ class _Reader:
             elif inst.keyword in ("COPY", "ADD"):
                 self.copy(inst, stage)
             elif inst.keyword == "RUN":
+                stage.runs.append((inst.line, expand_vars(inst.args, self.vars(stage))))
                 self.run(inst, stage)
             elif inst.keyword in ("CMD", "ENTRYPOINT"):
                 spec = StartSpec(inst.exec_form, inst.args, inst.line)
@@ -124,6 +125,7 @@ class _Reader:
                 cmd_here=False,
                 notes=list(base.notes),
                 placed=list(base.placed),
+                runs=list(base.runs),
             )
         else:
             stage = Stage(name=name, image=image, line=inst.line)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -144,6 +145,8 @@ class Stage:
     notes: list[str] = field(default_factory=list)
     # (repo path a file lands at, repo file copied there) for `RUN cp deploy/x.py app/settings/local.py`
     placed: list[tuple[str, str]] = field(default_factory=list)
+    # (line, text) of each RUN, as written with its variables expanded: which step made a file
+    runs: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -161,6 +164,19 @@ class Image:
 
     def path_map(self, copies: Optional[Sequence[Copy]] = None) -> Callable[[str], Optional[str]]:
         return path_map(self.stage.copies if copies is None else copies, self.files, self.dirs)
+
+    def made_by(self, path: str) -> Optional[str]:
+        """`Dockerfile:58 (kinto init --ini /etc/kinto/kinto.ini)`: the last RUN that names the
+        absolute `path`, which so is made at build time rather than taken from the repo."""
+        if not path.startswith("/"):
+            return None
+        named = re.compile(rf"(?<![\w./-]){re.escape(path)}(?![\w.-])")
+        found = [(line, text) for line, text in self.stage.runs if named.search(text)]
+        if not found:
+            return None
+        line, text = found[-1]
+        short = " ".join(text.split())
+        return f"{self.file}:{line} (`{short[:100]}{'...' if len(short) > 100 else ''}`)"
 
 
 def context_is_root(instructions: Sequence[Instruction], context: str, known: frozenset[str]) -> bool:

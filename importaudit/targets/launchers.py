@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
+from importaudit.providers.distributions import bundled_dists
+
 # Calls that import an app named by a string: dotted callee -> (distribution, keyword naming the app).
 _APP_CALLS = {
     "uvicorn.run": ("uvicorn", "app"),
@@ -31,6 +33,32 @@ _EXEC_CALLS = {
 }
 
 
+# CLI objects that a dependency's console script calls, which projects call too (a project script
+# that sets LITESTAR_APP, then runs `litestar_group()`): dotted callee -> the program it is.
+_CLI_OBJECTS = {
+    "litestar.cli.main.litestar_group": "litestar",
+    "flask.cli.cli": "flask",
+    "django.core.management.execute_from_command_line": "django-admin",
+}
+# How a program's main reads its arguments when called with none: its own process's argv.
+_OWN_ARGV = frozenset({"sys.argv", "sys.argv[1:]"})
+
+
+@functools.lru_cache(maxsize=1)
+def _dependency_programs() -> dict[str, str]:
+    """`pkg.mod.func` -> program, for the console scripts of the distributions the bundled table knows
+    (`pyramid.scripts.pserve.main` is `pserve`): calling it runs that program in-process."""
+    found: dict[str, str] = {}
+    for dist in bundled_dists().values():
+        for script in dist.scripts:
+            name, _, spec = script.partition("=")
+            module, _, attr = spec.strip().partition(":")
+            if name.strip() and module and attr:
+                found.setdefault(f"{module}.{attr}", name.strip())
+    found.update(_CLI_OBJECTS)
+    return found
+
+
 @dataclass(frozen=True)
 class Launch:
     """A server the code starts: an app spec (`app`) or a command line (`argv`)."""
@@ -43,6 +71,12 @@ class Launch:
     # An app factory handed to a CLI (`FlaskGroup(create_app=make)`): the dotted name it was
     # imported as, or the bare name of a function of this file.
     factory: Optional[str] = None
+    # A dependency's program run in-process (`pserve.main(argv=[...])`, `litestar_group()`): its name;
+    # `argv` then holds its arguments, `own_args` says it reads the process's own instead, and
+    # `computed` that they are built at run time (not literal words importaudit can read).
+    program: Optional[str] = None
+    own_args: bool = False
+    computed: bool = False
 
 
 def _dotted(node: ast.AST) -> str:
@@ -168,6 +202,8 @@ def launches(root: Path, path: str, function: Optional[str], as_main: bool = Fal
             value = _argument(call, 0, keyword)
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 found.append(Launch(callee, call.lineno, app=value.value, distribution=distribution))
+        elif callee in _dependency_programs():
+            found.append(_program_call(call, _dependency_programs()[callee]))
         elif callee in _EXEC_CALLS:
             position = _EXEC_CALLS[callee]
             words: Union[tuple[str, ...], None]
@@ -179,3 +215,65 @@ def launches(root: Path, path: str, function: Optional[str], as_main: bool = Fal
             if words:
                 found.append(Launch(callee, call.lineno, argv=words))
     return found
+
+
+def _program_call(call: ast.Call, program: str) -> Launch:
+    """`main()` / `main(sys.argv)` read the process's own arguments; `main(["pserve", "x.ini"])` the
+    literal ones (a leading program name dropped); anything else is built at run time."""
+    argument = _argument(call, 0, "argv")
+    if argument is None:
+        argument = _argument(call, -1, "args")
+    if argument is None or ast.unparse(argument) in _OWN_ARGV:
+        return Launch(f"{program} (in-process)", call.lineno, program=program, own_args=True)
+    words = _literal_words(argument)
+    if words is None:
+        return Launch(f"{program} (in-process)", call.lineno, program=program, computed=True)
+    if words and words[0].rsplit("/", 1)[-1] == program:
+        words = words[1:]
+    return Launch(f"{program} (in-process)", call.lineno, program=program, argv=words)
+
+
+# os.environ writes with literal values: `os.environ.setdefault(K, V)` keeps a value already set.
+_SETDEFAULT = frozenset({"os.environ.setdefault", "environ.setdefault"})
+
+
+def environ_sets(
+    root: Path, path: str, function: Optional[str], as_main: bool = False
+) -> list[tuple[str, str, bool]]:
+    """(key, value, overrides) for each literal os.environ write that runs when `function` (or the
+    module body) runs, through the functions of the same file it calls, in the order they run."""
+    tree = _tree(root / path)
+    if tree is None:
+        return []
+    functions = {
+        stmt.name: stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    found: list[tuple[str, str, bool]] = []
+    seen: set[str] = set()
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
+                    if node.func.id not in seen:
+                        seen.add(node.func.id)
+                        visit(functions[node.func.id].body)
+                elif isinstance(node, ast.Call) and _dotted(node.func) in _SETDEFAULT and len(node.args) == 2:
+                    key, value = _text(node.args[0]), _text(node.args[1])
+                    if key is not None and value is not None:
+                        found.append((key, value, False))
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target = node.targets[0]
+                    if isinstance(target, ast.Subscript) and _dotted(target.value) in ("os.environ", "environ"):
+                        key, value = _text(target.slice), _text(node.value)
+                        if key is not None and value is not None:
+                            found.append((key, value, True))
+
+    if function is not None:
+        seen.add(function.split(".")[0])
+    visit(_find(tree, function, as_main))
+    return found
+
+
+def _text(node: ast.AST) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None

@@ -7,7 +7,7 @@ import posixpath
 from typing import Optional
 
 from importaudit.model import Entry, EntryKind, Location
-from importaudit.targets.appspec import CommandContext, Parts
+from importaudit.targets.appspec import CommandContext, Parts, not_in_repo
 from importaudit.targets.entry_points import entry_point, is_project
 
 _FACTORY_GROUPS = ("paste.app_factory", "paste.composite_factory", "paste.filter_app_factory")
@@ -29,9 +29,9 @@ def paste_app(written: str, parts: Parts, ctx: CommandContext, via: str, phase: 
     path = path.removeprefix("config:")
     repo = ctx.repo_path(path)
     if not ctx.is_file(repo):
-        parts.note(
-            f"{via}: `{path}` is not a file in the repo (made at build or deploy time?): its app is unknown"
-        )
+        why = f"{via}: {not_in_repo(ctx, path)}: its app is unknown"
+        parts.note(why)
+        parts.unfollowed.append(why)
         return
     assert repo is not None
     _follow(repo, name or "main", parts, ctx, via, 0, phase)

@@ -22,6 +22,7 @@ from importaudit.targets.appspec import (
 from importaudit.targets.cli_options import GRANIAN_FLAGS, RELEASE_COMMANDS, UVICORN_VALUES, WAITRESS_FLAGS
 from importaudit.targets.console import parse_pserve
 from importaudit.targets.gunicorn import parse_gunicorn
+from importaudit.targets.litestar import parse_litestar
 from importaudit.targets.supervisors import parse_supervisord
 from importaudit.targets.uwsgi import parse_uwsgi
 from importaudit.targets.workers import (
@@ -393,6 +394,7 @@ SERVERS: dict[str, ServerParser] = {
     "granian": parse_granian,
     "fastapi": parse_fastapi,
     "flask": parse_flask,
+    "litestar": parse_litestar,
     "quart": lambda args, parts, ctx: parse_flask(args, parts, ctx, "quart"),
     "celery": parse_celery,
     "uwsgi": parse_uwsgi,

@@ -13,6 +13,7 @@ from importaudit.model import Location, SourceWarning, Target
 from importaudit.targets import commands
 from importaudit.targets.assemble import command_target
 from importaudit.targets.buildpacks import platform_installs, project_python_version
+from importaudit.targets.compose import parse_dotenv
 from importaudit.targets.ini_sections import ini_sections as _sections
 from importaudit.targets.shell import split_words
 
@@ -123,6 +124,7 @@ def read_systemd(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
     workdir: Optional[str] = None
     env: list[tuple[str, str]] = []
     notes: list[str] = []
+    env_files: list[tuple[str, int]] = []
     for key, value, line in pairs:
         if key == "ExecStart":
             exec_start = (_exec_line(value), line) if value else None  # `ExecStart=` resets
@@ -135,14 +137,43 @@ def read_systemd(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
                 name, eq, item = word.partition("=")
                 if eq:
                     env.append((name, item))
-        elif key == "EnvironmentFile":
-            notes.append(f"EnvironmentFile {value} is not read")
+        elif key == "EnvironmentFile" and value:
+            env_files.append((value, line))
     if exec_start is None:
         return []
+    # systemd: what the files set overrides Environment=; a later file overrides an earlier one.
+    for value, line in env_files:
+        pairs_read, note = _environment_file(root, relpath, files, workdir, value, line)
+        env += pairs_read
+        if note:
+            notes.append(note)
     target = _service_target(
         root, relpath, files, relpath, exec_start[0], exec_start[1], workdir, env, before, notes
     )
     return [] if target is None else [target]
+
+
+def _environment_file(
+    root: Path, relpath: str, files: Sequence[str], workdir: Optional[str], value: str, line: int
+) -> tuple[list[tuple[str, str]], Optional[str]]:
+    """`EnvironmentFile=[-]/path`: read when the repo holds it (under WorkingDirectory, which is a
+    checkout of the repo, or beside the unit as the copy an install guide makes)."""
+    optional = value.startswith("-")
+    path = value.lstrip("-").strip()
+    repo: Optional[str] = None
+    if workdir and workdir.startswith("/"):
+        repo = _unit_path_map(workdir, posixpath.dirname(relpath), frozenset(files))(posixpath.normpath(path))
+    if repo is None or repo not in set(files):
+        beside = posixpath.join(posixpath.dirname(relpath), posixpath.basename(path))
+        repo = beside if beside in set(files) else None
+    if repo is None:
+        kind = "optional (`-`), " if optional else ""
+        return [], f"{relpath}:{line}: EnvironmentFile {path} ({kind}not in the repo): its variables are unknown"
+    try:
+        text = (root / repo).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return [], f"{relpath}:{line}: EnvironmentFile {repo} could not be read: its variables are unknown"
+    return parse_dotenv("\n".join(x for x in text.splitlines() if not x.lstrip().startswith(";"))), None
 
 
 def read_supervisor(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:

@@ -1,0 +1,50 @@
+"""Compose ${VAR} interpolation in build paths: the project's .env, defaults, and what stays unknown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from targets_support import write_files
+
+from importaudit.targets import read_targets
+
+FILES = {
+    "docker/api/Dockerfile": "FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD gunicorn app:app\n",
+    "app.py": "",
+}
+CASES: list[tuple[str, Optional[str], Optional[str]]] = [
+    # the .env beside the compose file sets it (a trailing comment is not part of the value)
+    ("dockerfile: docker/${KIND}/Dockerfile", "KIND=api # which image\n", None),
+    ("dockerfile: docker/${KIND:-api}/Dockerfile", None, None),
+    ("dockerfile: docker/${KIND-api}/Dockerfile", None, None),
+    ("context: ${CTX:-.}\n      dockerfile: docker/api/Dockerfile", None, None),
+    # nothing sets it: the service stays, unknown, with the variable and the line named
+    ("dockerfile: docker/${KIND}/Dockerfile", None, "${KIND}"),
+    ("dockerfile: docker/${KIND}/Dockerfile", "OTHER=1\n", "${KIND}"),
+]
+
+
+@pytest.mark.parametrize(("build", "dotenv", "unknown"), CASES)
+def test_build_path_interpolation(
+    tmp_path: Path, build: str, dotenv: Optional[str], unknown: Optional[str]
+) -> None:
+    compose = f"services:\n  web:\n    build:\n      {build}\n"
+    # the compose file is in deploy/: a path is resolved from its folder (a dockerfile from the context)
+    if "CTX" in compose:
+        compose = compose.replace("${CTX:-.}", "${CTX:-..}")
+    else:
+        compose = compose.replace("docker/", "../docker/")
+    files = {**FILES, "deploy/compose.yaml": compose}
+    if dotenv is not None:
+        files["deploy/.env"] = dotenv
+    names = write_files(tmp_path, files)
+    web = {t.name: t for t in read_targets(tmp_path, names)}["deploy/compose.yaml:web"]
+    if unknown is None:
+        assert [e.spec for e in web.entries if e.kind.value != "server"] == ["app:app"]
+        assert web.unfollowed == ()
+    else:
+        assert web.entries == () and len(web.unfollowed) == 1
+        assert web.unfollowed[0].startswith("deploy/compose.yaml:2: ") and unknown in web.unfollowed[0]
+        assert "deploy/.env does not set" in web.unfollowed[0]
