@@ -106,6 +106,9 @@ class FrameworkResult:
     unfollowed: tuple[str, ...] = ()
     # Django settings with a literal value (DEBUG, INSTALLED_APPS...): `if settings.X:` decides.
     settings_values: tuple[tuple[str, object], ...] = ()
+    # (string import, function): when the import runs, the framework then calls that function of
+    # the imported module (Pyramid's `includeme(config)`); reach follows it into the project.
+    callbacks: tuple[tuple[Import, str], ...] = ()
 
 
 @dataclass
@@ -120,6 +123,7 @@ class Collector:
     unfollowed: list[str] = field(default_factory=list)  # see FrameworkResult.unfollowed
     django_apps: list[str] = field(default_factory=list)  # the app packages INSTALLED_APPS names
     settings_values: tuple[tuple[str, object], ...] = ()
+    callbacks: list[tuple[Import, str]] = field(default_factory=list)  # see FrameworkResult.callbacks
 
     def add(
         self,
@@ -178,6 +182,7 @@ class Collector:
             unresolved_messages=tuple(message for _, message in unresolved),
             unfollowed=tuple(dict.fromkeys(self.unfollowed)),
             settings_values=self.settings_values,
+            callbacks=tuple(sorted(set(self.callbacks), key=lambda pair: (_import_key(pair[0]), pair[1]))),
         )
 
 

@@ -12,7 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
 from importaudit.judge.guarded_reach import guarded_only
-from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
+from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files, runs_at_import
 from importaudit.judge.rules import Status
 from importaudit.model import (
     AuditError,
@@ -472,6 +472,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 entry_imports.extend(i for i in imps if i.phase in (None, "boot"))
         if graph is not None:
             graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+            graph = _with_callbacks(graph, files, fw.callbacks, entry_units, resolve, env, main_files)
             graph = _with_request_reach(graph, files, string_imports, resolve, env)
     if fw.settings_values:  # `if settings.DEBUG:` is decided by what the target's settings say
         env = replace(env, settings=fw.settings_values)
@@ -561,6 +562,30 @@ def _with_dotenv(ws: Workspace, env: dict[str, str], graph: Optional[BootGraph])
                 break
             folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
     return env
+
+
+def _with_callbacks(
+    graph: BootGraph, files: dict[str, FileIndex], callbacks: Sequence[tuple[Import, str]],
+    entry_units: Sequence[tuple[Unit, Optional[str]]], resolve: Callable[[str], Optional[str]],
+    env: TargetEnv, main_files: Sequence[str],
+) -> BootGraph:
+    """Functions a framework calls in a module it imports by name (Pyramid's `includeme`): once the
+    import runs at boot, so does that function, with everything it imports and calls. Followed to a
+    fixpoint, since an `includeme` includes more."""
+    units = list(entry_units)
+    while True:
+        added = []
+        for imp, function in callbacks:
+            path = resolve(imp.module)
+            if path is None or path not in files or function not in files[path].functions:
+                continue
+            if (path, function) in graph.units or not graph.runs(imp) or not runs_at_import(imp, env):
+                continue
+            added.append(((path, function), imp.location.file))
+        if not added:
+            return graph
+        units.extend(added)
+        graph = compute_boot(files, units, resolve, env, main_files=main_files)
 
 
 def _with_request_reach(
