@@ -6,7 +6,7 @@ import ast
 from typing import Optional
 
 from importaudit.frameworks.candidates import candidates
-from importaudit.frameworks.context import Collector, FrameworkContext
+from importaudit.frameworks.context import Collector, FrameworkContext, module_name
 from importaudit.frameworks.values import Seq, Text
 from importaudit.frameworks.walk import FileScan, Placed, phase_of
 from importaudit.model import Location
@@ -21,10 +21,9 @@ def pyramid_imports(ctx: FrameworkContext, out: Collector) -> None:
 
     Names are resolved as Pyramid does: a leading dot is relative to the package of the file
     that calls (the Configurator's or the included module's package); `a.b:f` names a function."""
-    names = _module_names(ctx)
     for path in candidates(ctx).pyramid:
         scan = ctx.scan(path)
-        module = names.get(path)
+        module = module_name(ctx, path)
         if scan is None or module is None:
             continue
         package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
@@ -156,14 +155,6 @@ def _ignored(scan: FileScan, placed: Placed, call: ast.Call, package: str) -> Op
             return None
         names.append(absolute.partition(":")[0])
     return names
-
-
-def _module_names(ctx: FrameworkContext) -> dict[str, str]:
-    """path -> dotted module of each file, for the target's import roots."""
-    out: dict[str, str] = {}
-    for module, path in sorted(ctx.modules.items(), key=lambda item: (len(item[0]), item[0])):
-        out.setdefault(path, module)
-    return out
 
 
 def includes_of(text: str) -> list[str]:
