@@ -87,4 +87,9 @@ def test_sample(name: str) -> None:
             assert message.startswith(f"{spec['file']}:{spec['line']}"), f"{name}: {key} message: {message}"
     verdicts = {t["name"]: t["verdict"] for t in report["targets"]}
     assert verdicts == expected["targets"], f"{name}: verdicts {verdicts}"
+    # An `unknown` must say what could not be followed, where (CONTRACT "Evidence and verdicts").
+    reasons = {t["name"]: t.get("reason") or "" for t in report["targets"]}
+    for target, parts in expected.get("reasons", {}).items():
+        lacking = [part for part in parts if part not in reasons[target]]
+        assert not lacking, f"{name}: {target} reason lacks {lacking}: {reasons[target]}"
     assert code == expected["exit"], f"{name}: exit {code}"

@@ -339,9 +339,41 @@ def _runs_migrate(target: Target) -> bool:
     return any(w in words for w in ("migrate", "manage.py check", " check --deploy", "runserver"))
 
 
-def _starts_celery_worker(target: Target) -> bool:
-    return any(e.module == "celery" and e.kind is EntryKind.SERVER for e in target.entries) and any(
-        " worker" in command for command in target.commands)
+def _starts_celery_worker(root: Path, target: Target) -> bool:
+    """`celery worker` and `celery beat` both load the app's default modules when they start
+    (include=, imports=, autodiscovered tasks). The subcommand is in the target's command, or in
+    the script line that names the app (`/start-celeryworker` runs `celery -A x worker`)."""
+    if not any(e.module == "celery" and e.kind is EntryKind.SERVER for e in target.entries):
+        return False
+    lines = list(target.commands)
+    for entry in target.entries:
+        if entry.via == "celery" and entry.location is not None and entry.location.line > 0:
+            try:
+                text = (root / entry.location.file).read_text("utf-8", errors="replace").splitlines()
+                lines.append(text[entry.location.line - 1])
+            except (OSError, IndexError):
+                continue
+    return any(word in ("worker", "beat") for line in lines for word in line.split())
+
+
+def _celery_at(target: Target) -> str:
+    """Where the command names the Celery app (`-A x`), else where it starts celery."""
+    named = [e.location for e in target.entries if e.via == "celery" and e.location is not None]
+    server = [e.location for e in target.entries if e.module == "celery" and e.kind is EntryKind.SERVER]
+    where = next((at for at in (*named, *server) if at is not None), Location(target.file or "", target.line))
+    return f"{where.file}:{where.line}" if where.line else where.file
+
+
+def undecided_at_boot(imp: Import, graph: Optional[BootGraph]) -> bool:
+    """A framework string the target's boot runs whose value only the deploy's environment knows
+    (DATABASES ENGINE from a variable with no default): what it imports cannot be decided."""
+    return imp.phase == "boot" and graph is not None and graph.reached(imp.location.file) and graph.runs(imp)
+
+
+def _factories_not_run(fw: FrameworkResult, graph: Optional[BootGraph]) -> list[str]:
+    """A worker whose Celery app is only made inside functions has found it when boot runs one."""
+    return [message for units, message in fw.celery_factories
+            if graph is None or not any(unit in graph.units for unit in units)]
 
 
 def audit_target(ws: Workspace, target: Target) -> TargetAudit:
@@ -445,7 +477,10 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 boot_paths=boot_paths,
                 parsed=ws.parsed,
                 cache=ws.framework_cache,
-                worker=_starts_celery_worker(target),
+                worker=_starts_celery_worker(ws.root, target),
+                celery_app=next(
+                    (e.spec for e in target.entries if e.via == "celery" and e.kind is not EntryKind.SERVER), ""),
+                celery_app_at=_celery_at(target),
                 root=ws.root,
             )
         )
@@ -498,7 +533,9 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         package_reach=package_reach,
         optional_files=optional_files,
         nested=nested,
-        unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph)],
+        unfollowed=[*fw.unfollowed, *_app_not_reached(target, graph), *_factories_not_run(fw, graph),
+                    *(f"{imp.location.file}:{imp.location.line}: {why}" for imp, why in unresolved_strings
+                      if undecided_at_boot(imp, graph))],
         assumed=_assumption_in_doubt(ws, target),
     )
 
