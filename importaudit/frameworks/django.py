@@ -94,7 +94,7 @@ def django_imports(ctx: FrameworkContext, out: Collector) -> None:
             f"{at}: DJANGO_SETTINGS_MODULE is {module}, which is not a module of the project, so its "
             "INSTALLED_APPS and the other settings Django imports were not read"
         )
-    out.settings_values = literal_settings(settings.namespace)
+    out.settings_values = literal_settings(settings.namespace, ctx.env)
     _SettingsStrings(ctx, out, settings).emit(runs is not None)
 
 

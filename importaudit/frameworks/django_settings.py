@@ -338,11 +338,17 @@ def _installs_pymysql(ctx: FrameworkContext, path: str) -> bool:
     return found
 
 
-def literal_settings(namespace: Namespace) -> tuple[tuple[str, object], ...]:
-    """Settings whose value is a literal (a bool, a number, a string, a list of strings)."""
+def literal_settings(namespace: Namespace, env: Mapping[str, str] = {}) -> tuple[tuple[str, object], ...]:
+    """Settings whose value is a literal (a bool, a number, a string, a list of strings), or is
+    read from a variable the target's environment sets (`DEBUG = env.bool("DEBUG")` with
+    `DEBUG=False` in the Dockerfile): `if settings.DEBUG:` in the app is then decided."""
     out: list[tuple[str, object]] = []
     for name, value in sorted(namespace.items()):
         literal = _literal(value)
+        if literal is _NOT_LITERAL and isinstance(value, EnvRead) and value.var in env:
+            truth = env_truth(value, env)
+            literal = truth if value.cast == "bool" and truth is not None else (
+                env[value.var] if value.cast != "bool" else _NOT_LITERAL)
         if literal is not _NOT_LITERAL and name.isupper():
             out.append((name, literal))
     return tuple(out)
