@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import pytest
@@ -90,7 +91,8 @@ def test_result_backend(
             'BROKER = "amqp://h"\n'
             'app = Celery("p", broker=BROKER, include=["proj.tasks", "proj.mail"])',
             {},
-            {("amqp", "amqp", "boot"), ("proj.tasks", None, "boot"), ("proj.mail", None, "boot")},
+            # a web process never imports include= while it boots; only a worker or beat does
+            {("amqp", "amqp", "boot"), ("proj.tasks", None, "request"), ("proj.mail", None, "request")},
         ),
         ('CELERY_IMPORTS = ("proj.tasks",)', {}, {("proj.tasks", None, "request")}),
         (
@@ -104,6 +106,44 @@ def test_configuration_sources(
     source: str, env: dict[str, str], expected: set[tuple[str, Optional[str], str]]
 ) -> None:
     assert found(analyse(source + "\n", env)) == expected
+
+
+def worker_result(source: str, boot: tuple[str, ...] = ("proj/celery.py",)) -> FrameworkResult:
+    ctx = parsed_context({"proj/celery.py": source}, {"proj.celery": "proj/celery.py"}, boot=boot)
+    return framework_imports(replace(ctx, worker=True, celery_app="proj.celery", celery_app_at="Procfile:1"))
+
+
+def test_worker_imports_include_and_imports_at_boot() -> None:
+    result = worker_result(
+        'from celery import Celery\napp = Celery("p", broker="memory://", include=["proj.tasks"])\n'
+        'app.conf.imports = ("proj.mail",)\n'
+    )
+    assert found(result) == {("proj.tasks", None, "boot"), ("proj.mail", None, "boot")}
+    assert result.unfollowed == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "boot", "says"),
+    [
+        # include= from the environment
+        ('import os\nfrom celery import Celery\napp = Celery("p", include=os.environ["T"].split(","))\n',
+         ("proj/celery.py",), "proj/celery.py:3: the Celery app's `include`"),
+        # configuration module named by the environment
+        ('import os\nfrom celery import Celery\napp = Celery("p")\napp.config_from_object(os.environ["C"])\n',
+         ("proj/celery.py",), "proj/celery.py:4: the Celery app's config_from_object()"),
+        # the Django settings, with no DJANGO_SETTINGS_MODULE found
+        ('from celery import Celery\napp = Celery("p")\napp.config_from_object("django.conf:settings")\n',
+         ("proj/celery.py",), "no DJANGO_SETTINGS_MODULE"),
+        # an app made by something importaudit cannot read
+        ("from helpers import make_app\napp = make_app()\n", ("proj/celery.py",),
+         "Procfile:1: celery loads proj.celery, but importaudit found no Celery(...) app"),
+        # the -A module is not in the project
+        ('from celery import Celery\napp = Celery("p")\n', (), "could not find that module"),
+    ],
+)
+def test_worker_whose_app_is_not_found_or_read_is_unfollowed(source: str, boot: tuple[str, ...], says: str) -> None:  # noqa: E501
+    (reason,) = worker_result(source, boot).unfollowed
+    assert says in reason
 
 
 def test_factory_scope_is_recorded() -> None:

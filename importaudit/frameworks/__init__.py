@@ -10,6 +10,7 @@ from importaudit.frameworks.context import Collector, FrameworkContext, Framewor
 from importaudit.frameworks.django import django_imports
 from importaudit.frameworks.importlib_loops import loop_imports
 from importaudit.frameworks.logconfig import logging_imports
+from importaudit.frameworks.pyramid import pyramid_imports
 from importaudit.frameworks.sqlalchemy import sqlalchemy_imports
 from importaudit.model import SourceWarning
 
@@ -23,6 +24,7 @@ READERS: tuple[tuple[str, Reader], ...] = (
     ("sqlalchemy", sqlalchemy_imports),
     ("logging", logging_imports),
     ("celery", celery_imports),
+    ("pyramid", pyramid_imports),
     ("importlib", loop_imports),
 )
 

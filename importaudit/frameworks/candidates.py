@@ -19,7 +19,11 @@ _LOGGING_CALLS = frozenset({"dictConfig", "fileConfig"})
 _LOOP_CALLS = frozenset({"import_module", "__import__"})
 _SERVER_CALLS = frozenset({"get_wsgi_application", "get_asgi_application"})
 _PYMYSQL_CALLS = frozenset({"install_as_MySQLdb"})
-_NAMED_CALLS = _ENGINE_CALLS | _CELERY_CALLS | _LOGGING_CALLS | _LOOP_CALLS | _SERVER_CALLS | _PYMYSQL_CALLS
+# `config.include(...)` / `config.scan(...)`: a Pyramid Configurator's, when the file uses Pyramid
+_PYRAMID_CALLS = frozenset({"include", "scan"})
+_NAMED_CALLS = (
+    _ENGINE_CALLS | _CELERY_CALLS | _LOGGING_CALLS | _LOOP_CALLS | _SERVER_CALLS | _PYMYSQL_CALLS | _PYRAMID_CALLS
+)
 _ENV_SETDEFAULT = frozenset({"os.environ.setdefault", "environ.setdefault"})
 # Reading the environment while imported is what configuration modules do: their module-level
 # names (SQLALCHEMY_DATABASE_URI, CELERY_BROKER_URL, logconfig_dict ...) are read as settings.
@@ -35,7 +39,7 @@ _SERVER_FILES = frozenset({"manage.py", "wsgi.py", "asgi.py"})
 _CONFIG_WORDS = frozenset({"settings", "setting", "conf", "config", "configs", "configuration", "gunicorn"})
 _CONFIG_ENDINGS = ("config", "settings")
 _NAME_PARTS = re.compile(r"[._-]")
-_READERS = ("engines", "brokers", "logging", "loops", "servers", "classes")
+_READERS = ("engines", "brokers", "logging", "loops", "servers", "classes", "pyramid")
 _callee = attrgetter("callee")
 _module = attrgetter("module")
 
@@ -51,6 +55,7 @@ class Candidates:
     servers: tuple[str, ...] = ()  # files that may name DJANGO_SETTINGS_MODULE
     settings_classes: tuple[str, ...] = ()  # pydantic BaseSettings classes
     pymysql: Optional[frozenset[str]] = None  # files calling install_as_MySQLdb (None: unknown)
+    pyramid: tuple[str, ...] = ()  # config.include / config.scan calls of a Pyramid app
 
 
 def candidates(ctx: FrameworkContext) -> Candidates:
@@ -65,7 +70,7 @@ def candidates(ctx: FrameworkContext) -> Candidates:
 def _everything(ctx: FrameworkContext) -> Candidates:
     """Hand-built contexts carry only trees: every reader reads every one (small inputs)."""
     every = tuple(sorted(ctx.trees))
-    return Candidates(every, every, every, every, every, every, None)
+    return Candidates(every, every, every, every, every, every, None, every)
 
 
 def select_candidates(parsed: Mapping[str, ParsedFile]) -> Candidates:
@@ -102,6 +107,7 @@ def select_candidates(parsed: Mapping[str, ParsedFile]) -> Candidates:
         servers=tuple(picked["servers"]),
         settings_classes=tuple(picked["classes"]),
         pymysql=frozenset(pymysql),
+        pyramid=tuple(picked["pyramid"]),
     )
 
 
@@ -161,6 +167,10 @@ def reasons(parsed: ParsedFile) -> set[str]:
             found.add(key)
     if _server_by_name(parsed.path):
         found.add("servers")
+    if not names.isdisjoint(_PYRAMID_CALLS) and (
+        "includeme" in parsed.functions or any(imp.module.partition(".")[0] == "pyramid" for imp in parsed.imports)
+    ):
+        found.add("pyramid")
     if config and not _is_migration(parsed.path):
         found.update(("engines", "brokers", "logging"))
     if _celery_by_name(parsed.path):

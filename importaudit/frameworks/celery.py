@@ -9,7 +9,7 @@ from importaudit.frameworks.candidates import candidates
 from importaudit.frameworks.context import Collector, FrameworkContext
 from importaudit.frameworks.drivers import celery_choice
 from importaudit.frameworks.sites import SiteLog, file_sites, replay
-from importaudit.frameworks.values import EnvRead, Text, Value, dotted, resolve_env, texts
+from importaudit.frameworks.values import EnvRead, Seq, Text, Value, dotted, resolve_env, texts
 from importaudit.frameworks.walk import FileScan, Placed, phase_of
 from importaudit.model import Location
 
@@ -43,6 +43,9 @@ class _CeleryReader:
         self.out = out
         self.modules = ctx.modules
         self.worker = ctx.worker
+        self.boot_paths = ctx.boot_paths
+        self.first_party = {name.split(".")[0] for name in ctx.modules}
+        self.apps: list[tuple[Location, Optional[str]]] = []  # where Celery(...) apps are created
         self.env = dict(ctx.env)
         self.sqlalchemy = ctx.installed.get("sqlalchemy")
 
@@ -70,10 +73,48 @@ class _CeleryReader:
         if choice.problem is not None:
             self.out.unknown("", at, f"Celery {via}", phase, choice.problem, placed)
 
-    def includes(self, value: Optional[Value], via: str, phase: str, placed: Optional[Placed]) -> None:
-        for text in texts(resolve_env(value, self.env)):
+    def includes(
+        self, value: Optional[Value], via: str, phase: str, placed: Optional[Placed],
+        where: Optional[Location] = None,
+    ) -> None:
+        """`include=` / `imports=`: the worker (and beat) import these modules when they start; any
+        other process only when it loads the app's default modules (never at its own boot)."""
+        resolved = resolve_env(value, self.env)
+        if self.worker and where is not None and not _all_texts(resolved):
+            self.out.unfollowed.append(
+                f"{where.file}:{where.line}: the Celery app's `{via}` is built in a way importaudit cannot "
+                "read, so the task modules it imports when it starts are unknown"
+            )
+        if phase == "boot" and not self.worker:
+            phase = "request"
+        for text in texts(resolved):
             if text.value and all(part.isidentifier() for part in text.value.split(".")):
                 self.out.add_text(text.value, text, f"Celery {via}", phase, placed=placed)
+
+    def app(self, where: Location, placed: Optional[Placed]) -> None:
+        """A `Celery(...)` app is created here (in `function`, or at import when None)."""
+        self.apps.append((where, placed.function if placed is not None else None))
+
+    def config(self, value: Optional[Value], where: Location) -> None:
+        """`app.config_from_object(...)`: the settings it names decide include/imports/autodiscovery."""
+        if not self.worker or where.file not in self.boot_paths:
+            return
+        resolved = resolve_env(value, self.env)
+        name = resolved.value.split(":")[0] if isinstance(resolved, Text) else None
+        if name is None:
+            why = "names its configuration in a way importaudit cannot read"
+        elif name in ("django.conf", "django.conf.settings"):
+            if self.out.settings_module is not None:
+                return
+            why = "reads the Django settings, but no DJANGO_SETTINGS_MODULE was found for this target"
+        elif name in self.modules or name.split(".")[0] not in self.first_party:
+            return  # a project module (read as settings) or another distribution's
+        else:
+            why = f"names {name}, which is not a module of the project"
+        self.out.unfollowed.append(
+            f"{where.file}:{where.line}: the Celery app's config_from_object() {why}, so the task modules "
+            "it imports when it starts are unknown"
+        )
 
 
     def autodiscover(
@@ -95,6 +136,30 @@ def celery_imports(ctx: FrameworkContext, out: Collector) -> None:
     reader = _CeleryReader(ctx, out)
     for path in sorted({*candidates(ctx).brokers, *out.settings_files}):
         replay(file_sites(ctx, "celery", path, _find_sites), reader)
+    if ctx.worker:
+        _app_found(ctx, out, reader.apps)
+
+
+def _app_found(ctx: FrameworkContext, out: Collector, apps: list[tuple[Location, Optional[str]]]) -> None:
+    """CONTRACT: a worker `boots` only when its Celery app was found (and so its include/imports/
+    autodiscovery read): a `Celery(...)` created at import by a file the worker's boot reaches.
+    An app made in a factory counts when reach runs the factory (the audit checks that)."""
+    reached = [(where, function) for where, function in apps if where.file in ctx.boot_paths]
+    if any(function is None for _, function in reached):
+        return
+    named = ctx.celery_app or "its app"
+    files = ", ".join(sorted(ctx.boot_paths)[:3]) + (" ..." if len(ctx.boot_paths) > 3 else "")
+    found = (
+        f"importaudit found no Celery(...) app created in the files it reaches ({files})" if ctx.boot_paths
+        else "importaudit could not find that module in the project"
+    )
+    message = (f"{ctx.celery_app_at or '?'}: celery loads {named}, but {found}, so the task modules it imports "
+               "when it starts were not read")
+    if reached:  # created in functions: found when reach runs one of them
+        out.celery_factories.append(
+            (tuple((where.file, function) for where, function in reached if function is not None), message))
+        return
+    out.unfollowed.append(message)
 
 
 def _find_sites(log: SiteLog, scan: FileScan) -> None:
@@ -109,7 +174,12 @@ def _celery_call(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) -
     if name.rsplit(".", 1)[-1] == "autodiscover_tasks":
         _autodiscover(log, scan, placed, call)
         return
+    if name.rsplit(".", 1)[-1] == "config_from_object" and call.args:
+        value = scan.evaluator(placed).value(call.args[0])
+        log.record("config", value, Location(scan.path, call.lineno, call.col_offset))
+        return
     if name.rsplit(".", 1)[-1] == "Celery":
+        log.record("app", Location(scan.path, call.lineno, call.col_offset), placed)
         urls, includes = _APP_KEYWORDS, frozenset({"include"})
     elif name.endswith("conf.update"):
         urls, includes = _CONF_KEYS, _INCLUDE_KEYS
@@ -121,7 +191,7 @@ def _celery_call(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) -
         if keyword.arg in urls:
             log.record("url", log.value(scan, placed, keyword.value), where, urls[keyword.arg], phase, placed)
         elif keyword.arg in includes:
-            log.record("includes", scan.evaluator(placed).value(keyword.value), keyword.arg, phase, placed)
+            log.record("includes", scan.evaluator(placed).value(keyword.value), keyword.arg, phase, placed, where)
 
 
 def _assignment(log: SiteLog, scan: FileScan, placed: Placed) -> None:
@@ -138,7 +208,7 @@ def _assignment(log: SiteLog, scan: FileScan, placed: Placed) -> None:
             if target.attr in _CONF_KEYS:
                 log.record("url", value, where, _CONF_KEYS[target.attr], phase_of(placed), placed)
             elif target.attr in _INCLUDE_KEYS:
-                log.record("includes", value, target.attr, phase_of(placed), placed)
+                log.record("includes", value, target.attr, phase_of(placed), placed, where)
         elif isinstance(target, ast.Name) and placed.function is None:
             if target.id in _SETTING_NAMES:
                 value = log.value(scan, placed, stmt.value)
@@ -161,3 +231,10 @@ def _autodiscover(log: SiteLog, scan: FileScan, placed: Placed, call: ast.Call) 
     related = related_node.value if isinstance(related_node, ast.Constant) and isinstance(
         related_node.value, str) else "tasks"
     log.record("autodiscover", value, related, Location(scan.path, call.lineno, call.col_offset), placed)
+
+
+def _all_texts(value: Optional[Value]) -> bool:
+    """A string or a list of strings, all read (what include=/imports= must be to be known)."""
+    if isinstance(value, Text):
+        return True
+    return isinstance(value, Seq) and all(isinstance(item, Text) for item in value.items)

@@ -44,7 +44,9 @@ class FrameworkContext:
     boot_paths: frozenset[str] = frozenset()  # files reached at boot so far
     parsed: Mapping[str, ParsedFile] = field(default_factory=dict)  # the one parse's cheap facts
     cache: MutableMapping[str, Any] = field(default_factory=dict)  # one dict per run, every target
-    worker: bool = False  # the target starts a Celery worker (which imports its task modules)
+    worker: bool = False  # the target starts a Celery worker or beat (which imports its task modules)
+    celery_app: str = ""  # what its `celery -A` names ("proj", "proj.celery:app"), if anything
+    celery_app_at: str = ""  # "file:line" of the command that names it
     root: Optional[Path] = None  # the project folder, for config files a call names (fileConfig)
 
     @property
@@ -106,6 +108,12 @@ class FrameworkResult:
     unfollowed: tuple[str, ...] = ()
     # Django settings with a literal value (DEBUG, INSTALLED_APPS...): `if settings.X:` decides.
     settings_values: tuple[tuple[str, object], ...] = ()
+    # (string import, function): when the import runs, the framework then calls that function of
+    # the imported module (Pyramid's `includeme(config)`); reach follows it into the project.
+    callbacks: tuple[tuple[Import, str], ...] = ()
+    # A worker's Celery app created only inside functions ((file, function) units): found when reach
+    # runs one of them; else the message is an `unfollowed` reason.
+    celery_factories: tuple[tuple[tuple[tuple[str, str], ...], str], ...] = ()
 
 
 @dataclass
@@ -120,6 +128,8 @@ class Collector:
     unfollowed: list[str] = field(default_factory=list)  # see FrameworkResult.unfollowed
     django_apps: list[str] = field(default_factory=list)  # the app packages INSTALLED_APPS names
     settings_values: tuple[tuple[str, object], ...] = ()
+    callbacks: list[tuple[Import, str]] = field(default_factory=list)  # see FrameworkResult.callbacks
+    celery_factories: list[tuple[tuple[tuple[str, str], ...], str]] = field(default_factory=list)
 
     def add(
         self,
@@ -178,7 +188,19 @@ class Collector:
             unresolved_messages=tuple(message for _, message in unresolved),
             unfollowed=tuple(dict.fromkeys(self.unfollowed)),
             settings_values=self.settings_values,
+            callbacks=tuple(sorted(set(self.callbacks), key=lambda pair: (_import_key(pair[0]), pair[1]))),
+            celery_factories=tuple(self.celery_factories),
         )
+
+
+def module_name(ctx: FrameworkContext, path: str) -> Optional[str]:
+    """The dotted module a project file is imported as: the parse's own name when the target's
+    modules agree, else the longest name the target's import roots give it."""
+    parsed = ctx.parsed.get(path)
+    if parsed is not None and parsed.module and ctx.modules.get(parsed.module) == path:
+        return parsed.module
+    names = [name for name, file in ctx.modules.items() if file == path]
+    return max(names, key=lambda name: (name.count("."), name), default=None)
 
 
 def _make(

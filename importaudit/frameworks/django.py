@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from importaudit.frameworks.context import Collector, FrameworkContext
+from importaudit.frameworks.context import Collector, FrameworkContext, module_name
 from importaudit.frameworks.django_settings import (
     Settings,
     assignment_line,
@@ -86,6 +86,7 @@ def django_imports(ctx: FrameworkContext, out: Collector) -> None:
     out.add(module, where, "DJANGO_SETTINGS_MODULE", "boot")
     settings = read_settings(module, ctx)
     out.settings_files.extend(settings.files)
+    _included_files(ctx, out, settings)
     out.notes.extend(settings.notes)
     if runs is not None and not settings.files:
         at = f"{where.file}:{where.line}" if where.file else f"{runs.file}:{runs.line}"
@@ -93,8 +94,20 @@ def django_imports(ctx: FrameworkContext, out: Collector) -> None:
             f"{at}: DJANGO_SETTINGS_MODULE is {module}, which is not a module of the project, so its "
             "INSTALLED_APPS and the other settings Django imports were not read"
         )
-    out.settings_values = literal_settings(settings.namespace)
+    out.settings_values = literal_settings(settings.namespace, ctx.env)
     _SettingsStrings(ctx, out, settings).emit(runs is not None)
+
+
+def _included_files(ctx: FrameworkContext, out: Collector, settings: Settings) -> None:
+    """A file django-split-settings includes runs (exec) when the including module is imported:
+    its import statements are boot imports, reached through the including file."""
+    for host, line, path in settings.included:
+        name = module_name(ctx, path)
+        if name is None:
+            out.notes.append(f"{host}:{line}: include() runs {path}, which is not importable as a module: "
+                             "its import statements were not followed")
+            continue
+        out.add(name, Location(host, line), "django-split-settings include()", "boot")
 
 
 def _is_path(text: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Optional
 from importaudit.frameworks.candidates import calls_install_as_mysqldb, candidates
 from importaudit.frameworks.context import FrameworkContext
 from importaudit.frameworks.evaluate import Evaluator
+from importaudit.frameworks.split_settings import SplitSettings, uses_split_settings
 from importaudit.frameworks.values import HOLE, Const, EnvRead, Namespace, Seq, Text, dotted, resolve_env
 from importaudit.frameworks.walk import FileScan, module_level
 from importaudit.model import Location
@@ -35,6 +36,9 @@ class Settings:
     namespace: Namespace = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # (including file, line, included file) of each django-split-settings include(): the included
+    # file runs as part of the including module
+    included: list[tuple[str, int, str]] = field(default_factory=list)
     # (module, path or None) of every first-party lookup made: a later target whose modules
     # map agrees on all of them (and whose env is the same) reads the very same settings.
     lookups: list[tuple[str, Optional[str]]] = field(default_factory=list)
@@ -178,6 +182,10 @@ def _load(module: str, ctx: FrameworkContext, settings: Settings, seen: tuple[st
     def decide(test: ast.expr) -> Optional[bool]:
         return _decide(test, evaluator, ctx)
 
+    if uses_split_settings(tree):
+        split = SplitSettings(ctx, settings.files, settings.notes, settings.included, evaluator, on_import, decide,
+                              path)
+        split.attach()
     evaluator.run(tree.body, on_import, decide)
     return evaluator.namespace
 
@@ -332,11 +340,17 @@ def _installs_pymysql(ctx: FrameworkContext, path: str) -> bool:
     return found
 
 
-def literal_settings(namespace: Namespace) -> tuple[tuple[str, object], ...]:
-    """Settings whose value is a literal (a bool, a number, a string, a list of strings)."""
+def literal_settings(namespace: Namespace, env: Mapping[str, str] = {}) -> tuple[tuple[str, object], ...]:
+    """Settings whose value is a literal (a bool, a number, a string, a list of strings), or is
+    read from a variable the target's environment sets (`DEBUG = env.bool("DEBUG")` with
+    `DEBUG=False` in the Dockerfile): `if settings.DEBUG:` in the app is then decided."""
     out: list[tuple[str, object]] = []
     for name, value in sorted(namespace.items()):
         literal = _literal(value)
+        if literal is _NOT_LITERAL and isinstance(value, EnvRead) and value.var in env:
+            truth = env_truth(value, env)
+            literal = truth if value.cast == "bool" and truth is not None else (
+                env[value.var] if value.cast != "bool" else _NOT_LITERAL)
         if literal is not _NOT_LITERAL and name.isupper():
             out.append((name, literal))
     return tuple(out)

@@ -37,6 +37,9 @@ class Evaluator:
         self.file = file
         self.namespace: Namespace = dict(namespace or {})
         self.guards: tuple[Guard, ...] = ()
+        # A statement-level call a reader runs itself (django-split-settings `include("base.py")`
+        # executes files in this namespace): True when it handled the call.
+        self.on_call: Optional[Callable[[ast.Call], bool]] = None
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -257,6 +260,9 @@ class Evaluator:
                 self.run(stmt.finalbody, on_import, decide)
             elif isinstance(stmt, ast.With):
                 self.run(stmt.body, on_import, decide)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.on_call is not None \
+                    and self.on_call(stmt.value):
+                continue
             else:
                 self.apply(stmt)
 

@@ -12,7 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
 from importaudit.judge.guarded_reach import guarded_only
-from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files
+from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files, runs_at_import
 from importaudit.judge.rules import Status
 from importaudit.model import (
     AuditError,
@@ -341,9 +341,41 @@ def _runs_migrate(target: Target) -> bool:
     return any(w in words for w in ("migrate", "manage.py check", " check --deploy", "runserver"))
 
 
-def _starts_celery_worker(target: Target) -> bool:
-    return any(e.module == "celery" and e.kind is EntryKind.SERVER for e in target.entries) and any(
-        " worker" in command for command in target.commands)
+def _starts_celery_worker(root: Path, target: Target) -> bool:
+    """`celery worker` and `celery beat` both load the app's default modules when they start
+    (include=, imports=, autodiscovered tasks). The subcommand is in the target's command, or in
+    the script line that names the app (`/start-celeryworker` runs `celery -A x worker`)."""
+    if not any(e.module == "celery" and e.kind is EntryKind.SERVER for e in target.entries):
+        return False
+    lines = list(target.commands)
+    for entry in target.entries:
+        if entry.via == "celery" and entry.location is not None and entry.location.line > 0:
+            try:
+                text = (root / entry.location.file).read_text("utf-8", errors="replace").splitlines()
+                lines.append(text[entry.location.line - 1])
+            except (OSError, IndexError):
+                continue
+    return any(word in ("worker", "beat") for line in lines for word in line.split())
+
+
+def _celery_at(target: Target) -> str:
+    """Where the command names the Celery app (`-A x`), else where it starts celery."""
+    named = [e.location for e in target.entries if e.via == "celery" and e.location is not None]
+    server = [e.location for e in target.entries if e.module == "celery" and e.kind is EntryKind.SERVER]
+    where = next((at for at in (*named, *server) if at is not None), Location(target.file or "", target.line))
+    return f"{where.file}:{where.line}" if where.line else where.file
+
+
+def undecided_at_boot(imp: Import, graph: Optional[BootGraph]) -> bool:
+    """A framework string the target's boot runs whose value only the deploy's environment knows
+    (DATABASES ENGINE from a variable with no default): what it imports cannot be decided."""
+    return imp.phase == "boot" and graph is not None and graph.reached(imp.location.file) and graph.runs(imp)
+
+
+def _factories_not_run(fw: FrameworkResult, graph: Optional[BootGraph]) -> list[str]:
+    """A worker whose Celery app is only made inside functions has found it when boot runs one."""
+    return [message for units, message in fw.celery_factories
+            if graph is None or not any(unit in graph.units for unit in units)]
 
 
 def audit_target(ws: Workspace, target: Target) -> TargetAudit:
@@ -449,7 +481,10 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 boot_paths=boot_paths,
                 parsed=ws.parsed,
                 cache=ws.framework_cache,
-                worker=_starts_celery_worker(target),
+                worker=_starts_celery_worker(ws.root, target),
+                celery_app=next(
+                    (e.spec for e in target.entries if e.via == "celery" and e.kind is not EntryKind.SERVER), ""),
+                celery_app_at=_celery_at(target),
                 root=ws.root,
             )
         )
@@ -476,6 +511,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                 entry_imports.extend(i for i in imps if i.phase in (None, "boot"))
         if graph is not None:
             graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
+            graph = _with_callbacks(graph, files, fw.callbacks, entry_units, resolve, env, main_files)
             graph = _with_request_reach(graph, files, string_imports, resolve, env)
     if fw.settings_values:  # `if settings.DEBUG:` is decided by what the target's settings say
         env = replace(env, settings=fw.settings_values)
@@ -501,7 +537,9 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         package_reach=package_reach,
         optional_files=optional_files,
         nested=nested,
-        unfollowed=[*target.unfollowed, *fw.unfollowed, *_app_not_reached(target, graph)],
+        unfollowed=[*target.unfollowed, *fw.unfollowed, *_app_not_reached(target, graph), *_factories_not_run(fw, graph),
+                    *(f"{imp.location.file}:{imp.location.line}: {why}" for imp, why in unresolved_strings
+                      if undecided_at_boot(imp, graph))],
         assumed=_assumption_in_doubt(ws, target),
     )
 
@@ -567,6 +605,30 @@ def _with_dotenv(ws: Workspace, env: dict[str, str], graph: Optional[BootGraph])
                 break
             folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
     return env
+
+
+def _with_callbacks(
+    graph: BootGraph, files: dict[str, FileIndex], callbacks: Sequence[tuple[Import, str]],
+    entry_units: Sequence[tuple[Unit, Optional[str]]], resolve: Callable[[str], Optional[str]],
+    env: TargetEnv, main_files: Sequence[str],
+) -> BootGraph:
+    """Functions a framework calls in a module it imports by name (Pyramid's `includeme`): once the
+    import runs at boot, so does that function, with everything it imports and calls. Followed to a
+    fixpoint, since an `includeme` includes more."""
+    units = list(entry_units)
+    while True:
+        added = []
+        for imp, function in callbacks:
+            path = resolve(imp.module)
+            if path is None or path not in files or function not in files[path].functions:
+                continue
+            if (path, function) in graph.units or not graph.runs(imp) or not runs_at_import(imp, env):
+                continue
+            added.append(((path, function), imp.location.file))
+        if not added:
+            return graph
+        units.extend(added)
+        graph = compute_boot(files, units, resolve, env, main_files=main_files)
 
 
 def _with_request_reach(

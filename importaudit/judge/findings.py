@@ -9,7 +9,7 @@ from typing import Callable, Optional
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for
+from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for, undecided_at_boot
 from importaudit.judge.reach import MAIN_GUARD, runs_at_import
 from importaudit.judge.rules import Case, Provision, Status, Where, judge
 from importaudit.judge.versions import over_versions
@@ -186,8 +186,10 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
         host = imp.location.file
         if ta.graph is not None and host in ws.parsed and not ta.graph.reached(host):
             continue
+        # At boot it may be a missing import as much as a present one: a warning, not a pass.
+        severity = Severity.WARNING if undecided_at_boot(imp, ta.graph) else Severity.INFO
         out.append(Finding(
-            rule=Rule.UNRESOLVED, severity=Severity.INFO, module=imp.module or (imp.via or "?"),
+            rule=Rule.UNRESOLVED, severity=severity, module=imp.module or (imp.via or "?"),
             message=f"{host}:{imp.location.line}: {why or imp.via or 'a setting names a module'}"
                     " — importaudit cannot tell what it loads",
             context=Context.STRING, target=target, file=host or None,

@@ -6,6 +6,7 @@ import configparser
 import posixpath
 from typing import Optional
 
+from importaudit.frameworks.pyramid import includes_of
 from importaudit.model import Entry, EntryKind, Location
 from importaudit.targets.appspec import CommandContext, Parts, not_in_repo
 from importaudit.targets.entry_points import entry_point, is_project
@@ -123,3 +124,25 @@ def _use(
             phase=phase,
         )
     )
+    _includes(values, where, repo, parts, ctx, via, phase)
+
+
+def _includes(
+    values: dict[str, str], where: str, repo: str, parts: Parts, ctx: CommandContext, via: str, phase: str
+) -> None:
+    """`pyramid.includes` of the app's section: the Configurator built with these settings includes
+    each one (imports it and calls its `includeme`) while the app factory runs."""
+    names = includes_of(values.get("pyramid.includes", ""))
+    if not names:
+        return
+    try:
+        lines = (ctx.root / repo).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    line = next((i for i, text in enumerate(lines, 1) if text.strip().startswith("pyramid.includes")), 0)
+    for name in names:
+        module, _, attr = name.partition(":")
+        parts.entries.append(
+            Entry(module, EntryKind.APP, attr or "includeme", True, f"{via} ({where} pyramid.includes)",
+                  Location(repo, line), phase=phase)
+        )
