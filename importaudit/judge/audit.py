@@ -537,7 +537,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         package_reach=package_reach,
         optional_files=optional_files,
         nested=nested,
-        unfollowed=[*target.unfollowed, *fw.unfollowed, *_app_not_reached(target, graph), *_factories_not_run(fw, graph),
+        unfollowed=[*target.unfollowed, *fw.unfollowed, *_app_not_reached(target, graph),
+                    *_factories_not_run(fw, graph),
                     *(f"{imp.location.file}:{imp.location.line}: {why}" for imp, why in unresolved_strings
                       if undecided_at_boot(imp, graph))],
         assumed=_assumption_in_doubt(ws, target),
