@@ -97,5 +97,7 @@ def read_procfile(root: Path, relpath: str, files: Sequence[str]) -> list[Target
         )
         if extra_entries:
             target = dataclasses.replace(target, entries=tuple(extra_entries) + target.entries)
+        if folder:  # the platform builds the folder holding the Procfile: the rest is not deployed
+            target = dataclasses.replace(target, ships=(folder,))
         targets.append(target)
     return targets
