@@ -110,3 +110,46 @@ def test_a_procfile_in_a_subfolder_carries_that_folder(tmp_path: Path) -> None:
                                                    "jobs/etl.py"])]
     assert target.ships == ("api",)
 
+
+
+SERVICE = """\
+    FROM python:3.11-slim
+    WORKDIR /srv
+    COPY requirements.txt .
+    RUN pip install -r requirements.txt
+    COPY app ./app
+    CMD ["gunicorn", "app.main:app"]
+"""
+
+
+def test_unused_counts_only_the_imports_of_what_the_target_ships(tmp_path: Path) -> None:
+    """api declares pandas and its code never imports it; the sales service's code does, in
+    another image: that does not make pandas used in api's."""
+    write(tmp_path, {
+        "services/api/Dockerfile": SERVICE,
+        "services/api/requirements.txt": "flask\ngunicorn\npandas\n",
+        "services/api/app/__init__.py": "",
+        "services/api/app/main.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+        "services/sales/Dockerfile": SERVICE,
+        "services/sales/requirements.txt": "flask\ngunicorn\npandas\n",
+        "services/sales/app/__init__.py": "",
+        "services/sales/app/main.py": "import pandas\nfrom flask import Flask\n\napp = Flask(__name__)\n",
+    })
+    unused = {(f["target"], f["module"]) for f in findings(tmp_path) if f["rule"] == "unused"}
+    assert unused == {("services/api/Dockerfile", "pandas")}
+
+
+INSTALL = "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+
+
+def test_a_requirements_file_two_targets_install_is_used_when_either_uses_it(tmp_path: Path) -> None:
+    """One requirements.txt for the web image and the worker image: removing pandas would break the
+    worker, so it is not unused because the web image's code does not import it."""
+    write(tmp_path, {
+        "Dockerfile.web": INSTALL + "COPY web ./web\nCMD [\"gunicorn\", \"web.main:app\"]\n",
+        "Dockerfile.worker": INSTALL + "COPY worker ./worker\nCMD [\"python\", \"-m\", \"worker.run\"]\n",
+        "requirements.txt": "flask\ngunicorn\npandas\n",
+        "web/__init__.py": "", "web/main.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+        "worker/__init__.py": "", "worker/run.py": "import pandas\n",
+    })
+    assert [f for f in findings(tmp_path) if f["rule"] == "unused"] == []
