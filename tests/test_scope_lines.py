@@ -153,3 +153,37 @@ def test_a_requirements_file_two_targets_install_is_used_when_either_uses_it(tmp
         "worker/__init__.py": "", "worker/run.py": "import pandas\n",
     })
     assert [f for f in findings(tmp_path) if f["rule"] == "unused"] == []
+
+
+def test_a_unit_whose_working_directory_is_a_repo_folder_runs_and_carries_that_folder(tmp_path: Path) -> None:
+    """WorkingDirectory=/srv/app/backend with the app in backend/: the checkout is /srv/app, the
+    command runs in backend/ (its module resolves there), and tools/ is not this service's code."""
+    files = write(tmp_path, {
+        "deploy/web.service": "[Service]\nWorkingDirectory=/srv/app/backend\n"
+                              "ExecStart=/srv/app/venv/bin/gunicorn -c /srv/app/deploy/gunicorn.py config.wsgi\n",
+        "deploy/gunicorn.py": "workers = 2\n",
+        "backend/config/__init__.py": "",
+        "backend/config/wsgi.py": "import django\nimport redis\n",
+        "tools/report.py": "import pandas\n",
+        "requirements.txt": "django\ngunicorn\n",
+    })
+    [target] = read_targets(tmp_path, files)
+    assert target.paths == ("backend",)
+    assert target.ships == ("backend", "deploy/gunicorn.py")
+    got = {(f["file"], f["module"], f["rule"]) for f in findings(tmp_path)}
+    assert ("backend/config/wsgi.py", "redis", "missing-at-boot") in got
+    assert not any(file.startswith("tools/") for file, _m, _r in got), got
+
+
+def test_a_unit_whose_working_directory_is_the_checkout_keeps_the_whole_repo(tmp_path: Path) -> None:
+    """WorkingDirectory=/home/debian/asu/ where the repo also has a package folder asu/: the entry
+    asu.app resolves from the checkout root, not from inside asu/."""
+    files = write(tmp_path, {
+        "misc/asu.service": "[Service]\nWorkingDirectory=/home/debian/asu/\n"
+                            "ExecStart=/home/debian/.local/bin/gunicorn \"asu.app:create_app()\"\n",
+        "asu/__init__.py": "",
+        "asu/app.py": "def create_app():\n    pass\n",
+        "requirements.txt": "gunicorn\n",
+    })
+    [target] = read_targets(tmp_path, files)
+    assert target.ships is None and target.paths == ()
