@@ -99,6 +99,14 @@ def _common(f: F) -> F:
             metavar="FILE",
             help="Audit against exactly these requirement sources (repeatable).",
         ),
+        click.option(
+            "--dockerfile",
+            "dockerfile",
+            type=click.Path(exists=True, dir_okay=False),
+            metavar="PATH",
+            help="Read this Dockerfile as the target (named by --target, else after the file), even "
+            "outside PATH: its COPY sources are PATH's files (the package copied into an image).",
+        ),
         click.option("--python-version", metavar="X.Y", help="Override the target's Python version."),
         click.option(
             "--python", "python", metavar="PATH", help="Verify against that interpreter's installed environment."

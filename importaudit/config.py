@@ -46,6 +46,7 @@ class Config:
     python_version: Optional[tuple[int, int]] = None
     targets: tuple[str, ...] = ()
     python: Optional[str] = None  # --python PATH
+    dockerfile: Optional[str] = None  # --dockerfile PATH: a descriptor read as the target
     strict: bool = False  # --strict: every version-conflict is an error
     source: Optional[str] = None  # the file the settings came from
 
@@ -135,6 +136,7 @@ def merge_cli(
     targets: Sequence[str] = (),
     python_version: Optional[str] = None,
     python: Optional[str] = None,
+    dockerfile: Optional[str] = None,
     select: Optional[str] = None,
     ignore: Optional[str] = None,
     strict: bool = False,
@@ -151,6 +153,7 @@ def merge_cli(
             else config.python_version
         ),
         python=python or config.python,
+        dockerfile=dockerfile or config.dockerfile,
         select=parse_rules(select, "--select") if select else config.select,
         ignore=config.ignore | (parse_rules(ignore, "--ignore") if ignore else frozenset()),
         strict=strict or config.strict,

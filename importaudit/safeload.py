@@ -124,7 +124,11 @@ def compose_yaml(text: str) -> Any:
 
 def load_yaml(text: str) -> Any:
     """yaml.safe_load with the size cap and the alias-expansion budget; yaml.YAMLError or LoadError."""
-    node = compose_yaml(text)
+    return construct(compose_yaml(text))
+
+
+def construct(node: Any) -> Any:
+    """The Python value of a node graph from compose_yaml (None for an empty document)."""
     if node is None:
         return None
     loader = yaml.SafeLoader("")

@@ -1,4 +1,5 @@
-"""Count the warnings a CI user sees per app (GitHub annotations) on the real-world corpus."""
+"""Count the warnings a CI user sees per app on the real-world corpus: GitHub annotations, the text
+report's warning lines, and the JSON report's warning findings, all from one run per app."""
 
 from __future__ import annotations
 
@@ -7,20 +8,28 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 
 def count(app: Path, python: str, extra: list[str]) -> dict[str, int]:
-    proc = subprocess.run(
-        [python, "-m", "importaudit", "check", str(app), "--format", "github", "--exit-zero", *extra],
-        capture_output=True, text=True, timeout=900,
-    )
-    lines = proc.stdout.splitlines()
+    with tempfile.TemporaryDirectory() as tmp:
+        text_file, json_file = Path(tmp) / "report.txt", Path(tmp) / "report.json"
+        proc = subprocess.run(
+            [python, "-m", "importaudit", "check", str(app), "--format", "github", "--exit-zero",
+             "--also", f"text={text_file}", "--also", f"json={json_file}", *extra],
+            capture_output=True, text=True, timeout=900,
+        )
+        lines = proc.stdout.splitlines()
+        text = text_file.read_text().splitlines() if text_file.exists() else []
+        findings = json.loads(json_file.read_text())["findings"] if json_file.exists() else []
     return {
         "rc": proc.returncode,
         "errors": sum(line.startswith("::error ") for line in lines),
         "warnings": sum(line.startswith("::warning ") for line in lines),
         "notices": sum(line.startswith("::notice ") for line in lines),
+        "text_warnings": sum(line.lstrip().startswith("warning ") for line in text),
+        "json_warnings": sum(f.get("severity") == "warning" for f in findings),
     }
 
 
@@ -39,9 +48,11 @@ def main() -> None:
     for app in apps:
         rows[app.name] = count(app, args.python, args.extra)
         print(app.name, rows[app.name], flush=True)
-    warnings = [r["warnings"] for r in rows.values()]
-    summary = {"apps": len(rows), "median_warnings": statistics.median(warnings) if warnings else 0,
-               "max_warnings": max(warnings, default=0)}
+    summary: dict[str, float] = {"apps": len(rows)}
+    for key in ("warnings", "text_warnings", "json_warnings"):
+        values = [r[key] for r in rows.values()]
+        summary[f"median_{key}"] = statistics.median(values) if values else 0
+        summary[f"max_{key}"] = max(values, default=0)
     Path(args.out).write_text(json.dumps({"rows": rows, "summary": summary}, indent=2, sort_keys=True) + "\n")
     print(summary)
 

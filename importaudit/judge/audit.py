@@ -35,7 +35,7 @@ from importaudit.requirements import (
 )
 from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
 from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, TargetEnv, parse_version
-from importaudit.targets import read_targets
+from importaudit.targets import descriptor_path, read_dockerfile, read_targets
 from importaudit.targets.compose import parse_dotenv
 from importaudit.targets.package_roots import project_roots
 from importaudit.workspace import Workspace
@@ -45,7 +45,9 @@ REQUEST_UNIT = "<first request>"
 
 def select_targets(ws: Workspace) -> list[Target]:
     try:
-        found = list(read_targets(ws.root, ws.project.files))
+        found = [_given_dockerfile(ws)] if ws.config.dockerfile else list(read_targets(ws.root, ws.project.files))
+    except AuditError:
+        raise
     except Exception as exc:  # a descriptor we cannot read: audit the project as a whole
         ws.warnings.append(SourceWarning("", 0, "could not read the deploy descriptors "
                                                 f"({type(exc).__name__}: {exc})"))
@@ -70,6 +72,17 @@ def select_targets(ws: Workspace) -> list[Target]:
         installs = tuple(Install(InstallKind.REQUIREMENTS, spec) for spec in ws.config.requirements)
         found = [replace(t, installs=installs) for t in found]
     return sorted(found, key=lambda t: t.name)
+
+
+def _given_dockerfile(ws: Workspace) -> Target:
+    """--dockerfile PATH: that descriptor is the target (the one --target names, else one named after
+    the file), read with the audited folder as its build context; it alone is audited."""
+    assert ws.config.dockerfile is not None
+    if len(ws.config.targets) > 1:
+        raise AuditError("--dockerfile reads one target: give at most one --target NAME")
+    path = descriptor_path(ws.root, Path(ws.config.dockerfile))
+    name = ws.config.targets[0] if ws.config.targets else posixpath.basename(path)
+    return read_dockerfile(ws.root, path, None, ws.project.files, name=name, context="")
 
 
 def _entry_from_spec(spec: str) -> Entry:

@@ -166,7 +166,14 @@ def _is_stub(key: str) -> bool:
     return key.startswith("types-") or key.endswith("-stubs") or key.endswith("-types")
 
 
+def _covers(ta: TargetAudit, path: str) -> bool:
+    """Whether the target has this file: it ships it, or its boot reaches it."""
+    return ta.target.carries(path) or (ta.graph is not None and ta.graph.reached(path))
+
+
 def _used_names(ws: Workspace, audits: Sequence[TargetAudit]) -> set[str]:
+    """What the code these targets have imports or names: another service's code, or code no
+    target ships, does not make a distribution used in these targets' environment."""
     names: set[str] = set()
 
     def add(imp: Import) -> None:
@@ -174,8 +181,8 @@ def _used_names(ws: Workspace, audits: Sequence[TargetAudit]) -> set[str]:
         if imp.how is How.FROM:
             names.update(f"{imp.module}.{n}" for n in imp.names if n != "*")
 
-    for parsed in ws.parsed.values():
-        if parsed.is_test:
+    for path, parsed in ws.parsed.items():
+        if parsed.is_test or not any(_covers(ta, path) for ta in audits):
             continue
         for imp in parsed.imports:
             add(imp)
@@ -268,14 +275,30 @@ def _dynamic(ta: TargetAudit, key: str) -> Optional[str]:
     return None
 
 
+def _sharing(audits: Sequence[TargetAudit], req: Requirement) -> list[TargetAudit]:
+    """The targets that install this declaration (the same line of the same file): removing it
+    changes every one of them, so it is unused only when none of them uses it."""
+    return [ta for ta in audits if (other := ta.installed.direct.get(req.key)) is not None
+            and other.source == req.source]
+
+
 def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Finding]:
-    used = _used_names(ws, audits)
     local = ws.project.first_party | ws.local_names()
-    tops = {name.split(".")[0] for name in used} - local
     hinted = _hinted(audits)
-    # Imported names no known distribution provides: a declared distribution whose files nobody
-    # knows may be the one (django-activity-stream for actstream), so it is not called unused.
-    unexplained = {top for top in tops if ws.index.provider(top).source is Source.GUESS}
+    usage: dict[frozenset[str], tuple[set[str], set[str], set[str]]] = {}
+
+    def used_by(group: Sequence[TargetAudit]) -> tuple[set[str], set[str], set[str]]:
+        """(names used, their top-level names, those no known distribution provides)."""
+        key = frozenset(ta.target.name for ta in group)
+        if key not in usage:
+            used = _used_names(ws, group)
+            tops = {name.split(".")[0] for name in used} - local
+            # Imported names no known distribution provides: a declared distribution whose files
+            # nobody knows may be the one (django-activity-stream for actstream): not unused.
+            unexplained = {top for top in tops if ws.index.provider(top).source is Source.GUESS}
+            usage[key] = (used, tops, unexplained)
+        return usage[key]
+
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for ta in sorted(audits, key=lambda a: a.target.name):
@@ -294,6 +317,10 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
                 continue
             if ws.declaration is not None and key == ws.declaration.name:
                 continue
+            group = _sharing(audits, req) or [ta]
+            if any(_unparsed(ws, other) is not None for other in group):
+                continue
+            used, tops, unexplained = used_by(group)
             if _matches(used, ws.index.modules_of(key)) or _named_like(key, tops):
                 continue
             if unexplained and not ws.index.modules_known(key):

@@ -41,6 +41,8 @@ class Options:
 
     def repo_path(self, file: str) -> str:
         """A report path (relative to the audited folder) as the repository names it."""
+        if file.startswith("/"):  # a descriptor outside the project (--dockerfile /tmp/x/Dockerfile)
+            return file
         return f"{self.prefix}/{file}" if self.prefix else file
 
 

@@ -21,6 +21,14 @@ def uri(path: str) -> str:
     return quote(path, safe="/")
 
 
+def _artifact(path: str) -> dict[str, str]:
+    """A repository path relative to the checkout; an absolute one (a descriptor outside the
+    project, --dockerfile /tmp/x/Dockerfile) as a file: URI of its own."""
+    if path.startswith("/"):
+        return {"uri": "file://" + uri(path)}
+    return {"uri": uri(path), "uriBaseId": BASE_ID}
+
+
 def render(report: Report, options: Optional[Options] = None) -> str:
     options = options or Options()
     rules = [
@@ -47,7 +55,7 @@ def render(report: Report, options: Optional[Options] = None) -> str:
         }
         if finding.file:
             location: dict[str, Any] = {
-                "artifactLocation": {"uri": uri(options.repo_path(finding.file)), "uriBaseId": BASE_ID}
+                "artifactLocation": _artifact(options.repo_path(finding.file))
             }
             if finding.line:
                 location["region"] = {"startLine": finding.line}

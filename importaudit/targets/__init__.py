@@ -18,18 +18,36 @@ from importaudit.targets.platforms import read_app_yaml, read_fly, read_nixpacks
 from importaudit.targets.procfile import read_procfile
 from importaudit.targets.services import read_supervisor, read_systemd
 
-__all__ = ["READERS", "project_python_version", "read_dockerfile", "read_targets"]
+__all__ = ["READERS", "descriptor_path", "project_python_version", "read_dockerfile", "read_targets"]
 
 Reader = Callable[[Path, str, Sequence[str]], list[Target]]
 
 
 def read_dockerfile(
-    root: Path, relpath: str, stage: Optional[str] = None, files: Optional[Sequence[str]] = None
+    root: Path,
+    relpath: str,
+    stage: Optional[str] = None,
+    files: Optional[Sequence[str]] = None,
+    *,
+    name: Optional[str] = None,
+    context: Optional[str] = None,
 ) -> Target:
-    """The target a Dockerfile builds: its final stage, or `stage` (a compose build.target)."""
+    """The target a Dockerfile builds: its final stage, or `stage` (a compose build.target).
+    `relpath` may be absolute (a descriptor outside the project): `context` then says where its
+    COPY sources are ("" = the project root)."""
     names = list(files) if files is not None else _walk(root)
-    image = read_image(root, relpath, names, stage)
-    return image_target(root, image, name=relpath, kind="dockerfile", file=relpath)
+    image = read_image(root, relpath, names, stage, context=context)
+    return image_target(root, image, name=name or relpath, kind="dockerfile", file=relpath)
+
+
+def descriptor_path(root: Path, dockerfile: Path) -> str:
+    """How findings name a descriptor given on the command line: relative to the project when it
+    is inside it, else its absolute path."""
+    full = dockerfile.resolve()
+    try:
+        return full.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return full.as_posix()
 
 
 def _read_dockerfile(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional, Union
 
-from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning, Target
+from importaudit.model import Entry, EntryKind, Install, InstallKind, Location, SourceWarning, Target
 
 # `from .. import commands` (not `from ..commands import ...`): commands.py imports this
 # package's helpers, so either module may be the one that starts loading first.
@@ -213,9 +213,14 @@ def image_target(
 
 def image_ships(image: Image) -> Optional[tuple[str, ...]]:
     """The repo paths the image's COPY/ADD put in it (None: it copies the whole context's root, or
-    nothing from the repo, so the code must come some other way: a bind mount, a checkout)."""
+    installs the project from it another way, a RUN --mount; (): nothing from the repo at all, only
+    published packages). A compose service that bind-mounts the code says None itself."""
     sources = {copy.source for copy in image.stage.copies}
-    if not sources or "" in sources:
+    if "" in sources:
         return None
+    if not sources:
+        if any(install.kind is InstallKind.PROJECT for install in image.stage.installs):
+            return None  # `RUN --mount=type=bind,target=/src pip install /src`: the repo's code is in it
+        return ()
     # A file a RUN copies into place (`cp deploy/x.py app/local.py`) came in with a COPY anyway.
     return tuple(sorted(sources | {repo for _path, repo in image.stage.placed}))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Optional, Union
 import yaml
 
 from importaudit.model import SourceWarning, Target
-from importaudit.safeload import LoadError, load_yaml
+from importaudit.safeload import LoadError, compose_yaml, construct
 from importaudit.targets.assemble import image_target
 from importaudit.targets.dockerfile import read_image
 from importaudit.targets.shell import expand_vars
@@ -63,12 +62,20 @@ def _command(value: object) -> Optional[Union[str, list[str]]]:
     return None
 
 
-def _service_line(lines: list[str], name: str) -> int:
-    pattern = re.compile(rf"^\s+['\"]?{re.escape(name)}['\"]?\s*:")
-    for number, line in enumerate(lines, start=1):
-        if pattern.match(line):
-            return number
-    return 0
+def _service_lines(node: object) -> dict[str, int]:
+    """Each service's line: its own key under the top-level `services:` (1-based), read from the
+    YAML nodes, so a name that is also a key elsewhere (an `x-` block, a long-form depends_on)
+    does not lend its line to the service."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "services" and isinstance(value, yaml.MappingNode):
+            return {
+                str(name.value): name.start_mark.line + 1
+                for name, _service in value.value
+                if isinstance(name, yaml.ScalarNode)
+            }
+    return {}
 
 
 def _unfollowed(relpath: str, service: str, line: int, why: str) -> Target:
@@ -89,7 +96,8 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
     folder = posixpath.dirname(relpath)
     try:
         text = (root / relpath).read_text(encoding="utf-8-sig")
-        data = load_yaml(text)
+        node = compose_yaml(text)
+        data = construct(node)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, LoadError) as exc:
         return [
             Target(
@@ -103,14 +111,14 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict):
         return []
-    lines = text.splitlines()
+    lines = _service_lines(node)
     targets = []
     env = _interpolation_env(root, folder)
     for name in sorted(services, key=str):
         service = _interpolate(services[name], env)
         if not isinstance(service, dict) or "build" not in service:
             continue
-        line = _service_line(lines, str(name))
+        line = lines.get(str(name), 0)
         build = service["build"]
         context, dockerfile, stage, args = ".", "Dockerfile", None, {}
         if isinstance(build, str):

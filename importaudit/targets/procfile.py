@@ -105,6 +105,8 @@ def read_procfile(root: Path, relpath: str, files: Sequence[str]) -> list[Target
             target = dataclasses.replace(target, entries=tuple(extra_entries) + target.entries)
         if doubt:
             target = dataclasses.replace(target, install_doubt=doubt)
+        if folder:  # the platform builds the folder holding the Procfile: the rest is not deployed
+            target = dataclasses.replace(target, ships=(folder,))
         targets.append(target)
     return targets
 

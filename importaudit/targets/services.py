@@ -61,23 +61,25 @@ def _service_target(
     """A target when the command runs Python; None for a service that is not this app's."""
     file_set = frozenset(files)
     unit_dir = posixpath.dirname(relpath)
-    if workdir and workdir.startswith("/"):
-        path_map: Optional[Callable[[str], Optional[str]]] = _unit_path_map(workdir, unit_dir, file_set)
-        cwd: Optional[str] = workdir
-    else:
-        path_map, cwd = None, None
-        notes.append("no WorkingDirectory/directory: commands are taken to run in the repo root")
     # ExecStartPre commands run first: parsed as one chain, the server stays the last command.
     chain = " ; ".join([text for text, _ in before] + [command])
-    start = commands.parse_start_command(
-        chain,
-        root=root,
-        files=files,
-        env=dict(env),
-        location=Location(relpath, line),
-        container_workdir=cwd,
-        path_map=path_map,
-    )
+
+    def parse(checkout: Optional[str]) -> commands.StartCommand:
+        path_map = _unit_path_map(checkout, unit_dir, file_set) if checkout else None
+        return commands.parse_start_command(
+            chain, root=root, files=files, env=dict(env), location=Location(relpath, line),
+            container_workdir=workdir if checkout else None, path_map=path_map,
+        )
+
+    ships: Optional[tuple[str, ...]] = None
+    if workdir and workdir.startswith("/"):
+        start, sub = _checkout(workdir, file_set, parse)
+        if sub:  # it runs inside one folder of the checkout: that folder, and the files it names
+            named = sorted({e.path for e in start.entries if e.path and not e.path.startswith(sub + "/")})
+            ships = (sub, *named)
+    else:
+        start = parse(None)
+        notes.append("no WorkingDirectory/directory: commands are taken to run in the repo root")
     if start.server is None and not start.entries:
         return None
     texts = [text for text, _ in before] + [command]
@@ -86,7 +88,7 @@ def _service_target(
     specs = ", ".join(install.spec for install in installs) or "nothing"
     notes.append(f"a service unit does not say what its virtualenv holds: assumed {specs}")
     version = project_python_version(root, files)
-    return command_target(
+    target = command_target(
         name=name,
         kind="platform",
         file=relpath,
@@ -99,6 +101,45 @@ def _service_target(
         python_source=version[1] if version else None,
         notes=[*notes, *install_notes],
     )
+    return dataclasses.replace(target, ships=ships)
+
+
+def _resolved(start: commands.StartCommand, files: frozenset[str]) -> int:
+    """How many of the command's own entries are files of the repo from where it runs."""
+    roots = start.paths or ("",)
+    count = 0
+    for entry in start.entries:
+        if entry.path is not None:
+            count += entry.path in files
+        elif entry.distribution is None:
+            module = entry.module.replace(".", "/")
+            count += any(
+                posixpath.join(r, module + ".py") in files or posixpath.join(r, module, "__init__.py") in files
+                for r in roots
+            )
+    return count
+
+
+def _checkout(
+    workdir: str, files: frozenset[str], parse: Callable[[Optional[str]], commands.StartCommand]
+) -> tuple[commands.StartCommand, str]:
+    """(the command as it runs, the repo folder the working directory is). The working directory is
+    the checkout itself, or a folder of it (/srv/app/backend with the app in backend/): a folder
+    only when the command's modules resolve from there and not from the checkout's root (a repo
+    with a package named like the checkout, /home/debian/asu with asu/, stays the root)."""
+    parts = workdir.strip("/").split("/")
+    dirs = {posixpath.dirname(name) for name in files}
+    dirs |= {d.rsplit("/", n)[0] for d in list(dirs) for n in range(1, d.count("/") + 1)}
+    best, best_sub = parse(workdir), ""
+    score = _resolved(best, files)
+    for start_at in range(1, len(parts)):  # longest folder first; never the whole path
+        sub = "/".join(parts[start_at:])
+        if sub not in dirs:
+            continue
+        found = parse("/" + "/".join(parts[:start_at]))
+        if _resolved(found, files) > score:
+            best, best_sub, score = found, sub, _resolved(found, files)
+    return best, best_sub
 
 
 def _read(root: Path, relpath: str) -> tuple[Optional[str], list[SourceWarning]]:

@@ -152,3 +152,24 @@ def test_a_process_probe_tells_a_crash_from_a_running_worker(
     assert obs.note.startswith(note)
     assert obs.seconds < min(window, 10.0) + 12.0  # the ready line ends the window early
     assert obs.problems == []  # the whole group (the pool child too) was stopped
+
+
+def test_image_plan_builds_from_the_folder_holding_the_copy_sources(tmp_path: Path) -> None:
+    from boot_image import plan_image, takes_part
+
+    (tmp_path / "services" / "api" / "app").mkdir(parents=True)
+    (tmp_path / "services" / "api" / "requirements.txt").write_text("flask\n")
+    (tmp_path / "services" / "api" / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nCOPY requirements.txt .\nCOPY app ./app\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "Dockerfile").write_text(
+        "FROM python:3.12-slim AS app\nCOPY services/api/requirements.txt .\n"
+        "FROM app AS test\nRUN pip install pytest\nCMD [\"pytest\"]\n"
+    )
+    api = plan_image(tmp_path, "services/api/Dockerfile")
+    assert (api.context, api.stage, takes_part(api)) == ("services/api", None, True)
+    # sources only found from the root: `docker build -f docker/Dockerfile .`; the deploy stage
+    # is `app`, not the trailing test stage; python:3.12 is not a base this machine has
+    root = plan_image(tmp_path, "docker/Dockerfile")
+    assert (root.context, root.stage, root.base, takes_part(root)) == ("", "app", "python:3.12-slim", False)

@@ -53,12 +53,23 @@ REASON = _unavailable() if os.environ.get("IMPORTAUDIT_NO_DOCKER") is None else 
 pytestmark = [pytest.mark.docker, pytest.mark.skipif(REASON is not None, reason=REASON or "")]
 
 
-def readme_recipe() -> str:
-    """The README's Docker block, verbatim."""
+def readme_recipe(name: str = "docker") -> str:
+    """A README Docker block, verbatim."""
     text = (ROOT / "README.md").read_text()
-    match = re.search(r"<!-- readme-recipe: docker -->\n```dockerfile\n(.*?)```", text, re.S)
-    assert match, "README.md has no docker recipe block"
+    match = re.search(rf"<!-- readme-recipe: {name} -->\n```dockerfile\n(.*?)```", text, re.S)
+    assert match, f"README.md has no {name} recipe block"
     return match.group(1)
+
+
+def dockerfile_variant() -> str:
+    """The recipe with its audit RUN replaced by the README's --dockerfile lines."""
+    recipe = readme_recipe()
+    audit = re.search(r"^RUN /opt/importaudit/bin/importaudit check .*?touch /importaudit-passed\n", recipe,
+                      re.S | re.M)
+    assert audit, "the docker recipe has no audit RUN"
+    variant = readme_recipe("docker-dockerfile")
+    assert "--dockerfile" in variant and "--entry" not in variant and "--requirements" not in variant
+    return recipe.replace(audit.group(0), variant)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +143,30 @@ def test_importaudits_own_dependencies_never_hide_a_not_installed(tmp_path: Path
     remove(tag)
     assert proc.returncode != 0
     assert "not-installed" in proc.stderr and "yaml" in proc.stderr
+
+
+def test_the_dockerfile_variant_builds_a_clean_app(tmp_path: Path, wheels: Path) -> None:
+    """--dockerfile: the audit reads the copied Dockerfile (its installs and CMD), not --entry."""
+    proc, tag = build(tmp_path, wheels, app=FLASK_APP.format(extra=""), requirements=INSTALLED,
+                      dockerfile=APP_STAGE + "\n" + dockerfile_variant() + CMD)
+    try:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert "--dockerfile /tmp/importaudit/Dockerfile" in proc.stderr  # BuildKit ran the stage
+        assert run_in(tag, "test", "-f", "/importaudit-passed") == 0
+    finally:
+        remove(tag)
+
+
+def test_the_dockerfile_variant_fails_on_a_missing_boot_module(tmp_path: Path, wheels: Path) -> None:
+    # requirements.txt declares requests, but what the Dockerfile installs (install.txt) does not:
+    # the copied descriptor, not the declaration, says what the image has.
+    proc, tag = build(tmp_path, wheels, app=FLASK_APP.format(extra="import requests"),
+                      requirements=INSTALLED + "requests\n",
+                      dockerfile=APP_STAGE + "\n" + dockerfile_variant() + CMD)
+    remove(tag)
+    assert proc.returncode != 0
+    assert "missing-at-boot" in proc.stderr and "requests" in proc.stderr
+    assert "Dockerfile installs nothing that provides it" in proc.stderr
 
 
 def test_without_the_marker_buildkit_skips_the_audit_stage(tmp_path: Path, wheels: Path) -> None:
