@@ -55,8 +55,9 @@ def recording() -> Iterator[set[str]]:
 
 
 def memo_file(root: Path) -> Optional[Path]:
-    """Next to the facts cache (source/cache.py); None when caching is off."""
-    if os.environ.get("IMPORTAUDIT_NO_CACHE"):
+    """Next to the facts cache (source/cache.py); None when caching is off, or this memo alone
+    (IMPORTAUDIT_NO_MEMO=1: every run audits afresh, from the facts cache)."""
+    if os.environ.get("IMPORTAUDIT_NO_CACHE") or os.environ.get("IMPORTAUDIT_NO_MEMO"):
         return None
     base = os.environ.get("IMPORTAUDIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     folder = Path(base) if base else Path.home() / ".cache"

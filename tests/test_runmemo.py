@@ -137,3 +137,11 @@ def test_the_hook_records_opens_and_listings(tmp_path: Path) -> None:
         list(os.scandir(tmp_path))
     (tmp_path / "f.txt").read_text()  # outside the block: not recorded
     assert seen == {str(tmp_path / "f.txt"), str(tmp_path)}
+
+
+def test_no_memo_keeps_the_facts_cache(audits: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(tmp_path / "p")
+    monkeypatch.setenv("IMPORTAUDIT_NO_MEMO", "1")
+    assert check(root) == check(root)
+    assert len(audits) == 2
+    assert [p.suffix for p in (tmp_path / "cache" / "importaudit").iterdir()] == [".facts"]
