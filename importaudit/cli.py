@@ -157,14 +157,19 @@ def check(
     **options: Any,
 ) -> None:
     """Audit the project at PATH (default: the current folder)."""
-    from importaudit.pipeline import run_audit
     from importaudit.report import render
     from importaudit.report.causes import Options
     from importaudit.report.location import repo_prefix
+    from importaudit.runmemo import recall
 
     outputs = [_also(item) for item in also]
     root, config = _settings(path, config_file, **options)
-    report = run_audit(root, config)
+    # Nothing the last run read has changed: its report, without importing the pipeline.
+    report = recall(root, config)
+    if report is None:
+        from importaudit.pipeline import run_audit
+
+        report = run_audit(root, config)
     view = Options(root=root, prefix=repo_prefix(root), verbose=verbose)
     for other, file in outputs:
         try:

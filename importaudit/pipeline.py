@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from importaudit import __version__
+from importaudit import __version__, runmemo
 from importaudit.config import Config
 from importaudit.deadline import budget
 from importaudit.judge.audit import TargetAudit, audit_target, runtime_requirements, select_targets, target_env
@@ -95,15 +96,23 @@ def _in_scope(ws: Workspace, audits: Sequence[TargetAudit], finding: Finding) ->
 
 
 def run_audit(root: Path, config: Config) -> Report:
+    """The audit of root, done afresh; its report is memoised for runmemo.recall (the CLI's)."""
     budget.start()
-    ws = load_workspace(root, config)
-    # Hundreds of thousands of small frozen records live to the end of the run: keep the cyclic
-    # collector from rescanning them at every full collection.
-    gc.freeze()
-    try:
-        return _audit(ws, config)
-    finally:
-        gc.unfreeze()
+    started = runmemo.now_ns()
+    with runmemo.recording() as inputs:
+        ws = load_workspace(root, config)
+        # Hundreds of thousands of small frozen records live to the end of the run: keep the
+        # cyclic collector from rescanning them at every full collection.
+        gc.freeze()
+        try:
+            report = _audit(ws, config)
+        finally:
+            gc.unfreeze()
+    if not budget.ran_out:  # a partial report is never served again
+        # The parse workers' reads are not seen by this process's hook: they are the sources.
+        inputs.update(os.path.abspath(os.path.join(root, ref.path)) for ref in ws.project.sources)
+        runmemo.store(root, config, started, inputs, report)
+    return report
 
 
 def _audit(ws: Workspace, config: Config) -> Report:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
@@ -54,7 +54,7 @@ class Workspace:
     checked_environment: Optional[InstalledEnvironment] = None  # --python: verify against it
     framework_cache: dict[str, Any] = field(default_factory=dict)  # shared by every target's frameworks
     _providers: Optional[dict[str, Provider]] = None
-    _indexes: Optional[dict[str, FileIndex]] = None
+    _indexes: Optional[_Indexes] = None
     _local: Optional[frozenset[str]] = None
     _roots: Optional[dict[str, str]] = None
     _modules: Optional[dict[tuple[str, ...], dict[str, str]]] = None
@@ -114,11 +114,12 @@ class Workspace:
                 self._roots[path] = "/".join(parts[:cut])
         return self._roots
 
-    def file_indexes(self) -> dict[str, FileIndex]:
-        """Per-file lookups for reachability, built once per run. Files named like tests are in it
+    def file_indexes(self) -> Mapping[str, FileIndex]:
+        """Per-file lookups for reachability, each built once per run on first use (a target's boot
+        reaches a fraction of the files: saleor 1,076 of 4,337). Files named like tests are in it
         too: a file's role comes from what boot reaches, not from its name (judge/roles.py)."""
         if self._indexes is None:
-            self._indexes = {p: FileIndex.build(pf) for p, pf in self.parsed.items()}
+            self._indexes = _Indexes(self.parsed)
         return self._indexes
 
     def modules_map(self, roots: tuple[str, ...]) -> dict[str, str]:
@@ -146,6 +147,29 @@ class Workspace:
             if name != "*" and len(self.provider(full).module) > len(base):
                 deeper.append(replace(imp, module=full, names=()))
         return deeper or [imp]
+
+
+class _Indexes(Mapping[str, FileIndex]):
+    """path -> FileIndex of every parsed file, each built when first looked up."""
+
+    def __init__(self, parsed: Mapping[str, ParsedFile]) -> None:
+        self._parsed = parsed
+        self._built: dict[str, FileIndex] = {}
+
+    def __getitem__(self, path: str) -> FileIndex:
+        found = self._built.get(path)
+        if found is None:
+            found = self._built[path] = FileIndex.build(self._parsed[path])
+        return found
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._parsed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parsed)
+
+    def __len__(self) -> int:
+        return len(self._parsed)
 
 
 def load_workspace(root: Path, config: Config) -> Workspace:

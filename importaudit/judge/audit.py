@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
@@ -12,7 +12,15 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
 from importaudit.judge.guarded_reach import guarded_only
-from importaudit.judge.reach import BootGraph, FileIndex, Unit, compute_boot, module_files, runs_at_import
+from importaudit.judge.reach import (
+    BootGraph,
+    FileIndex,
+    Overlay,
+    Unit,
+    compute_boot,
+    module_files,
+    runs_at_import,
+)
 from importaudit.judge.rules import Status
 from importaudit.model import (
     AuditError,
@@ -470,10 +478,11 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
     if target.placed:
         placed = placed_modules(ws, target, roots)
         modules = {**modules, **placed}
-        files = dict(files)
+        placed_files: dict[str, FileIndex] = {}
         for dotted, source in placed.items():
             if source in ws.parsed:
-                files[source] = FileIndex.build(_as_module(ws.parsed[source], dotted))
+                placed_files[source] = FileIndex.build(_as_module(ws.parsed[source], dotted))
+        files = Overlay(files, placed_files)  # the other files' indexes stay unbuilt until looked up
     optional_files: frozenset[str] = frozenset()
     if not implicit_all:
         graph = compute_boot(files, entry_units, resolve, env, main_files=main_files)
@@ -514,10 +523,11 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
                                   tuple("" for _ in fw.unresolved)))
     notes.extend(fw.notes)
     if string_imports:
-        files = dict(files)
+        hosted: dict[str, FileIndex] = {}
         for host, extra in string_imports.items():
             if host in files:
-                files[host] = FileIndex.build(files[host].parsed, extra)  # a placed file keeps its module
+                hosted[host] = FileIndex.build(files[host].parsed, extra)  # a placed file keeps its module
+        files = Overlay(files, hosted)
         # A string import hosted in a file that is not Python (a Dockerfile ENV) runs at boot.
         for host, imps in string_imports.items():
             if host not in files:
@@ -646,7 +656,7 @@ def _with_callbacks(
 
 
 def _with_request_reach(
-    graph: BootGraph, files: dict[str, FileIndex], string_imports: dict[str, list[Import]],
+    graph: BootGraph, files: Mapping[str, FileIndex], string_imports: dict[str, list[Import]],
     resolve: Callable[[str], Optional[str]], env: TargetEnv,
 ) -> BootGraph:
     """First-party modules a framework imports on the first request (Django's ROOT_URLCONF,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -57,6 +57,27 @@ class FileIndex:
                 for name in imp.names:
                     out.setdefault(name, f"{imp.module}.{name}")
         return out
+
+
+class Overlay(Mapping[str, FileIndex]):
+    """`base` with some files' indexes replaced, leaving the others unbuilt (base may be lazy)."""
+
+    def __init__(self, base: Mapping[str, FileIndex], extra: Mapping[str, FileIndex]) -> None:
+        self._base = base
+        self._extra = extra
+
+    def __getitem__(self, path: str) -> FileIndex:
+        found = self._extra.get(path)
+        return self._base[path] if found is None else found
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._extra or path in self._base
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._base, *self._extra]))
+
+    def __len__(self) -> int:
+        return len(set(self._base) | set(self._extra))
 
 
 @dataclass(frozen=True)

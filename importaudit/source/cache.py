@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import sys
@@ -12,11 +13,13 @@ from typing import Optional
 
 from importaudit.model import ParsedFile
 
-# An entry: (size, mtime in ns, content digest, what the parse found). The key of the whole file
-# says which importaudit and which Python wrote it, so a new version never reads an old cache.
-# Size and mtime unchanged: reused without reading the file. Same size, another mtime (a fresh
-# git checkout, a CI cache restored, `touch`): the file is read and its digest decides.
-Entry = tuple[int, int, bytes, ParsedFile]
+# An entry: (size, mtime in ns, content digest, what the parse found as one pickle). The key of the
+# whole file says which importaudit and which Python wrote it, so a new version never reads an old
+# cache. Size and mtime unchanged: reused without reading the file. Same size, another mtime (a
+# fresh git checkout, a CI cache restored, `touch`): the file is read and its digest decides.
+# Each file's facts stay one opaque blob, and the container is marshal (plain tuples and bytes,
+# read and written in C): a run that changed one file pickles that file alone, not the project.
+Entry = tuple[int, int, bytes, bytes]
 
 _EXTRACTION_MODULES = (
     "source/flags.py",
@@ -31,7 +34,7 @@ _EXTRACTION_MODULES = (
 
 
 def _code_key() -> str:
-    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    digest = hashlib.sha256(f"{sys.version_info[:2]} {marshal.version} {pickle.HIGHEST_PROTOCOL}".encode())
     here = Path(__file__).parent.parent  # the package root: the paths above are relative to it
     for name in _EXTRACTION_MODULES:
         try:
@@ -48,7 +51,7 @@ def cache_file(root: Path) -> Optional[Path]:
     base = os.environ.get("IMPORTAUDIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     folder = Path(base) if base else Path.home() / ".cache"
     project = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return folder / "importaudit" / f"{project}-{_code_key()}.pickle"
+    return folder / "importaudit" / f"{project}-{_code_key()}.facts"
 
 
 def load(path: Optional[Path]) -> dict[str, Entry]:
@@ -57,7 +60,7 @@ def load(path: Optional[Path]) -> dict[str, Entry]:
         return {}
     try:
         with path.open("rb") as handle:
-            data = pickle.load(handle)
+            data = marshal.load(handle)
     except Exception:  # a missing, truncated or foreign cache is simply a cold start
         return {}
     return data if isinstance(data, dict) else {}
@@ -69,12 +72,25 @@ def save(path: Optional[Path], entries: dict[str, Entry]) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".facts")
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+            marshal.dump(entries, out)
         os.replace(temp, path)
-    except (OSError, pickle.PickleError):
+    except (OSError, ValueError):
         return
+
+
+def facts(parsed: ParsedFile) -> bytes:
+    """One file's entry blob."""
+    return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_facts(blob: bytes) -> Optional[ParsedFile]:
+    try:
+        parsed = pickle.loads(blob)
+    except Exception:  # a damaged entry is parsed again
+        return None
+    return parsed if isinstance(parsed, ParsedFile) else None
 
 
 def digest(data: bytes) -> bytes:

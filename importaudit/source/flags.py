@@ -192,21 +192,44 @@ class _Substitute(ast.NodeTransformer):
         return ast.parse(value, mode="eval").body
 
 
-def _resolve_guard(guard: Guard, table: Mapping[str, str], available: Mapping[str, tuple[str, ...]]) -> Guard:
+# A resolved test: (kind, condition, negated) of the guard it becomes.
+_Test = tuple[GuardKind, Optional[str], bool]
+_Memo = dict[tuple[str, bool], _Test]
+
+
+def _resolve_guard(
+    guard: Guard, table: Mapping[str, str], available: Mapping[str, tuple[str, ...]], memo: _Memo
+) -> Guard:
     if guard.kind is not GuardKind.CONDITION or not guard.condition:
         return guard
-    try:
-        tree = ast.parse(guard.condition, mode="eval")
-    except SyntaxError:
+    # The same test text stands on many statements (`if TYPE_CHECKING`-like flags, a compat
+    # module's PY311 in every file): each distinct text is parsed and resolved once per run.
+    key = (guard.condition, guard.negated)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _resolve_test(guard.condition, guard.negated, table, available)
+    if found == (guard.kind, guard.condition, guard.negated):
         return guard
+    kind, condition, negated = found
+    return replace(guard, kind=kind, condition=condition, negated=negated)
+
+
+def _resolve_test(
+    condition: str, negated: bool, table: Mapping[str, str], available: Mapping[str, tuple[str, ...]]
+) -> _Test:
+    unchanged = (GuardKind.CONDITION, condition, negated)
+    try:
+        tree = ast.parse(condition, mode="eval")
+    except SyntaxError:
+        return unchanged
     body, orelse = facts(tree.body, available, lambda name: name)
-    known = orelse if guard.negated else body
+    known = orelse if negated else body
     if len(known) == 1 and (body or orelse) and not any(isinstance(n, ast.BoolOp) for n in ast.walk(tree)):
         (modules, ok), = known
-        return replace(guard, kind=GuardKind.AVAILABLE, condition=",".join(modules), negated=not ok)
+        return GuardKind.AVAILABLE, ",".join(modules), not ok
     swap = _Substitute(table)
     tree = swap.visit(tree)
-    return replace(guard, condition=ast.unparse(tree)) if swap.changed else guard
+    return (GuardKind.CONDITION, ast.unparse(tree), negated) if swap.changed else unchanged
 
 
 def resolve_imported_flags(parsed: Mapping[str, ParsedFile]) -> dict[str, ParsedFile]:
@@ -220,9 +243,10 @@ def resolve_imported_flags(parsed: Mapping[str, ParsedFile]) -> dict[str, Parsed
         if value.startswith(AVAILABLE_PREFIX)
     }
     out: dict[str, ParsedFile] = {}
+    memo: _Memo = {}
     for path, pf in parsed.items():
-        imports = tuple(_resolved(item, table, available) for item in pf.imports)
-        calls = tuple(_resolved(item, table, available) for item in pf.calls)
+        imports = tuple(_resolved(item, table, available, memo) for item in pf.imports)
+        calls = tuple(_resolved(item, table, available, memo) for item in pf.calls)
         changed = imports != pf.imports or calls != pf.calls
         out[path] = replace(pf, imports=imports, calls=calls) if changed else pf
     return out
@@ -231,10 +255,12 @@ def resolve_imported_flags(parsed: Mapping[str, ParsedFile]) -> dict[str, Parsed
 _Item = TypeVar("_Item", Import, Call)
 
 
-def _resolved(item: _Item, table: Mapping[str, str], available: Mapping[str, tuple[str, ...]]) -> _Item:
+def _resolved(
+    item: _Item, table: Mapping[str, str], available: Mapping[str, tuple[str, ...]], memo: _Memo
+) -> _Item:
     if not any(g.kind is GuardKind.CONDITION for g in item.guards):
         return item
-    guards = tuple(_resolve_guard(g, table, available) for g in item.guards)
+    guards = tuple(_resolve_guard(g, table, available, memo) for g in item.guards)
     return item if guards == item.guards else replace(item, guards=guards)
 
 

@@ -28,15 +28,17 @@ def _not_read(ref: SourceRef, why: str) -> ParsedFile:
                       is_notebook=ref.is_notebook, syntax_error=problem)
 
 
-def _parse_one(job: tuple[str, SourceRef]) -> tuple[ParsedFile, Optional[ast.Module], Optional[str]]:
+def _parse_one(job: tuple[str, SourceRef]) -> tuple[bytes, Optional[str]]:
+    """In a pool worker: the file's facts as the cache's blob (the one pickle it takes to send
+    them back is also what the cache stores), or why it could not be analysed."""
     root, ref = job
     try:
         _tree, parsed = parse_file(Path(root), ref)
     except (RecursionError, MemoryError, ValueError) as exc:
-        return ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package), None, str(exc)
+        return cache.facts(ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package)), str(exc)
     # Trees stay in the worker: pickling them back costs more than parsing the few files the
     # frameworks stage asks for again (LazyTrees).
-    return parsed, None, None
+    return cache.facts(parsed), None
 
 
 class LazyTrees(Mapping[str, ast.Module]):
@@ -89,10 +91,14 @@ def _cached(
 ) -> Optional[ParsedFile]:
     if entry is None or now is None or not isinstance(entry, tuple) or len(entry) != 4:
         return None
-    parsed = entry[3]
-    same = (parsed.module, parsed.is_package, parsed.is_test, parsed.is_notebook) == (
-        ref.module, ref.is_package, ref.is_test, ref.is_notebook)
-    return parsed if same and cache.unchanged(root, ref.path, entry, now) else None
+    if not cache.unchanged(root, ref.path, entry, now):
+        return None
+    parsed = cache.read_facts(entry[3])
+    if parsed is None:
+        return None
+    same = (parsed.path, parsed.module, parsed.is_package, parsed.is_test, parsed.is_notebook) == (
+        ref.path, ref.module, ref.is_package, ref.is_test, ref.is_notebook)
+    return parsed if same else None
 
 
 def _digest(root: Path, path: str, before: tuple[int, int]) -> Optional[bytes]:
@@ -104,17 +110,25 @@ def _digest(root: Path, path: str, before: tuple[int, int]) -> Optional[bytes]:
 
 
 def _entries(root: Path, stamps: dict[str, Optional[tuple[int, int]]], previous: dict[str, Entry],
-             reused: dict[str, ParsedFile], parsed: dict[str, ParsedFile]) -> dict[str, Entry]:
+             reused: dict[str, ParsedFile], blobs: dict[str, bytes]) -> dict[str, Entry]:
+    """What the cache keeps: a reused file's entry as it was (its blob is not pickled again)."""
     entries: dict[str, Entry] = {}
     for path, now in stamps.items():
-        if now is None or path not in parsed:
+        if now is None:
+            continue
+        if path in reused:
+            old = previous[path]
+            entries[path] = (now[0], now[1], old[2], old[3])
+            continue
+        blob = blobs.get(path)
+        if blob is None:
             continue
         try:
-            known = previous[path][2] if path in reused else _digest(root, path, now)
+            known = _digest(root, path, now)
         except OSError:
             continue
         if known is not None:
-            entries[path] = (now[0], now[1], known, parsed[path])
+            entries[path] = (now[0], now[1], known, blob)
     return entries
 
 
@@ -155,38 +169,48 @@ def _parse_all(
             reused[ref.path] = hit
     jobs = [(str(root), ref) for ref in sources if ref.path not in reused]
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    # (facts, tree kept or None, why it could not be analysed or None, cache blob or None)
+    results: list[tuple[ParsedFile, Optional[ast.Module], Optional[str], Optional[bytes]]] = []
     if len(jobs) >= POOL_THRESHOLD and count > 1:
         try:
             with ProcessPoolExecutor(max_workers=count, initializer=_no_cyclic_gc) as pool:
-                results = list(pool.map(_parse_one, jobs, chunksize=_CHUNK))
+                sent = list(pool.map(_parse_one, jobs, chunksize=_CHUNK))
         except (OSError, RuntimeError):  # no fork/semaphores here (a locked-down CI): do it inline
-            results = [_parse_one(job) for job in jobs]
+            sent = [_parse_one(job) for job in jobs]
+        for (_root, ref), (blob, problem) in zip(jobs, sent):
+            parsed = cache.read_facts(blob)
+            if parsed is None:  # not expected: our own pickle; analysed as unreadable
+                results.append((_not_read(ref, "its facts could not be read back"), None, None, None))
+            else:
+                results.append((parsed, None, problem, blob))
     else:
-        results = []
         for job in jobs:  # small project: keep every tree, nothing is parsed twice
             root_text, ref = job
             if budget.expired():
-                results.append((_not_read(ref, budget.reason()), None, None))
+                results.append((_not_read(ref, budget.reason()), None, None, None))
                 continue
             try:
                 tree, parsed = parse_file(Path(root_text), ref)
             except (RecursionError, MemoryError, ValueError) as exc:
                 results.append((ParsedFile(path=ref.path, module=ref.module,
-                                           is_package=ref.is_package), None, str(exc)))
+                                           is_package=ref.is_package), None, str(exc), None))
                 continue
-            results.append((parsed, tree, None))
+            results.append((parsed, tree, None, cache.facts(parsed) if store is not None else None))
     parsed_files: dict[str, ParsedFile] = dict(reused)
     kept: dict[str, ast.Module] = {}
+    blobs: dict[str, bytes] = {}
     warnings: list[SourceWarning] = []
-    for parsed, tree, problem in results:
+    for parsed, tree, problem, facts in results:
         if problem is not None:
             warnings.append(SourceWarning(parsed.path, 0, f"could not analyse this file ({problem})"))
             continue
         parsed_files[parsed.path] = parsed
+        if facts is not None:
+            blobs[parsed.path] = facts
         if tree is not None:
             kept[parsed.path] = tree
     if store is not None and (jobs or any(previous[p][:2] != now for p, now in stamps.items() if p in reused)):
-        cache.save(store, _entries(root, stamps, previous, reused, parsed_files))
+        cache.save(store, _entries(root, stamps, previous, reused, blobs))
     refs = {
         ref.path: ref
         for ref in sources
