@@ -632,7 +632,7 @@ def _with_dotenv(ws: Workspace, env: dict[str, str], graph: Optional[BootGraph])
 
 
 def _with_callbacks(
-    graph: BootGraph, files: dict[str, FileIndex], callbacks: Sequence[tuple[Import, str]],
+    graph: BootGraph, files: Mapping[str, FileIndex], callbacks: Sequence[tuple[Import, str]],
     entry_units: Sequence[tuple[Unit, Optional[str]]], resolve: Callable[[str], Optional[str]],
     env: TargetEnv, main_files: Sequence[str],
 ) -> BootGraph:
