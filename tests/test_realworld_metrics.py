@@ -25,6 +25,8 @@ def test_the_entry_matches_across_a_call_and_a_package_prefix_but_not_another_at
     assert metrics.entry_found("h.app:create_app", ["conf/x.py", "h.app:create_app()"]) == "h.app:create_app()"
     assert metrics.entry_found("backend.run:app", ["src.backend.run:app"]) == "src.backend.run:app"
     assert metrics.entry_found("changedetection.py", ["changedetection.py"]) == "changedetection.py"
+    # the entry naming the attr wins over the package's script path listed first
+    assert metrics.entry_found("app:create_app()", ["app/__init__.py", "app:create_app()"]) == "app:create_app()"
     # kinto's ini app is not the console script's main(): another attr of the same module is no match
     assert metrics.entry_found("kinto.__main__:app", ["kinto.__main__:main()"]) is None
     assert metrics.entry_found("app.main:app", ["app.__main__:run_cli()"]) is None
@@ -38,6 +40,10 @@ def test_an_entry_is_reached_only_when_its_file_is_there_and_not_reported_unreso
     said = "gunicorn imports pkg.wsgi:application, which importaudit cannot find in the project"
     assert not metrics.entry_resolved("pkg.wsgi:application", ["pkg.wsgi:application"], said, [],
                                       tmp_path)["entry_reached"]
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("def create_app(): pass\n")
+    package = metrics.entry_resolved("app:create_app()", ["app/__init__.py", "app:create_app()"], "", [], tmp_path)
+    assert package == {"entry_found": True, "entry_reached": True, "entry_file": "app/__init__.py"}
     missing = metrics.entry_resolved("other.wsgi:application", ["other.wsgi:application"], "", [], tmp_path)
     assert missing["entry_found"] and not missing["entry_reached"]
 

@@ -41,22 +41,25 @@ def _same_module(want: str, got: str) -> bool:
 
 
 def entry_found(wanted: str, entries: list[str]) -> Optional[str]:
-    """The target entry that is the manifest's entry (module, and attr when both name one), or None."""
+    """The target entry that is the manifest's entry (module, and attr when both name one), or None;
+    one naming the same attr is preferred to a bare module (a script path, a package)."""
     want_mod, want_attr = split_entry(wanted)
-    for entry in entries:
-        got_mod, got_attr = split_entry(entry)
-        if _same_module(want_mod, got_mod) and (want_attr is None or got_attr is None or want_attr == got_attr):
-            return entry
-    return None
+    found = [entry for entry in entries if _same_module(want_mod, split_entry(entry)[0])
+             and (want_attr is None or split_entry(entry)[1] in (None, want_attr))]
+    same_attr = [entry for entry in found if split_entry(entry)[1] == want_attr]
+    return (same_attr or found or [None])[0]
 
 
 def module_file(copy: Path, module: str) -> Optional[str]:
-    """The file of MODULE in the local copy (at the root or under a folder the server may cd to)."""
+    """The file of MODULE in the local copy (at the root or under a folder the server may cd to):
+    `mod.py` or a package's `mod/__init__.py`."""
     tail = module.replace(".", "/")
-    candidates = (tail + ".py", tail + "/__init__.py")
-    for path in sorted(copy.rglob(tail.rsplit("/", 1)[-1] + "*")):
+    base = tail.rsplit("/", 1)[-1]
+    found = [*copy.rglob(base + ".py"), *(d / "__init__.py" for d in copy.rglob(base) if d.is_dir())]
+    for path in sorted(found):
         rel = path.relative_to(copy).as_posix()
-        if path.is_file() and any(rel == c or rel.endswith("/" + c) for c in candidates):
+        wanted = (tail + ".py", tail + "/__init__.py")
+        if path.is_file() and any(rel == c or rel.endswith("/" + c) for c in wanted):
             return rel
     return None
 
@@ -75,6 +78,18 @@ def entry_resolved(manifest_entry: str, entries: list[str], reason: str, notes: 
     unresolved = bool(re.search(re.escape(match) + r", which (importaudit cannot find|is not in the project)",
                                 said))
     return {"entry_found": True, "entry_reached": found is not None and not unresolved, "entry_file": found}
+
+
+def score(result: dict[str, Any], copy: Path) -> None:
+    """Add the entry and unknown-reason columns to one app's result (from what the run stored)."""
+    verdict, reason = result["verdict"], result.get("reason") or ""
+    notes = result.get("notes", [])
+    result.update(entry_resolved(result["entry_expected"], result["entries"], reason, notes, copy))
+    # issue 9's "entry resolved": the entry is found and its module reached, whatever the verdict
+    result["entry_resolved"] = result["entry_found"] and result["entry_reached"]
+    # last session's stricter number (comparable with its table): also a verdict other than unknown
+    result["entry_resolved_strict"] = result["entry_resolved"] and verdict not in ("unknown", "no such target")
+    result["unknown_category"] = unknown_category(verdict, reason)
 
 
 def unknown_category(verdict: str, reason: str) -> str:

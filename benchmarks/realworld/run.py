@@ -267,20 +267,14 @@ def run_app(cmd: list[str], manifest: dict[str, Any], copy: Path, mutants: bool)
         "main_target": main["target"], "main_found": target is not None,
         "verdict": target["verdict"] if target else "no such target",
         "reason": (target or {}).get("reason"), "entries": entries, "entry_expected": main["entry"],
-        "set": manifest.get("set", ""),
+        "set": manifest.get("set", ""), "notes": (target or {}).get("notes", []),
         "targets": {t["name"]: t["verdict"] for t in report["targets"]},
         "target_runs": {t["name"]: t.get("runs", []) for t in targets_report.get("targets", [])},
         "errors": errors, "warnings": report["summary"]["warnings"], "warnings_by_rule": warnings,
         "infos": report["summary"]["infos"], "files": report["summary"]["files"],
         "seconds": round(elapsed, 2),
     }
-    verdict, reason = result["verdict"], result["reason"] or ""
-    result.update(metrics.entry_resolved(main["entry"], entries, reason, (target or {}).get("notes", []), copy))
-    # issue 9's "entry resolved": the entry is found and its module reached, whatever the verdict
-    result["entry_resolved"] = result["entry_found"] and result["entry_reached"]
-    # last session's stricter number (comparable with its table): also a verdict other than unknown
-    result["entry_resolved_strict"] = result["entry_resolved"] and verdict not in ("unknown", "no such target")
-    result["unknown_category"] = metrics.unknown_category(verdict, reason)
+    metrics.score(result, copy)
     if mutants:
         result["mutants"] = [run_mutant(cmd, copy, manifest, m) for m in manifest.get("mutants", [])]
     return result
@@ -316,6 +310,19 @@ def details(results: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def rescore(path: Path, corpus: Path) -> int:
+    data = json.loads(path.read_text())
+    for result in data["apps"]:
+        if "skipped" not in result:
+            metrics.score(result, corpus / result["slug"])
+    data["rescored"] = datetime.datetime.now().isoformat(timespec="seconds")
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(metrics.tables(data["apps"]))
+    print()
+    print(details(data["apps"]))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path("/work/corpus"))
@@ -324,7 +331,11 @@ def main() -> int:
     parser.add_argument("--importaudit", help="path of the importaudit executable (default: this Python's)")
     parser.add_argument("--label", default=f"run-{datetime.date.today().isoformat()}")
     parser.add_argument("--no-mutants", action="store_true")
+    parser.add_argument("--rescore", metavar="LABEL", help="recompute the metrics of results/LABEL.json "
+                        "(after a change to metrics.py) without running importaudit again")
     args = parser.parse_args()
+    if args.rescore:
+        return rescore(HERE / "results" / f"{args.rescore}.json", args.corpus)
     cmd = [args.importaudit] if args.importaudit else [sys.executable, "-m", "importaudit"]
     results: list[dict[str, Any]] = []
     for path in sorted((HERE / "apps").glob("*.toml")):
