@@ -23,13 +23,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import metrics
+
 try:
     import tomllib
 except ImportError:  # Python < 3.11
     import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
-FRAMEWORKS = {"django", "flask", "fastapi", "pyramid", "starlette", "other"}
+FRAMEWORKS = {"django", "flask", "fastapi", "pyramid", "starlette", "quart", "litestar", "other"}
 INSTALLERS = {"pip", "poetry", "uv", "pipenv", "pdm", "conda"}
 MARKER = ".realworld-commit"  # written into each local copy: the commit it was made from
 
@@ -51,6 +53,8 @@ def load_manifest(path: Path) -> dict[str, Any]:
         raise ManifestError(f"slug {data['slug']!r} is not the file name {path.stem!r}")
     if not re.fullmatch(r"[0-9a-f]{40}", data["commit"]):
         raise ManifestError("commit is not 40 lowercase hex digits")
+    if not isinstance(data.get("set", ""), str):
+        raise ManifestError("set must be a string (e.g. held-out-2026-12-05)")
     if data["framework"] not in FRAMEWORKS or data["installer"] not in INSTALLERS:
         raise ManifestError(f"framework/installer not one of {sorted(FRAMEWORKS)} / {sorted(INSTALLERS)}")
     main = data.get("main")
@@ -133,25 +137,6 @@ def run_json(cmd: list[str], path: Path) -> tuple[dict[str, Any], float]:
         raise RuntimeError(f"{' '.join(cmd[-1:])} exited {proc.returncode}: {tail}")
     report: dict[str, Any] = json.loads(proc.stdout)
     return report, elapsed
-
-
-def entry_module(spec: str) -> str:
-    """The module an entry names: "pkg.wsgi:app" and the script "pkg/wsgi.py" are both pkg.wsgi."""
-    module = spec.split(":", 1)[0].strip()
-    if module.endswith(".py"):
-        module = module[:-3].replace("/", ".")
-    return module.removesuffix(".__init__") if hasattr(str, "removesuffix") else module
-
-
-def entry_matches(wanted: str, entries: list[str]) -> bool:
-    """The manifest's entry module is one of the target's entries, allowing a package prefix that
-    differs because the server runs from a subfolder (--chdir/--app-dir)."""
-    want = entry_module(wanted)
-    for entry in entries:
-        got = entry_module(entry)
-        if got == want or got.endswith("." + want) or want.endswith("." + got):
-            return True
-    return False
 
 
 def is_known(finding: dict[str, Any], known: list[dict[str, Any]]) -> bool:
@@ -282,48 +267,20 @@ def run_app(cmd: list[str], manifest: dict[str, Any], copy: Path, mutants: bool)
         "main_target": main["target"], "main_found": target is not None,
         "verdict": target["verdict"] if target else "no such target",
         "reason": (target or {}).get("reason"), "entries": entries, "entry_expected": main["entry"],
-        "entry_resolved": bool(target and target["verdict"] != "unknown" and entries
-                               and entry_matches(main["entry"], entries)),
+        "set": manifest.get("set", ""), "notes": (target or {}).get("notes", []),
         "targets": {t["name"]: t["verdict"] for t in report["targets"]},
         "target_runs": {t["name"]: t.get("runs", []) for t in targets_report.get("targets", [])},
         "errors": errors, "warnings": report["summary"]["warnings"], "warnings_by_rule": warnings,
         "infos": report["summary"]["infos"], "files": report["summary"]["files"],
         "seconds": round(elapsed, 2),
     }
+    metrics.score(result, copy)
     if mutants:
         result["mutants"] = [run_mutant(cmd, copy, manifest, m) for m in manifest.get("mutants", [])]
     return result
 
 
 # --- report ---------------------------------------------------------------------------------------
-
-def table(results: list[dict[str, Any]]) -> str:
-    rows = ["| app | framework | installer | main target | entry resolved | verdict | errors on clean app "
-            "| warnings | mutants caught | time (s) |", "|" + "---|" * 10]
-    tot = {"apps": 0, "resolved": 0, "errors": 0, "unexpected": 0, "warnings": 0, "caught": 0, "mutants": 0}
-    for r in results:
-        if "skipped" in r:
-            rows.append(f"| {r['slug']} | | | | | **skipped**: {r['skipped']} | | | | |")
-            continue
-        unexpected = sum(not e["known"] for e in r["errors"])
-        muts = r.get("mutants")
-        caught = sum(m["caught"] for m in muts) if muts is not None else 0
-        tot["apps"] += 1
-        tot["resolved"] += r["entry_resolved"]
-        tot["errors"] += len(r["errors"])
-        tot["unexpected"] += unexpected
-        tot["warnings"] += r["warnings"]
-        tot["caught"] += caught
-        tot["mutants"] += len(muts or [])
-        errs = f"{len(r['errors'])}" + (f" (**{unexpected} not in manifest**)" if unexpected else "")
-        rows.append(f"| {r['slug']} | {r['framework']} | {r['installer']} | `{r['main_target']}` | "
-                    f"{'yes' if r['entry_resolved'] else '**no**'} | {r['verdict']} | {errs} | {r['warnings']} | "
-                    f"{f'{caught}/{len(muts)}' if muts is not None else '-'} | {r['seconds']} |")
-    rows.append(f"| **total** ({tot['apps']} apps) | | | | {tot['resolved']}/{tot['apps']} | | {tot['errors']} "
-                f"({tot['unexpected']} not in manifest) | {tot['warnings']} | {tot['caught']}/{tot['mutants']} "
-                "| |")
-    return "\n".join(rows)
-
 
 def details(results: list[dict[str, Any]]) -> str:
     out: list[str] = []
@@ -340,14 +297,30 @@ def details(results: list[dict[str, Any]]) -> str:
                 break
             out.append(f"- {r['slug']}: {'known' if known else 'UNEXPECTED'} error {rule} {module} [{target}] "
                        f"x{len(where)}, first at {where[0]}")
-        if not r["entry_resolved"]:
-            out.append(f"- {r['slug']}: main target {r['main_target']} verdict {r['verdict']}, entries "
-                       f"{r['entries']} (expected {r['entry_expected']}); {r.get('reason') or ''}")
+        if not r["entry_resolved_strict"]:
+            found = "entry not found" if not r["entry_found"] else (
+                "entry found, module reached" if r["entry_reached"] else "entry found, module NOT reached")
+            why = f" [{r['unknown_category']}]" if r["unknown_category"] else ""
+            out.append(f"- {r['slug']}: main target {r['main_target']} verdict {r['verdict']}{why}, {found}: "
+                       f"entries {r['entries']} (expected {r['entry_expected']}); {r.get('reason') or ''}")
         for m in r.get("mutants", []):
             if not m["caught"]:
                 out.append(f"- {r['slug']}: mutant {m['id']} missed ({m.get('error') or m.get('verdict')}): "
                            f"{'; '.join(m.get('instead', []))}")
     return "\n".join(out)
+
+
+def rescore(path: Path, corpus: Path) -> int:
+    data = json.loads(path.read_text())
+    for result in data["apps"]:
+        if "skipped" not in result:
+            metrics.score(result, corpus / result["slug"])
+    data["rescored"] = datetime.datetime.now().isoformat(timespec="seconds")
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(metrics.tables(data["apps"]))
+    print()
+    print(details(data["apps"]))
+    return 0
 
 
 def main() -> int:
@@ -358,7 +331,11 @@ def main() -> int:
     parser.add_argument("--importaudit", help="path of the importaudit executable (default: this Python's)")
     parser.add_argument("--label", default=f"run-{datetime.date.today().isoformat()}")
     parser.add_argument("--no-mutants", action="store_true")
+    parser.add_argument("--rescore", metavar="LABEL", help="recompute the metrics of results/LABEL.json "
+                        "(after a change to metrics.py) without running importaudit again")
     args = parser.parse_args()
+    if args.rescore:
+        return rescore(HERE / "results" / f"{args.rescore}.json", args.corpus)
     cmd = [args.importaudit] if args.importaudit else [sys.executable, "-m", "importaudit"]
     results: list[dict[str, Any]] = []
     for path in sorted((HERE / "apps").glob("*.toml")):
@@ -387,7 +364,7 @@ def main() -> int:
         except (OSError, RuntimeError, ValueError, KeyError, subprocess.CalledProcessError) as exc:
             print(f"{path.stem}: failed: {exc!r}", file=sys.stderr)
             results.append({"slug": path.stem, "skipped": f"failed: {exc!r}"})
-    print(table(results))
+    print(metrics.tables(results))
     print()
     print(details(results))
     out = HERE / "results" / f"{args.label}.json"
