@@ -77,6 +77,12 @@ def test_settings_found_and_read_or_said(files: dict[str, str], env: dict[str, s
                      id="augmented-call"),
         pytest.param("INSTALLED_APPS = get_apps()\nINSTALLED_APPS.append('storages')\n", {},
                      {"storages"}, True, id="append-to-call"),
+        # a starred list that cannot be read (a conditional expression) keeps every literal app
+        pytest.param("import os\nEXTRA = ['staff'] if not os.environ.get('STATIC') else []\n"
+                     "INSTALLED_APPS = [*EXTRA, 'django.contrib.auth', 'blog']\n", {},
+                     {"django.contrib.auth", "blog"}, True, id="starred-unreadable-part"),
+        pytest.param("BASE = ['django.contrib.auth']\nINSTALLED_APPS = [*BASE, 'blog']\n", {},
+                     {"django.contrib.auth", "blog"}, False, id="starred-literal-part"),
         pytest.param("INSTALLED_APPS = ['blog']\nINSTALLED_APPS.insert(0, 'daphne')\n", {},
                      {"blog", "daphne"}, False, id="insert"),
         pytest.param("import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', default=False)\n"

@@ -208,8 +208,8 @@ class _SettingsStrings:
             if unknown:
                 where = f"{line[0]}:{line[1]}" if line else self.settings.files[0]
                 self.out.notes.append(
-                    f"{where}: {name} has {unknown} element(s) importaudit cannot read (an environment value "
-                    "or a call): only its literal entries were checked"
+                    f"{where}: {name} has {unknown} element(s) importaudit cannot read (an environment value, "
+                    "a call or a condition): only its literal entries were checked"
                 )
             return
         if not runs_django:

@@ -76,9 +76,9 @@ class Evaluator:
         for element in elements:
             if isinstance(element, ast.Starred):
                 inner = self.value(element.value)
-                if not isinstance(inner, Seq):
-                    return None
-                items.extend(inner.items)
+                # `[*EXTRA, "app"]` with EXTRA unreadable: the literal elements still stand, and
+                # one unknown element marks what could not be read (as `BASE + env.list(...)`).
+                items.extend(inner.items if isinstance(inner, Seq) else (None,))
             else:
                 items.append(self.value(element))
         return Seq(tuple(items))
