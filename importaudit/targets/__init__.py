@@ -61,7 +61,20 @@ READERS: tuple[tuple[tuple[str, ...], Reader], ...] = (
         _read_dockerfile,
     ),
     (("Procfile",), read_procfile),
-    (("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"), read_compose),
+    # podman-compose's default names too (its COMPOSE_DEFAULT_LS): podman-compose.y*ml, container-compose.y*ml.
+    (
+        (
+            "docker-compose.yml",
+            "docker-compose.yaml",
+            "compose.yml",
+            "compose.yaml",
+            "podman-compose.yml",
+            "podman-compose.yaml",
+            "container-compose.yml",
+            "container-compose.yaml",
+        ),
+        read_compose,
+    ),
     (("render.yaml",), read_render),
     (("app.yaml",), read_app_yaml),
     (("fly.toml",), read_fly),
