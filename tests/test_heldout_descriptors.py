@@ -35,3 +35,64 @@ def test_a_compose_override_name_is_not_a_descriptor_of_its_own(tmp_path: Path) 
         tmp_path, {"podman-compose.override.yml": "services:\n  web:\n    command: gunicorn app:app\n"}
     )
     assert read_targets(tmp_path, files) == ()
+
+
+def test_cloud_foundry_manifest_is_a_buildpack_target(tmp_path: Path) -> None:
+    manifest = """\
+        applications:
+        - name: api
+          path: ../app
+          env:
+            DJANGO_SETTINGS_MODULE: conf.prod
+            WORKERS: 3
+    """
+    files = write_files(
+        tmp_path,
+        {
+            "deploy/manifest.yml": manifest,
+            "app/Procfile": "web: gunicorn main:app\n",
+            "app/main.py": "",
+            "app/requirements.txt": "flask\n",
+            "app/Pipfile": "[packages]\n",
+            "app/Pipfile.lock": "{}\n",
+            "app/runtime.txt": "python-3.11.x\n",
+        },
+    )
+    found = {t.name: t for t in read_targets(tmp_path, files)}
+    cf = found["deploy/manifest.yml"]  # one application with one process: named after the file
+    assert cf.kind == "platform"
+    # requirements.txt wins over Pipfile.lock (the buildpack converts the lock only without one)
+    assert [(i.kind.value, i.spec) for i in cf.installs] == [("requirements", "app/requirements.txt")]
+    assert (cf.python, cf.python_source) == ("3.11", "app/runtime.txt")
+    assert ("DJANGO_SETTINGS_MODULE", "conf.prod") in cf.env and ("WORKERS", "3") in cf.env
+    # no `command`: the Procfile's web process, run from the pushed folder
+    assert [e.spec for e in cf.entries][:1] == ["main:app"]
+    assert cf.ships == ("app",)
+
+
+def test_yaml_named_manifest_without_applications_is_not_a_target(tmp_path: Path) -> None:
+    files = write_files(
+        tmp_path,
+        {
+            "k8s/manifest.yaml": "apiVersion: apps/v1\nkind: Deployment\n",
+            "manifest.yml": "- just a list\n",
+            "broken/manifest.yml": "key: [unclosed\n",
+            "requirements.txt": "",
+        },
+    )
+    assert read_targets(tmp_path, files) == ()
+
+
+def test_cloud_foundry_docker_and_foreign_buildpacks_are_not_python_targets(tmp_path: Path) -> None:
+    manifest = """\
+        applications:
+        - name: img
+          docker:
+            image: org/app:latest
+        - name: ui
+          buildpacks: [nodejs_buildpack]
+        - name: api
+          command: gunicorn main:app
+    """
+    files = write_files(tmp_path, {"manifest.yml": manifest, "main.py": "", "requirements.txt": ""})
+    assert [t.name for t in read_targets(tmp_path, files)] == ["manifest.yml:api"]

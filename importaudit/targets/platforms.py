@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 import re
 import sys
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -292,7 +292,8 @@ def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
                 release=release,
             )
             if release:
-                target = replace(target, notes=(*target.notes, f"release_command runs before each deploy: {release}"))
+                note = f"release_command runs before each deploy: {release}"
+                target = replace(target, notes=(*target.notes, note))
         targets.append(target)
     return targets
 
