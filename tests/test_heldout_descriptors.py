@@ -96,3 +96,55 @@ def test_cloud_foundry_docker_and_foreign_buildpacks_are_not_python_targets(tmp_
     """
     files = write_files(tmp_path, {"manifest.yml": manifest, "main.py": "", "requirements.txt": ""})
     assert [t.name for t in read_targets(tmp_path, files)] == ["manifest.yml:api"]
+
+
+UNIT = "[Service]\nWorkingDirectory=/srv/app\nExecStart={command}\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "provided"),
+    [
+        ("/home/web/.local/bin/gunicorn --bind 127.0.0.1:8000 app:app", ("gunicorn",)),
+        ("/srv/app/.venv/bin/uvicorn app:app", ("uvicorn",)),
+        ("/usr/bin/env FOO=1 gunicorn app:app", ()),  # env names no server by path
+        ("/srv/app/.venv/bin/python -m gunicorn app:app", ()),  # python exists; gunicorn need not
+        ("gunicorn app:app", ()),
+        ("/srv/app/bin/start-web", ()),  # the repo's own script, followed as such
+    ],
+)
+def test_a_service_server_named_by_absolute_path_exists(
+    tmp_path: Path, command: str, provided: tuple[str, ...]
+) -> None:
+    files = write_files(
+        tmp_path,
+        {
+            "deploy/app.service": UNIT.format(command=command),
+            "bin/start-web": "#!/bin/sh\nexec gunicorn app:app\n",
+            "app.py": "",
+            "requirements.txt": "flask\n",
+        },
+    )
+    (unit,) = read_targets(tmp_path, files)
+    assert unit.provided == provided
+    assert [e.spec for e in unit.entries][:1] == ["app:app"]
+
+
+def test_a_service_server_named_by_path_is_not_reported_missing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from importaudit.cli import main
+
+    write_files(
+        tmp_path,
+        {
+            "deploy/app.service": UNIT.format(command="/home/web/.local/bin/gunicorn app:app"),
+            "app.py": "import flask\nimport markdown\napp = flask.Flask(__name__)\n",
+            "requirements.txt": "flask\n",
+        },
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"])
+    import json
+
+    findings = [(f["module"], f["rule"]) for f in json.loads(result.output)["findings"]]
+    assert ("gunicorn", "missing-at-boot") not in findings
+    assert ("markdown", "missing-at-boot") in findings  # the app's own imports are still judged
