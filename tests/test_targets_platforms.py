@@ -93,14 +93,21 @@ def test_fly_processes_reuse_the_dockerfile(tmp_path: Path) -> None:
         """,
             "Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
             "RUN pip install -r requirements.txt\nCMD gunicorn app:app\n",
+            "manage.py": DJANGO_MANAGE,
         },
     )
     assert sorted(found) == ["Dockerfile", "fly.toml:web", "fly.toml:worker"]
     web = found["fly.toml:web"]
-    assert ([e.spec for e in web.entries], web.python) == (["main:app", "gunicorn"], "3.12")
+    # The release command boots first, in every process's image: a step of each process.
+    release = [("manage.py", "manage.py migrate", "master"), ("django", "release", "master")]
+    assert [(e.spec, e.via, e.phase) for e in web.entries][:2] == release
+    assert ([e.spec for e in web.entries][2:], web.python) == (["main:app", "gunicorn"], "3.12")
     assert [i.spec for i in web.installs] == ["requirements.txt"]
     assert any("release_command" in n for n in web.notes)
-    assert [e.spec for e in found["fly.toml:worker"].entries] == ["app.py"]
+    assert "release: python manage.py migrate" in web.commands
+    worker = found["fly.toml:worker"]
+    assert [(e.spec, e.via, e.phase) for e in worker.entries][:2] == release
+    assert [e.spec for e in worker.entries][2:] == ["app.py"]
 
 
 def test_fly_experimental_cmd(tmp_path: Path) -> None:

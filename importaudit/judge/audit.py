@@ -355,11 +355,22 @@ def _allows(spec: str, version: str) -> bool:
         return True
 
 
+_CHECKING_COMMANDS = (["manage.py", "migrate"], ["manage.py", "check"], ["manage.py", "runserver"])
+
+
 def _runs_migrate(target: Target) -> bool:
     """A Django management command that runs the full system checks (URLconf, views, caches,
     templates) before the server comes up: migrate, check, runserver."""
     words = " ".join(target.commands)
-    return any(w in words for w in ("migrate", "manage.py check", " check --deploy", "runserver"))
+    if any(w in words for w in ("migrate", "manage.py check", " check --deploy", "runserver")):
+        return True
+    # A script the target runs before its server (a release step's `./scripts/release.sh`) names the
+    # command only inside the script: its followed manage.py entry says which command it was.
+    return any(
+        (entry.via or "").split()[:2] in _CHECKING_COMMANDS
+        for entry in target.entries
+        if entry.phase == "master"
+    )
 
 
 def _starts_celery_worker(root: Path, target: Target) -> bool:

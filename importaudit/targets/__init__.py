@@ -12,6 +12,7 @@ from typing import Callable, Optional
 from importaudit.model import SourceWarning, Target
 from importaudit.targets.assemble import image_target
 from importaudit.targets.buildpacks import project_python_version
+from importaudit.targets.cloudfoundry import MANIFEST_NAMES, read_cf_manifest
 from importaudit.targets.compose import read_compose
 from importaudit.targets.dockerfile import read_image
 from importaudit.targets.platforms import read_app_yaml, read_fly, read_nixpacks, read_railway, read_render
@@ -61,10 +62,24 @@ READERS: tuple[tuple[tuple[str, ...], Reader], ...] = (
         _read_dockerfile,
     ),
     (("Procfile",), read_procfile),
-    (("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"), read_compose),
+    # podman-compose's default names too (its COMPOSE_DEFAULT_LS): podman-compose.y*ml, container-compose.y*ml.
+    (
+        (
+            "docker-compose.yml",
+            "docker-compose.yaml",
+            "compose.yml",
+            "compose.yaml",
+            "podman-compose.yml",
+            "podman-compose.yaml",
+            "container-compose.yml",
+            "container-compose.yaml",
+        ),
+        read_compose,
+    ),
     (("render.yaml",), read_render),
     (("app.yaml",), read_app_yaml),
     (("fly.toml",), read_fly),
+    (MANIFEST_NAMES, read_cf_manifest),
     (("railway.json", "railway.toml"), read_railway),
     (("nixpacks.toml",), read_nixpacks),
     (("*.service",), read_systemd),

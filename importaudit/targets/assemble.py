@@ -193,6 +193,9 @@ def image_target(
             path_map=image.path_map(),
             made_by=image.made_by,
         )
+        # What following the command found out about the image (a path matched under a base
+        # image's WORKDIR) is said with the image's own notes.
+        notes += [note for note in image.notes if note not in notes]
     target = command_target(
         name=name,
         kind=kind,

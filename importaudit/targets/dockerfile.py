@@ -31,6 +31,7 @@ from importaudit.targets.image_state import (
     path_map,
     repo_script,
 )
+from importaudit.targets.inherited_workdir import workdir_unknown
 from importaudit.targets.installs import parse_install, project_folder
 from importaudit.targets.shell import expand_vars, program_name, split_assignments
 from importaudit.targets.shell_flow import flow_commands
@@ -80,6 +81,7 @@ class _Reader:
             elif inst.keyword == "WORKDIR":
                 target = expand_vars(inst.args.strip(), self.vars(stage))
                 stage.workdir = posixpath.normpath(posixpath.join(stage.workdir, target))
+                stage.workdir_unknown = stage.workdir_unknown and not target.startswith("/")
             elif inst.keyword in ("COPY", "ADD"):
                 self.copy(inst, stage)
             elif inst.keyword == "RUN":
@@ -126,9 +128,10 @@ class _Reader:
                 notes=list(base.notes),
                 placed=list(base.placed),
                 runs=list(base.runs),
+                loose=list(base.loose),
             )
         else:
-            stage = Stage(name=name, image=image, line=inst.line)
+            stage = Stage(name=name, image=image, line=inst.line, workdir_unknown=workdir_unknown(image))
         self.stages.append(stage)
         return stage
 
@@ -184,6 +187,7 @@ class _Reader:
         if "from" in flags:
             self.copy_from_stage(flags["from"], sources, dest, stage, stage)
             return
+        before = len(stage.copies)
         for source in sources:
             repo = self.repo(source)
             if repo is None or "://" in source:
@@ -197,6 +201,8 @@ class _Reader:
                 stage.copies.append(Copy(target, repo, "file"))
             else:
                 stage.copies.append(Copy(dest, repo, "file"))
+        if stage.workdir_unknown and not written_dest.startswith("/"):
+            stage.loose += [(stage.workdir, copy) for copy in stage.copies[before:]]
 
     def find_stage(self, origin: str) -> Optional[Stage]:
         found = next((s for s in self.stages if s.name and s.name.lower() == origin.lower()), None)

@@ -147,6 +147,10 @@ class Stage:
     placed: list[tuple[str, str]] = field(default_factory=list)
     # (line, text) of each RUN, as written with its variables expanded: which step made a file
     runs: list[tuple[int, str]] = field(default_factory=list)
+    # The base image may have set WORKDIR (an external image, no WORKDIR of ours yet): COPYs to a
+    # relative destination are kept with the workdir assumed for them, to match absolute paths.
+    workdir_unknown: bool = False
+    loose: list[tuple[str, Copy]] = field(default_factory=list)
 
 
 @dataclass
@@ -163,7 +167,25 @@ class Image:
     warnings: list[SourceWarning] = field(default_factory=list)
 
     def path_map(self, copies: Optional[Sequence[Copy]] = None) -> Callable[[str], Optional[str]]:
-        return path_map(self.stage.copies if copies is None else copies, self.files, self.dirs)
+        mapped = path_map(self.stage.copies if copies is None else copies, self.files, self.dirs)
+        if copies is not None or not self.stage.loose:
+            return mapped
+        from importaudit.targets.inherited_workdir import loose_match
+
+        def resolve(path: str) -> Optional[str]:
+            found = mapped(path)
+            if found is None:
+                found = loose_match(path, self.stage.loose, self.files, self.dirs)
+                if found is not None:
+                    note = (
+                        f"{path} is taken to be {found}: the base image {self.stage.image} sets the WORKDIR "
+                        "that a relative COPY put it under, and only that repo file fits the path"
+                    )
+                    if note not in self.notes:
+                        self.notes.append(note)
+            return found
+
+        return resolve
 
     def made_by(self, path: str) -> Optional[str]:
         """`Dockerfile:58 (kinto init --ini /etc/kinto/kinto.ini)`: the last RUN that names the

@@ -6,12 +6,13 @@ import posixpath
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
 import yaml
 
-from importaudit.model import Install, Location, SourceWarning, Target
+from importaudit.model import Entry, Install, Location, SourceWarning, Target
 from importaudit.safeload import load_json, load_toml, load_yaml
 from importaudit.source.conditions import parse_version
 from importaudit.targets import commands
@@ -269,7 +270,15 @@ def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
             target = _docker_target(
                 root, files, name=name, relpath=relpath, dockerfile=dockerfile, context=folder, command=command
             )
+            if release:
+                # Fly runs release_command in a machine of the same image before any process of
+                # the new release starts; if it fails the deploy stops: a boot step of each process.
+                before = _docker_target(
+                    root, files, name=name, relpath=relpath, dockerfile=dockerfile, context=folder, command=release
+                )
+                target = _with_release(target, before.entries, release)
         else:
+            # The buildpack path: the release command is parsed with the start command.
             target = _buildpack_target(
                 root,
                 files,
@@ -280,17 +289,29 @@ def read_fly(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:
                 build=None,
                 flavor="heroku",
                 notes=(f"no {dockerfile}: built by a buildpack",),
+                release=release,
             )
-        if release:
-            target = _add_note(target, f"release_command runs before each deploy: {release}")
+            if release:
+                note = f"release_command runs before each deploy: {release}"
+                target = replace(target, notes=(*target.notes, note))
         targets.append(target)
     return targets
 
 
-def _add_note(target: Target, note: str) -> Target:
-    from dataclasses import replace
-
-    return replace(target, notes=(*target.notes, note))
+def _with_release(target: Target, entries: Sequence[Entry], release: str) -> Target:
+    """`target` with a release step's entries first: they boot (phase master) before the server."""
+    # A management command keeps its name (`manage.py migrate`): the judge reads from it that the
+    # system checks run; anything else is labelled as the release step.
+    steps = tuple(
+        replace(entry, via=entry.via if (entry.via or "").startswith("manage.py") else "release", phase="master")
+        for entry in entries
+    )
+    return replace(
+        target,
+        entries=steps + target.entries,
+        commands=(*target.commands, f"release: {release}"),
+        notes=(*target.notes, f"release_command runs before each deploy: {release}"),
+    )
 
 
 def read_railway(root: Path, relpath: str, files: Sequence[str]) -> list[Target]:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable, Optional
 
+from packaging.utils import canonicalize_name
+
 from importaudit.model import Location, SourceWarning, Target
 from importaudit.targets import commands
 from importaudit.targets.assemble import command_target
@@ -88,6 +90,12 @@ def _service_target(
     specs = ", ".join(install.spec for install in installs) or "nothing"
     notes.append(f"a service unit does not say what its virtualenv holds: assumed {specs}")
     version = project_python_version(root, files)
+    provided = _named_executables(command, start, workdir, unit_dir, file_set)
+    if provided:
+        notes.append(
+            f"{command.split()[0]} is named by its path: it exists where the unit runs (else the service "
+            f"manager cannot start it), so {', '.join(provided)} is there whatever the assumed environment holds"
+        )
     target = command_target(
         name=name,
         kind="platform",
@@ -100,8 +108,30 @@ def _service_target(
         python=version[0] if version else None,
         python_source=version[1] if version else None,
         notes=[*notes, *install_notes],
+        provided=provided,
     )
     return dataclasses.replace(target, ships=ships)
+
+
+def _named_executables(
+    command: str, start: commands.StartCommand, workdir: Optional[str], unit_dir: str, files: frozenset[str]
+) -> list[str]:
+    """The distribution of a server the unit starts by absolute path outside the repo
+    (`/home/u/.local/bin/gunicorn`): that executable exists by construction, so its own
+    distribution is installed wherever it lives, and the assumed environment cannot contradict it.
+    Only the program itself: what it imports (a worker class, the app's modules) is still judged."""
+    words = [word for word in split_words(command) if not re.match(r"^\w+=", word)]
+    if not words or not words[0].startswith("/"):
+        return []
+    program = posixpath.normpath(words[0])
+    if workdir and workdir.startswith("/") and _unit_path_map(workdir, unit_dir, files)(program) in files:
+        return []  # a script of the repo's own checkout: followed as such
+    name = canonicalize_name(posixpath.basename(program))
+    return [
+        need
+        for need in start.needs
+        if any(name.startswith(canonicalize_name(alternative)) for alternative in need.split("|"))
+    ]
 
 
 def _resolved(start: commands.StartCommand, files: frozenset[str]) -> int:

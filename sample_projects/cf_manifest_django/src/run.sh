@@ -1,0 +1,3 @@
+#!/bin/bash
+set -o errexit
+gunicorn --workers=2 mysite.wsgi

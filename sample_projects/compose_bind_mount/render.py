@@ -1,0 +1,5 @@
+import markdown
+
+
+def page(text: str) -> str:
+    return markdown.markdown(text)
