@@ -649,3 +649,48 @@ def test_wheels_copied_by_glob_from_the_builder(tmp_path: Path) -> None:
     """
     target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
     assert installs(target) == [("project", ".", "pip")]
+
+
+_BACKEND = {
+    "hypercorn.toml": "", "backend/pyproject.toml": "[project]\nname = 'b'\nversion = '1'\n",
+    "backend/pdm.lock": "", "backend/uv.lock": "", "backend/poetry.lock": "", "backend/Pipfile": "",
+    "backend/Pipfile.lock": "{}", "backend/app.py": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("copy", "run", "spec"),
+    [
+        ("COPY backend/pdm.lock backend/pyproject.toml /app/", "pdm install --prod --no-lock --no-editable",
+         "backend"),
+        ("COPY backend/pyproject.toml backend/uv.lock ./", "uv sync --frozen --no-dev", "backend"),
+        ("COPY backend/pyproject.toml backend/poetry.lock /app/", "poetry install --only main", "backend"),
+        ("COPY backend/Pipfile backend/Pipfile.lock ./", "pipenv sync --system --dev", "backend"),
+        ("COPY backend/pyproject.toml ./", "pip install .", "backend"),
+        ("COPY backend/ ./", "uv sync", "backend"),
+        # The COPY map says the working directory is the root's copy: then the root it is.
+        ("COPY . .", "uv sync", "."),
+    ],
+)
+def test_project_install_reads_the_manifest_copied_into_its_working_directory(
+    tmp_path: Path, copy: str, run: str, spec: str
+) -> None:
+    """`pdm install` in /app reads /app/pyproject.toml and its lock: the repo files COPY put there,
+    even when other files (hypercorn.toml from the root) were copied beside them."""
+    dockerfile = f"FROM python:3.12\nWORKDIR /app\nCOPY hypercorn.toml /app/\n{copy}\nRUN {run}\n"
+    target = build(tmp_path, dockerfile, _BACKEND)
+    assert [(i.kind.value, i.spec) for i in target.installs] == [("project", spec)]
+    assert not [n for n in target.notes if "skipped option" in n]
+
+
+def test_pipfile_copied_into_the_image_root_from_the_build_context(tmp_path: Path) -> None:
+    """No WORKDIR: `COPY Pipfile Pipfile` puts src/Pipfile (context src/) at /Pipfile, where
+    `pipenv sync --dev` runs; --dev installs [dev-packages] too."""
+    names = write_files(tmp_path, {
+        "src/Dockerfile": "FROM python:3.12\nCOPY Pipfile Pipfile\nCOPY Pipfile.lock Pipfile.lock\n"
+                          "RUN pip install pipenv\nRUN pipenv sync --system --dev\n",
+        "src/Pipfile": "", "src/Pipfile.lock": "{}", "src/manage.py": "",
+    })
+    target = read_dockerfile(tmp_path, "src/Dockerfile", None, names)
+    project = [i for i in target.installs if i.kind.value == "project"]
+    assert [(i.spec, i.tool, i.include_dev) for i in project] == [("src", "pipenv", True)]

@@ -344,9 +344,6 @@ class _Reader:
         )
         if exported is not None:  # `uv export -o requirements.txt`: that file holds the project's set
             output, install = exported
-            folder = resolve_abs(cwd) or "."
-            if install.spec == ".":
-                install = dataclasses.replace(install, spec=folder)
             stage.exports[absolute(output)] = install
             return cwd
         built = parse_build(words)

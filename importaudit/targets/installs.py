@@ -36,15 +36,27 @@ class InstallParse:
     prefix: Optional[str] = None  # `pip install --prefix DIR` / `--target DIR`
 
 
-def project_folder(path: str, resolve: PathResolver) -> Optional[str]:
-    """The repo folder a project path names; a folder the image holds only some files of
-    (`COPY pyproject.toml ./` then `pip install .`) is found through its metadata file."""
+# The files each project tool reads from its working directory: the manifest and its lock.
+_METADATA = ("pyproject.toml", "setup.py", "setup.cfg")
+MANIFESTS = {
+    "uv": ("pyproject.toml", "uv.lock"),
+    "poetry": ("pyproject.toml", "poetry.lock"),
+    "pdm": ("pyproject.toml", "pdm.lock"),
+    "pipenv": ("Pipfile", "Pipfile.lock"),
+}
+
+
+def project_folder(path: str, resolve: PathResolver, names: Sequence[str] = _METADATA) -> Optional[str]:
+    """The repo folder a project path names. The files the installer reads there decide it, each
+    traced to where it came from (`COPY backend/pyproject.toml backend/pdm.lock /app/` makes /app
+    the backend folder, whatever else was copied beside them); a folder none of them is known in
+    stands for the folder it was copied from."""
+    for name in names:
+        found = resolve(posixpath.join(path, name))
+        if found is not None and found.rsplit("/", 1)[-1] == name:
+            return found.rpartition("/")[0] or "."
     resolved = resolve(path)
     if resolved is None:
-        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
-            found = resolve(posixpath.join(path, name))
-            if found is not None and found.rsplit("/", 1)[-1] == name:
-                return found.rpartition("/")[0] or "."
         return None
     return resolved or "."
 
@@ -190,6 +202,7 @@ class _Selection:
     packages: list[str] = field(default_factory=list)
     folder: str = "."
     output: Optional[str] = None  # `uv export -o FILE` / `poetry export --output FILE`
+    folder_named: bool = False  # `--project DIR` / `-C DIR` named the folder
 
     def project_install(
         self,
@@ -250,9 +263,13 @@ def select(
         elif name in ("-r", "--requirements") and tool == "pipenv":
             chosen.requirements.append(value)
         elif name in ("--project", "--directory", "-C", "-P", "-p") and (tool != "uv" or name != "-p"):
-            chosen.folder = project_folder(value, resolve) or "."
+            chosen.folder = project_folder(value, resolve, MANIFESTS.get(tool, _METADATA)) or "."
+            chosen.folder_named = True
         elif name == "--package":
             chosen.groups.append(f"package:{value}")  # a uv workspace member, found by the reader
+    if not chosen.folder_named:
+        # The tool reads its manifest from the working directory: in an image, wherever COPY put it.
+        chosen.folder = project_folder(".", resolve, MANIFESTS.get(tool, _METADATA)) or "."
     return chosen
 
 
