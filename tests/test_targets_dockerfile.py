@@ -694,3 +694,33 @@ def test_pipfile_copied_into_the_image_root_from_the_build_context(tmp_path: Pat
     target = read_dockerfile(tmp_path, "src/Dockerfile", None, names)
     project = [i for i in target.installs if i.kind.value == "project"]
     assert [(i.spec, i.tool, i.include_dev) for i in project] == [("src", "pipenv", True)]
+
+
+def test_wheel_built_under_pushd_then_moved(tmp_path: Path) -> None:
+    """`pushd DIR && uv build && mv DIR/dist /dist`, then `COPY --from=sdist /dist/*.whl` and an
+    install by glob: the build ran in the project's copy, and the moved folder keeps its wheel."""
+    dockerfile = """\
+        FROM python:3.12 AS sdist
+        SHELL ["/bin/bash", "-c"]
+        COPY . /usr/src/app/
+        RUN X="$(mktemp -d)" && export X && pushd /usr/src/app && uv build && popd && mv /usr/src/app/dist /dist
+        FROM python:3.12-slim
+        COPY --from=sdist /dist/*.whl /tmp/dist/
+        RUN uv pip install --system -U /tmp/dist/*.whl
+    """
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert installs(target) == [("project", ".", "pip")]
+
+
+def test_a_folder_without_metadata_builds_no_known_wheel(tmp_path: Path) -> None:
+    """The build context (docker/) holds no pyproject.toml: what `uv build` makes there is not the
+    project, and the install of its wheels stays unread (and says so as written)."""
+    names = write_files(tmp_path, {
+        "docker/Dockerfile": "FROM python:3.12 AS sdist\nCOPY . /src/\nWORKDIR /src\nRUN uv build\n"
+                             "FROM python:3.12-slim\nCOPY --from=sdist /src/dist/*.whl /tmp/dist/\n"
+                             "RUN uv pip install --system /tmp/dist/*.whl\n",
+        "docker/compose.yml": "", "pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n",
+    })
+    target = read_dockerfile(tmp_path, "docker/Dockerfile", None, names)
+    assert [(i.kind.value, i.spec) for i in target.installs] == [("unknown", "/tmp/dist/*.whl")]
+    assert "could not tell what `uv pip install /tmp/dist/*.whl` installs" in target.notes

@@ -300,10 +300,18 @@ class _Reader:
         )
         if problem:
             stage.notes.append(f"line {inst.line}: {problem}")
+        pushed: list[str] = []  # bash's directory stack: `pushd DIR` ... `popd`
         for words in commands:
             _, words = split_assignments(words)
             words = [p for w in words for p in (w.split() if " " in w and "$(" not in w else [w])]
             if not words:
+                continue
+            if program_name(words[0]) == "pushd" and len(words) > 1:
+                pushed.append(cwd)
+                cwd = posixpath.normpath(posixpath.join(cwd, words[-1]))
+                continue
+            if program_name(words[0]) == "popd":
+                cwd = pushed.pop() if pushed else cwd
                 continue
             script = repo_script(words, cwd, resolve_abs, self.files)
             if script is not None and depth < 3:
@@ -333,6 +341,7 @@ class _Reader:
             return absolute(words[1])
         if program in ("cp", "mv"):
             self.place(words, stage, absolute, resolve_abs)
+            self.move_wheels(words, stage, absolute)
             return cwd
         if program in ("virtualenv", "venv") or words[1:3] in (["-m", "venv"], ["-m", "virtualenv"]):
             stage.install_roots += [
@@ -350,7 +359,11 @@ class _Reader:
         if built is not None:  # `uv build` / `python -m build`: DIR holds the project's wheel
             wheels, project = built
             source = project_folder(absolute(project), resolve_abs)
-            if source is not None:
+            holds = source is not None and any(
+                (name if source == "." else f"{source}/{name}") in self.files
+                for name in ("pyproject.toml", "setup.py", "setup.cfg")
+            )
+            if source is not None and holds:  # a folder without metadata builds no wheel we know
                 made = Install(InstallKind.PROJECT, source, self.location(inst.line))
                 stage.wheel_dirs[absolute(wheels)] = (made,)
             return cwd
@@ -374,6 +387,17 @@ class _Reader:
         stage.installs += [i for i in installs if i not in stage.installs]
         stage.notes += [n for n in parsed.notes if n not in stage.notes]
         return cwd
+
+    def move_wheels(self, words: list[str], stage: Stage, absolute: Callable[[str], str]) -> None:
+        """`mv /src/dist /dist` (or `cp -r`): the folder of built wheels keeps what they hold
+        under its new name."""
+        paths = [w for w in words[1:] if not w.startswith("-")]
+        if len(paths) != 2 or absolute(paths[0]) not in stage.wheel_dirs:
+            return
+        source, dest = absolute(paths[0]), absolute(paths[1])
+        if dest in stage.wheel_dirs or dest in BASE_IMAGE_DIRS:  # moved into an existing folder
+            dest = posixpath.join(dest, posixpath.basename(source))
+        stage.wheel_dirs[dest] = stage.wheel_dirs[source]
 
     def place(
         self, words: list[str], stage: Stage, absolute: Callable[[str], str],

@@ -114,6 +114,7 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve:
     if not words or words[0] not in ("install", "wheel", "sync"):
         return result
     sub = words[0]
+    command = f"uv pip {sub}" if tool == "uv" else f"{tool} {sub}"  # as written, for the notes
     options = UV_PIP_INSTALL if tool == "uv" else PIP_INSTALL
     no_deps = "--no-deps" in words
     extras: tuple[str, ...] = ()
@@ -128,7 +129,7 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve:
             continue
         name, value, index, known = _option(words, index, options)
         if not known:
-            result.notes.append(f"`{tool} {sub}`: skipped option `{word}`, which importaudit does not know")
+            result.notes.append(f"`{command}`: skipped option `{word}`, which importaudit does not know")
             continue
         if value is None:
             if name == "--all-extras":
@@ -150,7 +151,7 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve:
         install = _pip_item(kind, text, tool, location, resolve, no_deps, extras)
         result.installs.append(install)
         if install.kind is InstallKind.UNKNOWN and not text.startswith("/wheels"):
-            result.notes.append(f"could not tell what `{tool} {sub} {text}` installs")
+            result.notes.append(f"could not tell what `{command} {text}` installs")
     for group in groups:
         result.installs.append(_group_install(group, tool, location, resolve, no_deps))
     return result
