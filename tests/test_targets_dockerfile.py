@@ -724,3 +724,30 @@ def test_a_folder_without_metadata_builds_no_known_wheel(tmp_path: Path) -> None
     target = read_dockerfile(tmp_path, "docker/Dockerfile", None, names)
     assert [(i.kind.value, i.spec) for i in target.installs] == [("unknown", "/tmp/dist/*.whl")]
     assert "could not tell what `uv pip install /tmp/dist/*.whl` installs" in target.notes
+
+
+@pytest.mark.parametrize(
+    ("build_step", "install", "expected"),
+    [
+        # --no-deps keeps the dependencies out of the folder, not out of the wheel's metadata.
+        ("pip wheel --no-deps -w /dist .", "pip install /tmp/dist/*.whl", ((), False)),
+        ("pip wheel --no-deps -w /dist .", "pip install --no-deps /tmp/dist/*.whl", ((), True)),
+        ("poetry build -o /dist", "uv pip install --system '/tmp/dist/*.whl[postgres]'", (("postgres",), False)),
+        ("python -m build --outdir /dist", "pip install /tmp/dist/*.whl[pg,s3]", (("pg", "s3"), False)),
+    ],
+)
+def test_project_wheel_installs_its_dependencies_and_extras(
+    tmp_path: Path, build_step: str, install: str, expected: tuple[tuple[str, ...], bool]
+) -> None:
+    dockerfile = f"""\
+        FROM python:3.12 AS build
+        WORKDIR /src
+        COPY . .
+        RUN {build_step}
+        FROM python:3.12-slim
+        COPY --from=build /dist/*.whl /tmp/dist/
+        RUN {install}
+    """
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert [(i.kind.value, i.spec, i.extras, i.no_deps) for i in target.installs] == [
+        ("project", ".", *expected)]

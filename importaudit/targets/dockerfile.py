@@ -31,7 +31,7 @@ from importaudit.targets.image_state import (
     path_map,
     repo_script,
 )
-from importaudit.targets.installs import parse_install, project_folder
+from importaudit.targets.installs import parse_install, project_folder, split_extras
 from importaudit.targets.shell import expand_vars, program_name, split_assignments
 from importaudit.targets.shell_flow import flow_commands
 
@@ -377,6 +377,9 @@ class _Reader:
             installs += self.follow(install, stage, absolute, mounted)
         if parsed.wheel_dir:
             folder = absolute(parsed.wheel_dir)
+            # `pip wheel --no-deps` leaves the dependencies out of the folder, not out of the
+            # wheels' metadata: installing them later resolves those (unless that install says --no-deps).
+            installs = [dataclasses.replace(i, no_deps=False) for i in installs]
             held = list(stage.wheel_dirs.get(folder, ()))
             stage.wheel_dirs[folder] = tuple(held + [i for i in installs if i not in held])
             return cwd
@@ -431,11 +434,15 @@ class _Reader:
         for exports in (stage.exports, mounted.exports):  # written by this RUN, or mounted into it
             if path in exports:
                 return [dataclasses.replace(exports[path], location=install.location)]
+        path, extras = split_extras(path)  # `/tmp/dist/*.whl[postgres]`: the project with that extra
         folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
         for wheel_dirs in (stage.wheel_dirs, mounted.wheel_dirs):  # built by this RUN, or mounted
             if folder in wheel_dirs:
                 return [
-                    dataclasses.replace(i, location=install.location, no_deps=i.no_deps or install.no_deps)
+                    dataclasses.replace(
+                        i, location=install.location, no_deps=i.no_deps or install.no_deps,
+                        extras=tuple(sorted({*i.extras, *extras})) if i.kind is InstallKind.PROJECT else i.extras,
+                    )
                     for i in wheel_dirs[folder]
                 ]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages

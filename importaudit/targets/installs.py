@@ -61,7 +61,7 @@ def project_folder(path: str, resolve: PathResolver, names: Sequence[str] = _MET
     return resolved or "."
 
 
-def _split_extras(spec: str) -> tuple[str, tuple[str, ...]]:
+def split_extras(spec: str) -> tuple[str, tuple[str, ...]]:
     match = re.fullmatch(r"(?P<path>.*?)\[(?P<extras>[^\]]*)\]", spec)
     if not match:
         return spec, ()
@@ -174,7 +174,7 @@ def _pip_item(
         if path or "$" in text:  # `-r $REQS`: one of the repo's requirements files, unknown which
             return Install(InstallKind.REQUIREMENTS, path or text, location, tool=tool, no_deps=no_deps)
         return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
-    target, item_extras = _split_extras(text)
+    target, item_extras = split_extras(text)
     if kind == "editable" or _is_path(target):
         if "://" in target or target.startswith("git+"):
             return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
