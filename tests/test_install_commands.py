@@ -16,7 +16,8 @@ Tools and options covered (each tool's own command reference):
   --without-hashes, --dev.
 - pipenv `pipenv install`: --deploy, --system, --dev/-d, --categories, -r/--requirements.
 - PDM 2.22 `pdm install`/`pdm sync`: -G/--group (and `:all`), --prod, --no-default,
-  --frozen-lockfile, --no-self.
+  --frozen-lockfile, --no-self; `pdm install --no-lock` (pdm/cli/commands/install.py: do not lock when
+  the lock file is missing or outdated).
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ CASES = [
     # pdm
     ("pdm install --prod", [_project(tool="pdm")]),
     ("pdm install", [_project(tool="pdm", dev=True)]),
+    ("pdm install --prod --no-lock --no-editable", [_project(tool="pdm")]),
     ("pdm install -G web --prod --frozen-lockfile", [_project(tool="pdm", extras=("web",), groups=("web",))]),
     ("pdm sync -G :all --no-self", [_project(tool="pdm", extras=("*",), groups=("*",), dev=True)]),
     ("pdm install --no-default -G web --prod", [_project(tool="pdm", extras=("web",), groups=("web",),

@@ -50,3 +50,43 @@ def _severities(tmp_path: Path, step: str, files: dict[str, str]) -> dict[str, s
 def test_opaque_step_per_module(tmp_path: Path, step: str, expected: dict[str, str]) -> None:
     files = {"requirements-dev.txt": "flask\npytest\n", "requirements-extra.txt": "markdown\n"}
     assert _severities(tmp_path, step, files) == expected
+
+
+def _report(tmp_path: Path, step: str, files: dict[str, str]) -> dict[str, Any]:
+    _severities(tmp_path, step, files)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    report: dict[str, Any] = json.loads(result.output)
+    return report
+
+
+def test_an_untraced_local_wheel_may_be_the_project(tmp_path: Path) -> None:
+    """Wheels from an image importaudit cannot see (`COPY --from=ghcr.io/...`) installed by glob
+    may be the project's own build: what the project declares as runtime (markdown in
+    [project].dependencies) and what nothing declares (yaml) are uncertain, never "installs
+    nothing"; flask, declared only for development, stays an error."""
+    files = {
+        "requirements-dev.txt": "flask\npytest\n",
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['markdown']\n",
+    }
+    step = "COPY --from=ghcr.io/acme/wheels:1 /wheels /opt/wheels\nRUN pip install /opt/wheels/*.whl"
+    report = _report(tmp_path, step, files)
+    found = {f["module"]: f for f in report["findings"] if f["module"] in ("flask", "markdown", "yaml")}
+    assert {m: f"{f['rule']} {f['severity']}" for m, f in found.items()} == {
+        "flask": "dev-only error", "markdown": "missing-at-boot warning", "yaml": "missing-at-boot warning"}
+    for module in ("markdown", "yaml"):
+        message = found[module]["message"]
+        assert "installs nothing" not in message
+        assert "pip install /opt/wheels/*.whl` (Dockerfile:7)" in message
+
+
+def test_a_runtime_dependency_also_in_a_dev_extra_is_not_dev_only(tmp_path: Path) -> None:
+    """click in [project].dependencies and in the dev extra: a target that lacks it lacks the
+    project's runtime, which is not "only in the dev extra"."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['flask']\n"
+                          "[project.optional-dependencies]\ndev = ['flask', 'pytest']\n",
+    }
+    report = _report(tmp_path, "RUN true", files)
+    flask = [f for f in report["findings"] if f["module"] == "flask"]
+    assert flask and all(f["rule"] != "dev-only" and "only in" not in f["message"] for f in flask)
+    assert ("missing-at-boot", "error") in {(f["rule"], f["severity"]) for f in flask}

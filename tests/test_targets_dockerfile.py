@@ -649,3 +649,105 @@ def test_wheels_copied_by_glob_from_the_builder(tmp_path: Path) -> None:
     """
     target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
     assert installs(target) == [("project", ".", "pip")]
+
+
+_BACKEND = {
+    "hypercorn.toml": "", "backend/pyproject.toml": "[project]\nname = 'b'\nversion = '1'\n",
+    "backend/pdm.lock": "", "backend/uv.lock": "", "backend/poetry.lock": "", "backend/Pipfile": "",
+    "backend/Pipfile.lock": "{}", "backend/app.py": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("copy", "run", "spec"),
+    [
+        ("COPY backend/pdm.lock backend/pyproject.toml /app/", "pdm install --prod --no-lock --no-editable",
+         "backend"),
+        ("COPY backend/pyproject.toml backend/uv.lock ./", "uv sync --frozen --no-dev", "backend"),
+        ("COPY backend/pyproject.toml backend/poetry.lock /app/", "poetry install --only main", "backend"),
+        ("COPY backend/Pipfile backend/Pipfile.lock ./", "pipenv sync --system --dev", "backend"),
+        ("COPY backend/pyproject.toml ./", "pip install .", "backend"),
+        ("COPY backend/ ./", "uv sync", "backend"),
+        # The COPY map says the working directory is the root's copy: then the root it is.
+        ("COPY . .", "uv sync", "."),
+    ],
+)
+def test_project_install_reads_the_manifest_copied_into_its_working_directory(
+    tmp_path: Path, copy: str, run: str, spec: str
+) -> None:
+    """`pdm install` in /app reads /app/pyproject.toml and its lock: the repo files COPY put there,
+    even when other files (hypercorn.toml from the root) were copied beside them."""
+    dockerfile = f"FROM python:3.12\nWORKDIR /app\nCOPY hypercorn.toml /app/\n{copy}\nRUN {run}\n"
+    target = build(tmp_path, dockerfile, _BACKEND)
+    assert [(i.kind.value, i.spec) for i in target.installs] == [("project", spec)]
+    assert not [n for n in target.notes if "skipped option" in n]
+
+
+def test_pipfile_copied_into_the_image_root_from_the_build_context(tmp_path: Path) -> None:
+    """No WORKDIR: `COPY Pipfile Pipfile` puts src/Pipfile (context src/) at /Pipfile, where
+    `pipenv sync --dev` runs; --dev installs [dev-packages] too."""
+    names = write_files(tmp_path, {
+        "src/Dockerfile": "FROM python:3.12\nCOPY Pipfile Pipfile\nCOPY Pipfile.lock Pipfile.lock\n"
+                          "RUN pip install pipenv\nRUN pipenv sync --system --dev\n",
+        "src/Pipfile": "", "src/Pipfile.lock": "{}", "src/manage.py": "",
+    })
+    target = read_dockerfile(tmp_path, "src/Dockerfile", None, names)
+    project = [i for i in target.installs if i.kind.value == "project"]
+    assert [(i.spec, i.tool, i.include_dev) for i in project] == [("src", "pipenv", True)]
+
+
+def test_wheel_built_under_pushd_then_moved(tmp_path: Path) -> None:
+    """`pushd DIR && uv build && mv DIR/dist /dist`, then `COPY --from=sdist /dist/*.whl` and an
+    install by glob: the build ran in the project's copy, and the moved folder keeps its wheel."""
+    dockerfile = """\
+        FROM python:3.12 AS sdist
+        SHELL ["/bin/bash", "-c"]
+        COPY . /usr/src/app/
+        RUN X="$(mktemp -d)" && export X && pushd /usr/src/app && uv build && popd && mv /usr/src/app/dist /dist
+        FROM python:3.12-slim
+        COPY --from=sdist /dist/*.whl /tmp/dist/
+        RUN uv pip install --system -U /tmp/dist/*.whl
+    """
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert installs(target) == [("project", ".", "pip")]
+
+
+def test_a_folder_without_metadata_builds_no_known_wheel(tmp_path: Path) -> None:
+    """The build context (docker/) holds no pyproject.toml: what `uv build` makes there is not the
+    project, and the install of its wheels stays unread (and says so as written)."""
+    names = write_files(tmp_path, {
+        "docker/Dockerfile": "FROM python:3.12 AS sdist\nCOPY . /src/\nWORKDIR /src\nRUN uv build\n"
+                             "FROM python:3.12-slim\nCOPY --from=sdist /src/dist/*.whl /tmp/dist/\n"
+                             "RUN uv pip install --system /tmp/dist/*.whl\n",
+        "docker/compose.yml": "", "pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n",
+    })
+    target = read_dockerfile(tmp_path, "docker/Dockerfile", None, names)
+    assert [(i.kind.value, i.spec) for i in target.installs] == [("unknown", "/tmp/dist/*.whl")]
+    assert "could not tell what `uv pip install /tmp/dist/*.whl` installs" in target.notes
+
+
+@pytest.mark.parametrize(
+    ("build_step", "install", "expected"),
+    [
+        # --no-deps keeps the dependencies out of the folder, not out of the wheel's metadata.
+        ("pip wheel --no-deps -w /dist .", "pip install /tmp/dist/*.whl", ((), False)),
+        ("pip wheel --no-deps -w /dist .", "pip install --no-deps /tmp/dist/*.whl", ((), True)),
+        ("poetry build -o /dist", "uv pip install --system '/tmp/dist/*.whl[postgres]'", (("postgres",), False)),
+        ("python -m build --outdir /dist", "pip install /tmp/dist/*.whl[pg,s3]", (("pg", "s3"), False)),
+    ],
+)
+def test_project_wheel_installs_its_dependencies_and_extras(
+    tmp_path: Path, build_step: str, install: str, expected: tuple[tuple[str, ...], bool]
+) -> None:
+    dockerfile = f"""\
+        FROM python:3.12 AS build
+        WORKDIR /src
+        COPY . .
+        RUN {build_step}
+        FROM python:3.12-slim
+        COPY --from=build /dist/*.whl /tmp/dist/
+        RUN {install}
+    """
+    target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
+    assert [(i.kind.value, i.spec, i.extras, i.no_deps) for i in target.installs] == [
+        ("project", ".", *expected)]

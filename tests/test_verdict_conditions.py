@@ -171,7 +171,7 @@ def test_an_install_step_importaudit_cannot_read_is_named_in_each_message(tmp_pa
     finding = only(report, "markdown")
     assert (finding["rule"], finding["severity"]) == ("missing-at-boot", "warning")
     assert finding["message"] == (
-        "app.py:2 imports markdown at boot, but Dockerfile installs nothing that provides it; "
+        "app.py:2 imports markdown at boot, but nothing Dockerfile installs is known to provide it; "
         "add Markdown to requirements.txt (unless `RUN pip install $(cat extra-packages.txt)` "
         "(Dockerfile:4) installs it: importaudit cannot read that step)"
     )

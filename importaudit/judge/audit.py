@@ -137,7 +137,10 @@ class TargetAudit:
     opaque: list[str] = field(default_factory=list)  # installs it cannot see into
     declared: frozenset[str] = frozenset()  # every distribution any source of the project names
     declared_in_files: frozenset[str] = frozenset()  # ... that a requirements file names
-    opaque_steps: list[tuple[str, bool]] = field(default_factory=list)  # (step, it reads a -r file)
+    # (step, kind): "file" reads one of the repo's -r files, "artifact" installs a local wheel,
+    # sdist or folder (it may be the project's own build), "free" can name anything.
+    opaque_steps: list[tuple[str, str]] = field(default_factory=list)
+    declared_runtime: frozenset[str] = frozenset()  # ... that the project declares as runtime
     # With no descriptor: the files importing the project's top-level packages and modules runs.
     package_reach: Optional[frozenset[str]] = None
     # With no descriptor: files the packages load only under a guard (judge/guarded_reach.py).
@@ -170,6 +173,15 @@ def declared_keys(ws: Workspace, *, files_only: bool = False) -> frozenset[str]:
     return frozenset(keys)
 
 
+def runtime_keys(ws: Workspace) -> frozenset[str]:
+    """The distributions the project declares as what it runs on: its metadata's main
+    dependencies and its runtime requirements files."""
+    keys = {r.key for rs in ws.declared.runtime for r in rs.requirements if r.group in ("main", "conda")}
+    if ws.declaration is not None:
+        keys |= {r.key for r in ws.declaration.main}
+    return frozenset(keys)
+
+
 def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement]) -> Optional[str]:
     """The target's unreadable install steps that could plausibly provide `module`, or None.
 
@@ -178,7 +190,9 @@ def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement])
     own sources (a dev file, an extra, another deploy's requirements) is accounted for: the project
     says where it comes from, and this target does not install that, so the error stands.
     `pip install -r $REQUIREMENTS` installs one of the repo's requirements files: it can provide
-    what those files declare, and nothing else.
+    what those files declare, and nothing else. A local wheel, sdist or folder importaudit could
+    not trace (`pip install /tmp/dist/*.whl`) may be the project built from its own metadata: it
+    can provide what the project declares as runtime, and what nothing declares.
     """
     if ta.assumed:
         return ta.assumed
@@ -189,8 +203,20 @@ def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement])
         keys.add(requirement.key)
     in_files = bool(keys & ta.declared_in_files)
     declared = requirement is not None or bool(keys & ta.declared)
-    plausible = [text for text, reads_file in ta.opaque_steps if (in_files if reads_file else not declared)]
+    could = {"file": in_files, "free": not declared, "artifact": not declared or bool(keys & ta.declared_runtime)}
+    plausible = [text for text, kind in ta.opaque_steps if could[kind]]
     return "; ".join(plausible) if plausible else None
+
+
+def _step_kind(install: Install) -> str:
+    """How far an unreadable step's reach goes (see opaque_for)."""
+    if install.kind is InstallKind.REQUIREMENTS:
+        return "file"
+    spec = install.spec
+    local = "://" not in spec and not spec.startswith("git+") and not spec.startswith("$")
+    if local and (spec.startswith(("/", "./", "../")) or spec.endswith((".whl", ".tar.gz", ".zip"))):
+        return "artifact"
+    return "free"
 
 
 def opaque_installs(target: Target) -> list[Install]:
@@ -209,7 +235,8 @@ def _opaque_text(root: Path, install: Install) -> str:
     try:
         lines = (root / install.location.file).read_text("utf-8", errors="replace").splitlines()
         line = _line_naming(lines, line, install.spec)
-        text = lines[line - 1].strip()
+        # The step itself, without the shell glue of a continued RUN (`&& ... \`).
+        text = lines[line - 1].strip().removesuffix("\\").strip().removeprefix("&&").strip()
     except (OSError, IndexError):
         text = install.spec
     where = f"{install.location.file}:{line}"
@@ -262,6 +289,10 @@ def runtime_requirements(
 
 
 def development_requirements(ws: Workspace) -> list[Requirement]:
+    """What the project declares only for development: its dev files, groups and extras, less
+    what it also declares as runtime (click both in [project].dependencies and the dev extra is
+    not "only in the dev extra": a target lacking it lacks the project's runtime)."""
+    runtime = runtime_keys(ws)
     reqs: list[Requirement] = []
     for rs in ws.declared.development:
         reqs.extend(rs.requirements)
@@ -270,7 +301,7 @@ def development_requirements(ws: Workspace) -> list[Requirement]:
             reqs.extend(group)
         for extra in ws.declaration.extras.values():
             reqs.extend(extra)
-    return reqs
+    return [r for r in reqs if r.key not in runtime]
 
 
 def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()) -> Optional[str]:
@@ -565,9 +596,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         opaque=[_opaque_text(ws.root, i) for i in opaque_installs(target)],
         declared=declared_keys(ws),
         declared_in_files=declared_keys(ws, files_only=True),
-        opaque_steps=[
-            (_opaque_text(ws.root, i), i.kind is InstallKind.REQUIREMENTS) for i in opaque_installs(target)
-        ],
+        opaque_steps=[(_opaque_text(ws.root, i), _step_kind(i)) for i in opaque_installs(target)],
+        declared_runtime=runtime_keys(ws),
         package_reach=package_reach,
         optional_files=optional_files,
         nested=nested,

@@ -277,7 +277,7 @@ def describe(case: Case, rule: Rule, context: Context) -> tuple[str, Optional[st
             if case.target
             else ("no requirement of the project provides it")
         )
-        if doubt:
+        if doubt or case.uncertain:  # a step it cannot read may provide it: absence is not known
             installs = (
                 f"nothing {label if case.target else 'the project'} installs is known to provide it"
                 f"{doubt}"

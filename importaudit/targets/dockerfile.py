@@ -32,7 +32,7 @@ from importaudit.targets.image_state import (
     repo_script,
 )
 from importaudit.targets.inherited_workdir import workdir_unknown
-from importaudit.targets.installs import parse_install, project_folder
+from importaudit.targets.installs import parse_install, project_folder, split_extras
 from importaudit.targets.shell import expand_vars, program_name, split_assignments
 from importaudit.targets.shell_flow import flow_commands
 
@@ -306,10 +306,18 @@ class _Reader:
         )
         if problem:
             stage.notes.append(f"line {inst.line}: {problem}")
+        pushed: list[str] = []  # bash's directory stack: `pushd DIR` ... `popd`
         for words in commands:
             _, words = split_assignments(words)
             words = [p for w in words for p in (w.split() if " " in w and "$(" not in w else [w])]
             if not words:
+                continue
+            if program_name(words[0]) == "pushd" and len(words) > 1:
+                pushed.append(cwd)
+                cwd = posixpath.normpath(posixpath.join(cwd, words[-1]))
+                continue
+            if program_name(words[0]) == "popd":
+                cwd = pushed.pop() if pushed else cwd
                 continue
             script = repo_script(words, cwd, resolve_abs, self.files)
             if script is not None and depth < 3:
@@ -339,6 +347,7 @@ class _Reader:
             return absolute(words[1])
         if program in ("cp", "mv"):
             self.place(words, stage, absolute, resolve_abs)
+            self.move_wheels(words, stage, absolute)
             return cwd
         if program in ("virtualenv", "venv") or words[1:3] in (["-m", "venv"], ["-m", "virtualenv"]):
             stage.install_roots += [
@@ -350,16 +359,17 @@ class _Reader:
         )
         if exported is not None:  # `uv export -o requirements.txt`: that file holds the project's set
             output, install = exported
-            folder = resolve_abs(cwd) or "."
-            if install.spec == ".":
-                install = dataclasses.replace(install, spec=folder)
             stage.exports[absolute(output)] = install
             return cwd
         built = parse_build(words)
         if built is not None:  # `uv build` / `python -m build`: DIR holds the project's wheel
             wheels, project = built
             source = project_folder(absolute(project), resolve_abs)
-            if source is not None:
+            holds = source is not None and any(
+                (name if source == "." else f"{source}/{name}") in self.files
+                for name in ("pyproject.toml", "setup.py", "setup.cfg")
+            )
+            if source is not None and holds:  # a folder without metadata builds no wheel we know
                 made = Install(InstallKind.PROJECT, source, self.location(inst.line))
                 stage.wheel_dirs[absolute(wheels)] = (made,)
             return cwd
@@ -373,6 +383,9 @@ class _Reader:
             installs += self.follow(install, stage, absolute, mounted)
         if parsed.wheel_dir:
             folder = absolute(parsed.wheel_dir)
+            # `pip wheel --no-deps` leaves the dependencies out of the folder, not out of the
+            # wheels' metadata: installing them later resolves those (unless that install says --no-deps).
+            installs = [dataclasses.replace(i, no_deps=False) for i in installs]
             held = list(stage.wheel_dirs.get(folder, ()))
             stage.wheel_dirs[folder] = tuple(held + [i for i in installs if i not in held])
             return cwd
@@ -383,6 +396,17 @@ class _Reader:
         stage.installs += [i for i in installs if i not in stage.installs]
         stage.notes += [n for n in parsed.notes if n not in stage.notes]
         return cwd
+
+    def move_wheels(self, words: list[str], stage: Stage, absolute: Callable[[str], str]) -> None:
+        """`mv /src/dist /dist` (or `cp -r`): the folder of built wheels keeps what they hold
+        under its new name."""
+        paths = [w for w in words[1:] if not w.startswith("-")]
+        if len(paths) != 2 or absolute(paths[0]) not in stage.wheel_dirs:
+            return
+        source, dest = absolute(paths[0]), absolute(paths[1])
+        if dest in stage.wheel_dirs or dest in BASE_IMAGE_DIRS:  # moved into an existing folder
+            dest = posixpath.join(dest, posixpath.basename(source))
+        stage.wheel_dirs[dest] = stage.wheel_dirs[source]
 
     def place(
         self, words: list[str], stage: Stage, absolute: Callable[[str], str],
@@ -416,11 +440,15 @@ class _Reader:
         for exports in (stage.exports, mounted.exports):  # written by this RUN, or mounted into it
             if path in exports:
                 return [dataclasses.replace(exports[path], location=install.location)]
+        path, extras = split_extras(path)  # `/tmp/dist/*.whl[postgres]`: the project with that extra
         folder = posixpath.dirname(path) if any(c in path for c in "*?") or path.endswith(".whl") else path
         for wheel_dirs in (stage.wheel_dirs, mounted.wheel_dirs):  # built by this RUN, or mounted
             if folder in wheel_dirs:
                 return [
-                    dataclasses.replace(i, location=install.location, no_deps=i.no_deps or install.no_deps)
+                    dataclasses.replace(
+                        i, location=install.location, no_deps=i.no_deps or install.no_deps,
+                        extras=tuple(sorted({*i.extras, *extras})) if i.kind is InstallKind.PROJECT else i.extras,
+                    )
                     for i in wheel_dirs[folder]
                 ]
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages

@@ -147,11 +147,12 @@ PIPENV_INSTALL = Options(
         "--clear --three -q --quiet --keep-outdated --selective-upgrade --dev-only --no-site-packages"
     ),
 )
-# PDM 2.22 `pdm install` / `pdm sync`.
+# PDM 2.22 `pdm install` / `pdm sync`; `pdm install --no-lock` (PDM 2.x: do not lock when the
+# lock file is missing or outdated; later an alias of --frozen-lockfile).
 PDM_INSTALL = Options(
     _words("-G --group --without -p --project -L --lockfile --venv --skip -k"),
     _words(
-        "-d --dev --prod --production --no-default --no-editable --no-self --frozen-lockfile --check "
+        "-d --dev --prod --production --no-default --no-editable --no-self --frozen-lockfile --no-lock --check "
         "--dry-run --fail-fast -x -g --global --no-isolation --plugins -q --quiet -v --verbose "
         "--clean --only-keep --no-sync --override"
     ),

@@ -36,20 +36,32 @@ class InstallParse:
     prefix: Optional[str] = None  # `pip install --prefix DIR` / `--target DIR`
 
 
-def project_folder(path: str, resolve: PathResolver) -> Optional[str]:
-    """The repo folder a project path names; a folder the image holds only some files of
-    (`COPY pyproject.toml ./` then `pip install .`) is found through its metadata file."""
+# The files each project tool reads from its working directory: the manifest and its lock.
+_METADATA = ("pyproject.toml", "setup.py", "setup.cfg")
+MANIFESTS = {
+    "uv": ("pyproject.toml", "uv.lock"),
+    "poetry": ("pyproject.toml", "poetry.lock"),
+    "pdm": ("pyproject.toml", "pdm.lock"),
+    "pipenv": ("Pipfile", "Pipfile.lock"),
+}
+
+
+def project_folder(path: str, resolve: PathResolver, names: Sequence[str] = _METADATA) -> Optional[str]:
+    """The repo folder a project path names. The files the installer reads there decide it, each
+    traced to where it came from (`COPY backend/pyproject.toml backend/pdm.lock /app/` makes /app
+    the backend folder, whatever else was copied beside them); a folder none of them is known in
+    stands for the folder it was copied from."""
+    for name in names:
+        found = resolve(posixpath.join(path, name))
+        if found is not None and found.rsplit("/", 1)[-1] == name:
+            return found.rpartition("/")[0] or "."
     resolved = resolve(path)
     if resolved is None:
-        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
-            found = resolve(posixpath.join(path, name))
-            if found is not None and found.rsplit("/", 1)[-1] == name:
-                return found.rpartition("/")[0] or "."
         return None
     return resolved or "."
 
 
-def _split_extras(spec: str) -> tuple[str, tuple[str, ...]]:
+def split_extras(spec: str) -> tuple[str, tuple[str, ...]]:
     match = re.fullmatch(r"(?P<path>.*?)\[(?P<extras>[^\]]*)\]", spec)
     if not match:
         return spec, ()
@@ -102,6 +114,7 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve:
     if not words or words[0] not in ("install", "wheel", "sync"):
         return result
     sub = words[0]
+    command = f"uv pip {sub}" if tool == "uv" else f"{tool} {sub}"  # as written, for the notes
     options = UV_PIP_INSTALL if tool == "uv" else PIP_INSTALL
     no_deps = "--no-deps" in words
     extras: tuple[str, ...] = ()
@@ -116,7 +129,7 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve:
             continue
         name, value, index, known = _option(words, index, options)
         if not known:
-            result.notes.append(f"`{tool} {sub}`: skipped option `{word}`, which importaudit does not know")
+            result.notes.append(f"`{command}`: skipped option `{word}`, which importaudit does not know")
             continue
         if value is None:
             if name == "--all-extras":
@@ -138,7 +151,7 @@ def _pip(words: Sequence[str], tool: str, location: Optional[Location], resolve:
         install = _pip_item(kind, text, tool, location, resolve, no_deps, extras)
         result.installs.append(install)
         if install.kind is InstallKind.UNKNOWN and not text.startswith("/wheels"):
-            result.notes.append(f"could not tell what `{tool} {sub} {text}` installs")
+            result.notes.append(f"could not tell what `{command} {text}` installs")
     for group in groups:
         result.installs.append(_group_install(group, tool, location, resolve, no_deps))
     return result
@@ -161,7 +174,7 @@ def _pip_item(
         if path or "$" in text:  # `-r $REQS`: one of the repo's requirements files, unknown which
             return Install(InstallKind.REQUIREMENTS, path or text, location, tool=tool, no_deps=no_deps)
         return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
-    target, item_extras = _split_extras(text)
+    target, item_extras = split_extras(text)
     if kind == "editable" or _is_path(target):
         if "://" in target or target.startswith("git+"):
             return Install(InstallKind.UNKNOWN, text, location, tool=tool, no_deps=no_deps)
@@ -190,6 +203,7 @@ class _Selection:
     packages: list[str] = field(default_factory=list)
     folder: str = "."
     output: Optional[str] = None  # `uv export -o FILE` / `poetry export --output FILE`
+    folder_named: bool = False  # `--project DIR` / `-C DIR` named the folder
 
     def project_install(
         self,
@@ -250,9 +264,13 @@ def select(
         elif name in ("-r", "--requirements") and tool == "pipenv":
             chosen.requirements.append(value)
         elif name in ("--project", "--directory", "-C", "-P", "-p") and (tool != "uv" or name != "-p"):
-            chosen.folder = project_folder(value, resolve) or "."
+            chosen.folder = project_folder(value, resolve, MANIFESTS.get(tool, _METADATA)) or "."
+            chosen.folder_named = True
         elif name == "--package":
             chosen.groups.append(f"package:{value}")  # a uv workspace member, found by the reader
+    if not chosen.folder_named:
+        # The tool reads its manifest from the working directory: in an image, wherever COPY put it.
+        chosen.folder = project_folder(".", resolve, MANIFESTS.get(tool, _METADATA)) or "."
     return chosen
 
 
