@@ -5,7 +5,9 @@
 
 deptry (0.25.x) is installed from PyPI into a benchmark venv (--venv) the first time. Each tree
 is run in pairs (importaudit then deptry, then the next pair), so both see the same machine
-load; importaudit cold (IMPORTAUDIT_NO_CACHE=1) and warm (cache primed once). Per tree and mode
+load; importaudit cold (IMPORTAUDIT_NO_CACHE=1), warm (cache primed once, nothing changed: the
+report memo answers), facts (warm, IMPORTAUDIT_NO_MEMO=1: a whole audit from the cached facts) and
+edit (one source file changed before each run, restored at the end). Per tree and mode
 the table gives the median wall and CPU (user+sys of the whole process tree, workers included)
 of each tool, the median of the per-pair ratios, and the peak memory: the largest sum of the
 RSS of every process of the tree sampled every 20 ms, and the largest single process.
@@ -111,23 +113,58 @@ def _mib(value: float) -> str:
     return f"{value / 2**20:.0f}"
 
 
+class _Edit:
+    """The `edit` mode: one source file gets a new comment line before each importaudit run (a
+    pre-commit run after a one-line change); the file is restored afterwards."""
+
+    def __init__(self, root: Path) -> None:
+        files = sorted(p for p in root.rglob("*.py") if p.stat().st_size > 0)
+        self.path = files[len(files) // 2]
+        self.original = self.path.read_bytes()
+        self.stamp = self.path.stat()
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+        self.path.write_bytes(self.original + f"\n# importaudit bench edit {self.count}\n".encode())
+
+    def restore(self) -> None:
+        self.path.write_bytes(self.original)
+        os.utime(self.path, ns=(self.stamp.st_atime_ns, self.stamp.st_mtime_ns))
+
+
+# cold: no cache at all; warm: nothing changed since the last run (the report memo answers);
+# facts: the whole audit from the facts cache (IMPORTAUDIT_NO_MEMO=1); edit: one file changed.
+MODES = ("cold", "warm", "facts", "edit")
+
+
 def bench_tree(
     name: str, root: Path, pairs: int, deptry: list[str], importaudit: list[str], only: tuple[str, ...]
 ) -> list[str]:
     count = sum(1 for _ in root.rglob("*.py"))
     rows = []
     cache = Path(tempfile.mkdtemp(prefix="importaudit-bench-cache-"))
-    modes = {"cold": {"IMPORTAUDIT_NO_CACHE": "1"}, "warm": {"IMPORTAUDIT_CACHE_DIR": str(cache)}}
-    if "warm" in only:
-        measure(importaudit, root, modes["warm"])  # prime the warm cache
+    warm = {"IMPORTAUDIT_CACHE_DIR": str(cache)}
+    modes = {"cold": {"IMPORTAUDIT_NO_CACHE": "1"}, "warm": warm, "facts": {**warm, "IMPORTAUDIT_NO_MEMO": "1"},
+             "edit": warm}
+    if set(only) - {"cold"}:
+        measure(importaudit, root, warm)  # prime the cache and the memo
     for mode, env in modes.items():
         if mode not in only:
             continue
+        edit = _Edit(root) if mode == "edit" else None
         ours: list[Run] = []
         theirs: list[Run] = []
-        for _ in range(pairs):
-            ours.append(measure(importaudit, root, env))
-            theirs.append(measure(deptry, root, {}))
+        load = os.getloadavg()[0]
+        try:
+            for _ in range(pairs):
+                if edit is not None:
+                    edit()
+                ours.append(measure(importaudit, root, env))
+                theirs.append(measure(deptry, root, {}))
+        finally:
+            if edit is not None:
+                edit.restore()
         row = (
             f"| {name} | {count} | {mode} "
             f"| {statistics.median(r.wall for r in ours):.2f} | {statistics.median(r.wall for r in theirs):.2f} "
@@ -136,7 +173,8 @@ def bench_tree(
             f"| **{_median_ratio(ours, theirs, 'cpu'):.2f}x** "
             f"| {_mib(max(r.peak_sum for r in ours))} / {_mib(max(r.peak_one for r in ours))} "
             f"| {_mib(max(r.peak_sum for r in theirs))} / {_mib(max(r.peak_one for r in theirs))} "
-            f"| {max(r.peak_sum for r in ours) / max(max(r.peak_sum for r in theirs), 1):.2f}x |"
+            f"| {max(r.peak_sum for r in ours) / max(max(r.peak_sum for r in theirs), 1):.2f}x "
+            f"| {load:.1f} / {os.getloadavg()[0]:.1f} |"
         )
         print(row, flush=True)
         rows.append(row)
@@ -147,8 +185,8 @@ def bench_tree(
 HEADER = (
     "| tree | .py files | mode | importaudit wall s | deptry wall s | wall ratio | importaudit CPU s "
     "| deptry CPU s | CPU ratio | importaudit peak MiB (tree sum / largest) "
-    "| deptry peak MiB (sum / largest) | memory ratio (sums) |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| deptry peak MiB (sum / largest) | memory ratio (sums) | load before / after |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -159,7 +197,7 @@ def main() -> None:
     parser.add_argument("--gen-dir", type=Path, default=Path(tempfile.gettempdir()) / "importaudit-bench-trees")
     parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH",
                         help="a real tree (repeatable)")  # fmt: skip
-    parser.add_argument("--modes", default="cold,warm", help="cold, warm or both (comma-separated)")
+    parser.add_argument("--modes", default=",".join(MODES), help=f"some of {', '.join(MODES)}")
     parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "importaudit-bench-venv")
     parser.add_argument("--importaudit", default=f"{sys.executable} -m importaudit",
                         help="the command that runs importaudit (default: this Python's)")  # fmt: skip

@@ -58,6 +58,7 @@ class Workspace:
     _local: Optional[frozenset[str]] = None
     _roots: Optional[dict[str, str]] = None
     _modules: Optional[dict[tuple[str, ...], dict[str, str]]] = None
+    _deeper: Optional[dict[tuple[str, tuple[str, ...]], tuple[str, ...]]] = None
 
     def provider(self, module: str) -> Provider:
         if self._providers is None:
@@ -140,13 +141,19 @@ class Workspace:
         """`from google.cloud import storage, pubsub_v1` is two imports with two providers."""
         if imp.how is not How.FROM or not imp.names or imp.module.startswith("."):
             return [imp]
-        base = self.provider(imp.module).module
-        deeper = []
-        for name in imp.names:
-            full = f"{imp.module}.{name}"
-            if name != "*" and len(self.provider(full).module) > len(base):
-                deeper.append(replace(imp, module=full, names=()))
-        return deeper or [imp]
+        # The same `from X import a, b` stands in many files (msgraph: 276k imports): the
+        # provider lookups depend on the names only, so they are done once per distinct pair.
+        if self._deeper is None:
+            self._deeper = {}
+        key = (imp.module, imp.names)
+        deeper = self._deeper.get(key)
+        if deeper is None:
+            base = self.provider(imp.module).module
+            deeper = self._deeper[key] = tuple(
+                full for full in (f"{imp.module}.{name}" for name in imp.names if name != "*")
+                if len(self.provider(full).module) > len(base)
+            )
+        return [replace(imp, module=full, names=()) for full in deeper] or [imp]
 
 
 class _Indexes(Mapping[str, FileIndex]):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import marshal
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +18,7 @@ from packaging.utils import canonicalize_name
 
 from importaudit.model import Provider, Source
 from importaudit.providers.environment import InstalledEnvironment
+from importaudit.source.cache import cache_folder, write_atomically
 from importaudit.source.conditions import TargetEnv, marker_holds
 
 # Names that badly built wheels ship at the top level; never evidence of what a dist provides.
@@ -54,9 +58,9 @@ def _read_data(name: str) -> str:
     return _data_path(name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
 def _table() -> Mapping[str, Any]:
-    """dists.json.gz (scripts/gen_dists.py), read on first use only: about 1 MB compressed."""
+    """dists.json.gz (scripts/gen_dists.py), read on first use only: about 1 MB compressed; not
+    kept (26 MiB of objects), the rows made from it are."""
     loaded: dict[str, Any] = json.loads(gzip.decompress(_data_path("dists.json.gz").read_bytes()))
     return loaded
 
@@ -72,25 +76,106 @@ def table_info() -> str:
     )
 
 
-@lru_cache(maxsize=1)
+# A BundledDist's fields as plain values (marshal stores these, not objects).
+_DistRow = tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], int, bool, bool]
+_Tables = tuple[dict[str, _DistRow], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+
+
+class _Dists(Mapping[str, BundledDist]):
+    """canonical key -> BundledDist, each made on first lookup from its row (a run looks up a
+    few hundred of the 10,882)."""
+
+    def __init__(self, rows: Mapping[str, _DistRow]) -> None:
+        self._rows = rows
+        self._made: dict[str, BundledDist] = {}
+
+    def __getitem__(self, key: str) -> BundledDist:
+        found = self._made.get(key)
+        if found is None:
+            name, version, requires, modules, scripts, rank, requires_known, files_known = self._rows[key]
+            found = self._made[key] = BundledDist(key, name, version, requires, modules, scripts, rank,
+                                                  requires_known, files_known)  # fmt: skip
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 def bundled_dists() -> Mapping[str, BundledDist]:
     """Requires-Dist, import prefixes and console scripts of the most-downloaded distributions."""
+    return _bundled()
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> _Dists:
+    return _Dists(_tables()[0])
+
+
+def _rows_from_json() -> dict[str, _DistRow]:
     raw: dict[str, dict[str, Any]] = _table().get("dists", {})
-    table: dict[str, BundledDist] = {}
+    rows: dict[str, _DistRow] = {}
     for key, entry in raw.items():
-        canonical = canonicalize_name(key)
-        table[canonical] = BundledDist(
-            key=canonical,
-            name=str(entry.get("name", key)),
-            version=str(entry.get("version", "")),
-            requires=tuple(str(r) for r in entry.get("requires", ())),
-            modules=tuple(str(m) for m in entry.get("modules", ())),
-            scripts=tuple(str(s) for s in entry.get("scripts", ())),
-            rank=int(entry.get("rank", 1_000_000)),
-            requires_known=not entry.get("requires_unknown", False),
-            files_known=entry.get("from") != "sdist",
+        rows[canonicalize_name(key)] = (
+            str(entry.get("name", key)),
+            str(entry.get("version", "")),
+            tuple(str(r) for r in entry.get("requires", ())),
+            tuple(str(m) for m in entry.get("modules", ())),
+            tuple(str(s) for s in entry.get("scripts", ())),
+            int(entry.get("rank", 1_000_000)),
+            not entry.get("requires_unknown", False),
+            entry.get("from") != "sdist",
         )
-    return table
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    """The rows and both import indexes, from the compiled copy in the cache folder when it was
+    made from these very data files: the JSON table alone is 26 MiB of objects and 0.2 s a run."""
+    store = _compiled_file()
+    if store is not None:
+        try:
+            with store.open("rb") as handle:
+                loaded = marshal.load(handle)
+            if isinstance(loaded, tuple) and len(loaded) == 3 and all(isinstance(t, dict) for t in loaded):
+                return loaded
+        except Exception:  # absent, truncated or foreign: made again from the JSON
+            pass
+    rows = _rows_from_json()
+    modules: dict[str, set[str]] = {m: set(keys) for m, keys in bundled_module_map().items()}
+    for key, row in rows.items():
+        for module in row[3]:
+            if module.split(".")[0] not in _JUNK_MODULES:
+                modules.setdefault(module, set()).add(key)
+    index = {module: tuple(sorted(keys)) for module, keys in modules.items()}
+    below: dict[str, set[str]] = {}
+    for module, keys in index.items():
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            below.setdefault(".".join(parts[:depth]), set()).update(keys)
+    tables = (rows, index, {module: tuple(sorted(keys)) for module, keys in below.items()})
+    if store is not None:
+        write_atomically(store, marshal.dumps(tables))
+    return tables
+
+
+def _compiled_file() -> Optional[Path]:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.blake2b(f"{sys.version_info[:2]} {marshal.version}".encode(), digest_size=8)
+    for name in ("dists.json.gz", "module_map.tsv"):
+        try:
+            digest.update(_data_path(name).read_bytes())
+        except OSError:
+            return None
+    return folder / f"dists-{digest.hexdigest()}.marshal"
 
 
 @lru_cache(maxsize=1)
@@ -106,27 +191,15 @@ def bundled_module_map() -> Mapping[str, tuple[str, ...]]:
     return {module: tuple(sorted(keys)) for module, keys in found.items()}
 
 
-@lru_cache(maxsize=1)
 def _bundled_index() -> Mapping[str, tuple[str, ...]]:
     """Import prefix -> dists, from the module map and every bundled wheel's prefixes."""
-    index: dict[str, set[str]] = {m: set(keys) for m, keys in bundled_module_map().items()}
-    for dist in bundled_dists().values():
-        for module in dist.modules:
-            if module.split(".")[0] not in _JUNK_MODULES:
-                index.setdefault(module, set()).add(dist.key)
-    return {module: tuple(sorted(keys)) for module, keys in index.items()}
+    return _tables()[1]
 
 
-@lru_cache(maxsize=1)
 def _namespace_index() -> Mapping[str, tuple[str, ...]]:
     """Namespace package -> the dists that ship a portion below it: `import google` or
     `import airflow` (a pkgutil namespace) works when any one of them is installed."""
-    below: dict[str, set[str]] = {}
-    for module, keys in _bundled_index().items():
-        parts = module.split(".")
-        for depth in range(1, len(parts)):
-            below.setdefault(".".join(parts[:depth]), set()).update(keys)
-    return {module: tuple(sorted(keys)) for module, keys in below.items()}
+    return _tables()[2]
 
 
 # A package that this many other distributions ship portions below is a shared namespace

@@ -44,14 +44,21 @@ def _code_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_file(root: Path) -> Optional[Path]:
-    """Where this project's cache lives; None when caching is off (IMPORTAUDIT_NO_CACHE=1)."""
+def cache_folder() -> Optional[Path]:
+    """importaudit's cache folder; None when caching is off (IMPORTAUDIT_NO_CACHE=1)."""
     if os.environ.get("IMPORTAUDIT_NO_CACHE"):
         return None
     base = os.environ.get("IMPORTAUDIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    folder = Path(base) if base else Path.home() / ".cache"
+    return (Path(base) if base else Path.home() / ".cache") / "importaudit"
+
+
+def cache_file(root: Path) -> Optional[Path]:
+    """Where this project's cache lives; None when caching is off."""
+    folder = cache_folder()
+    if folder is None:
+        return None
     project = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return folder / "importaudit" / f"{project}-{_code_key()}.facts"
+    return folder / f"{project}-{_code_key()}.facts"
 
 
 def load(path: Optional[Path]) -> dict[str, Entry]:
@@ -68,15 +75,28 @@ def load(path: Optional[Path]) -> dict[str, Entry]:
 
 def save(path: Optional[Path], entries: dict[str, Entry]) -> None:
     """Atomically replace the cache; a read-only home or full disk only costs speed next time."""
-    if path is None:
-        return
+    if path is not None:
+        try:
+            data = marshal.dumps(entries)
+        except ValueError:
+            return
+        write_atomically(path, data)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`, so a concurrent reader sees the old file or the new one; a
+    folder that cannot be written only costs speed next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".facts")
-        with os.fdopen(handle, "wb") as out:
-            marshal.dump(entries, out)
-        os.replace(temp, path)
-    except (OSError, ValueError):
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temp, path)
+        except OSError:
+            os.unlink(temp)
+            raise
+    except OSError:
         return
 
 

@@ -181,8 +181,8 @@ def _parse_all(
             parsed = cache.read_facts(blob)
             if parsed is None:  # not expected: our own pickle; analysed as unreadable
                 results.append((_not_read(ref, "its facts could not be read back"), None, None, None))
-            else:
-                results.append((parsed, None, problem, blob))
+            else:  # the blob is kept only for the cache: 16k files' blobs are ~50 MB
+                results.append((parsed, None, problem, blob if store is not None else None))
     else:
         for job in jobs:  # small project: keep every tree, nothing is parsed twice
             root_text, ref = job
