@@ -95,6 +95,26 @@ def test_an_image_that_installs_the_repo_through_a_mount_still_carries_it(tmp_pa
     assert target.ships is None
 
 
+def test_an_image_that_installs_a_wheel_built_in_a_stage_may_carry_the_repo(tmp_path: Path) -> None:
+    """The final stage copies no repo file, but installs a wheel an earlier stage built from the
+    repo in a way importaudit cannot follow: its code may be the repo's, so it is not scoped out."""
+    files = write(tmp_path, {
+        "Dockerfile": """\
+            FROM python:3.11-slim AS build
+            COPY . /src
+            RUN cd /src && ./build.sh && mv dist /dist
+            FROM python:3.11-slim
+            COPY --from=build /dist/*.whl /tmp/dist/
+            RUN pip install /tmp/dist/*.whl
+            CMD ["gunicorn", "app:app"]
+        """,
+        "app.py": "app = object()\n",
+        "build.sh": "python -m build\n",
+    })
+    [target] = read_targets(tmp_path, files)
+    assert target.ships is None
+
+
 def test_a_procfile_in_a_subfolder_carries_that_folder(tmp_path: Path) -> None:
     """The platform deploys the folder holding the Procfile: another folder's imports are not its own."""
     write(tmp_path, {
