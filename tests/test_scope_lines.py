@@ -207,3 +207,19 @@ def test_a_unit_whose_working_directory_is_the_checkout_keeps_the_whole_repo(tmp
     })
     [target] = read_targets(tmp_path, files)
     assert target.ships is None and target.paths == ()
+
+
+def test_an_image_that_carries_no_code_calls_nothing_unused(tmp_path: Path) -> None:
+    """A docs image installs mkdocs plugins and copies only docs/: its distributions are used by
+    the tool it runs, not imported, so none of them is `unused` (they were, once only the code an
+    image carries counted)."""
+    write(tmp_path, {
+        "docs/Dockerfile": "FROM python:3.11-slim\nRUN pip install mkdocs mdx-breakless-lists\nCOPY . /docs\n"
+                           "CMD [\"mkdocs\", \"build\"]\n",
+        "docs/index.md": "# hi\n",
+        "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+                      "COPY app.py .\nCMD [\"gunicorn\", \"app:app\"]\n",
+        "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+        "requirements.txt": "flask\ngunicorn\n",
+    })
+    assert [f["module"] for f in findings(tmp_path) if f["rule"] == "unused"] == []
