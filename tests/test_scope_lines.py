@@ -95,6 +95,26 @@ def test_an_image_that_installs_the_repo_through_a_mount_still_carries_it(tmp_pa
     assert target.ships is None
 
 
+def test_an_image_that_installs_a_wheel_built_in_a_stage_may_carry_the_repo(tmp_path: Path) -> None:
+    """The final stage copies no repo file, but installs a wheel an earlier stage built from the
+    repo in a way importaudit cannot follow: its code may be the repo's, so it is not scoped out."""
+    files = write(tmp_path, {
+        "Dockerfile": """\
+            FROM python:3.11-slim AS build
+            COPY . /src
+            RUN cd /src && ./build.sh && mv dist /dist
+            FROM python:3.11-slim
+            COPY --from=build /dist/*.whl /tmp/dist/
+            RUN pip install /tmp/dist/*.whl
+            CMD ["gunicorn", "app:app"]
+        """,
+        "app.py": "app = object()\n",
+        "build.sh": "python -m build\n",
+    })
+    [target] = read_targets(tmp_path, files)
+    assert target.ships is None
+
+
 def test_a_procfile_in_a_subfolder_carries_that_folder(tmp_path: Path) -> None:
     """The platform deploys the folder holding the Procfile: another folder's imports are not its own."""
     write(tmp_path, {
@@ -187,3 +207,19 @@ def test_a_unit_whose_working_directory_is_the_checkout_keeps_the_whole_repo(tmp
     })
     [target] = read_targets(tmp_path, files)
     assert target.ships is None and target.paths == ()
+
+
+def test_an_image_that_carries_no_code_calls_nothing_unused(tmp_path: Path) -> None:
+    """A docs image installs mkdocs plugins and copies only docs/: its distributions are used by
+    the tool it runs, not imported, so none of them is `unused` (they were, once only the code an
+    image carries counted)."""
+    write(tmp_path, {
+        "docs/Dockerfile": "FROM python:3.11-slim\nRUN pip install mkdocs mdx-breakless-lists\nCOPY . /docs\n"
+                           "CMD [\"mkdocs\", \"build\"]\n",
+        "docs/index.md": "# hi\n",
+        "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+                      "COPY app.py .\nCMD [\"gunicorn\", \"app:app\"]\n",
+        "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+        "requirements.txt": "flask\ngunicorn\n",
+    })
+    assert [f["module"] for f in findings(tmp_path) if f["rule"] == "unused"] == []

@@ -275,6 +275,14 @@ def _dynamic(ta: TargetAudit, key: str) -> Optional[str]:
     return None
 
 
+def _has_code(ws: Workspace, audits: Sequence[TargetAudit]) -> bool:
+    """Whether these targets carry any application code: an image of a tool (mkdocs, sphinx, a
+    schema generator) uses what it installs through that tool, never through an import."""
+    return any(
+        not parsed.is_test and any(_covers(ta, path) for ta in audits) for path, parsed in ws.parsed.items()
+    )
+
+
 def _sharing(audits: Sequence[TargetAudit], req: Requirement) -> list[TargetAudit]:
     """The targets that install this declaration (the same line of the same file): removing it
     changes every one of them, so it is unused only when none of them uses it."""
@@ -318,7 +326,7 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
             if ws.declaration is not None and key == ws.declaration.name:
                 continue
             group = _sharing(audits, req) or [ta]
-            if any(_unparsed(ws, other) is not None for other in group):
+            if any(_unparsed(ws, other) is not None for other in group) or not _has_code(ws, group):
                 continue
             used, tops, unexplained = used_by(group)
             if _matches(used, ws.index.modules_of(key)) or _named_like(key, tops):

@@ -216,14 +216,16 @@ def image_target(
 
 def image_ships(image: Image) -> Optional[tuple[str, ...]]:
     """The repo paths the image's COPY/ADD put in it (None: it copies the whole context's root, or
-    installs the project from it another way, a RUN --mount; (): nothing from the repo at all, only
-    published packages). A compose service that bind-mounts the code says None itself."""
+    may install it another way, a RUN --mount or a wheel built in a stage; (): nothing from the repo
+    at all, only published packages). A compose service that bind-mounts the code says None itself."""
     sources = {copy.source for copy in image.stage.copies}
     if "" in sources:
         return None
     if not sources:
-        if any(install.kind is InstallKind.PROJECT for install in image.stage.installs):
-            return None  # `RUN --mount=type=bind,target=/src pip install /src`: the repo's code is in it
+        if any(install.kind in (InstallKind.PROJECT, InstallKind.UNKNOWN) for install in image.stage.installs):
+            # `RUN --mount=type=bind,target=/src pip install /src`, or a wheel another stage built
+            # (`COPY --from=build /dist/*.whl`): the repo's code may well be in it
+            return None
         return ()
     # A file a RUN copies into place (`cp deploy/x.py app/local.py`) came in with a COPY anyway.
     return tuple(sorted(sources | {repo for _path, repo in image.stage.placed}))
