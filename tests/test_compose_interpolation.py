@@ -68,3 +68,19 @@ def test_bind_mounted_code_is_the_checkout(tmp_path: Path, volume: str) -> None:
     names = write_files(tmp_path, files)
     web = {t.name: t for t in read_targets(tmp_path, names)}["docker-compose.yml:web"]
     assert [e.spec for e in web.entries if e.kind.value != "server"] == ["svc.app:app"]
+
+
+def test_working_dir_and_bind_mount(tmp_path: Path) -> None:
+    """`working_dir:` is where the command runs; with the checkout bind-mounted there, its relative
+    paths are the repo's (a Dockerfile with no WORKDIR runs in /)."""
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nRUN pip install gunicorn\n",
+        "svc/__init__.py": "",
+        "svc/app.py": "",
+        "manage.py": "",
+        "docker-compose.yml": "services:\n  web:\n    build: .\n    working_dir: /code\n"
+        "    command: python manage.py\n    volumes:\n      - .:/code\n",
+    }
+    names = write_files(tmp_path, files)
+    web = {t.name: t for t in read_targets(tmp_path, names)}["docker-compose.yml:web"]
+    assert [e.spec for e in web.entries] == ["manage.py"]

@@ -166,6 +166,7 @@ def image_target(
     extra_env: Sequence[tuple[str, str]] = (),
     line: int = 0,
     binds: Sequence[tuple[str, str]] = (),
+    workdir: Optional[str] = None,
 ) -> Target:
     """A target running `image`, with compose-style command/entrypoint overrides and bind mounts
     ((container folder, repo folder): the checkout seen in the container, over the image's copy)."""
@@ -192,7 +193,7 @@ def image_target(
             files=sorted(image.files),
             env=env,
             location=location,
-            container_workdir=stage.workdir,
+            container_workdir=posixpath.join(stage.workdir, workdir) if workdir else stage.workdir,
             path_map=_with_binds(image.path_map(), binds),
             made_by=image.made_by,
         )

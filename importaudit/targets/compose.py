@@ -159,6 +159,7 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
             extra_env=[*from_files, *_environment(service.get("environment"))],
             line=line,
             binds=_bind_mounts(service.get("volumes"), folder),
+            workdir=str(service["working_dir"]) if service.get("working_dir") else None,
         )
         for missing in unread:
             target = _with_note(target, f"env_file {missing} is not in the repo: its variables are unknown")
