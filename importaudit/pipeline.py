@@ -74,6 +74,11 @@ def _verdict(ta: TargetAudit, findings: Sequence[Finding]) -> tuple[str, str]:
         return "unknown", reason
     if ta.unfollowed:  # CONTRACT: `boots` needs the app reached and its settings read
         return "unknown", ta.unfollowed[0]
+    unread = [f for f in findings if f.target == name and f.rule is Rule.UNREADABLE and f.chain]
+    if unread:  # a file the boot imports whose own imports were never read: the app is not read
+        first = unread[0]
+        return "unknown", (f"{first.file}:{first.line} is imported at boot ({' -> '.join(first.chain)}) but "
+                           "could not be read: its imports were not checked")
     return "boots", "; ".join(ta.unresolved_entries)
 
 

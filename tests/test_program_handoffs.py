@@ -162,3 +162,23 @@ def test_litestar_autodiscovery(
     assert bool(start.unfollowed) is unfollowed
     if unfollowed:
         assert "found no Litestar app or factory in app" in start.unfollowed[0]
+
+
+def test_python_exec_of_its_own_arguments(tmp_path: Path) -> None:
+    """`os.execvp(sys.argv[1], sys.argv[1:])` is Python's `exec "$@"`: the arguments are what runs."""
+    files = {
+        "entrypoint.py": "import os, sys\nif __name__ == '__main__':\n    os.execvp(sys.argv[1], sys.argv[1:])\n",
+        "runner.py": "import os, sys\ncmd = sys.argv[2:]\nos.execvp(cmd[0], cmd)\n",
+        "app.py": "",
+    }
+    write_files(tmp_path, files)
+    start = parse_start_command("python entrypoint.py gunicorn app:app", root=tmp_path, files=sorted(files))
+    assert [(e.spec, e.via) for e in start.entries if e.kind.value != "server"] == [
+        ("entrypoint.py", "pre-start"),
+        ("app:app", "gunicorn"),
+    ]
+    assert start.unfollowed == ()
+    # an exec of a command built some other way: the process becomes something nobody can name
+    start = parse_start_command("python runner.py x gunicorn app:app", root=tmp_path, files=sorted(files))
+    assert len(start.unfollowed) == 1
+    assert "python runner.py -> os.execvp (runner.py:3): execs a command built at run time" in start.unfollowed[0]

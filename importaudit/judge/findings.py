@@ -346,6 +346,7 @@ def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list
                 target=target,
                 file=parsed.path,
                 line=line,
+                chain=chain,
             )
         ]
     return [

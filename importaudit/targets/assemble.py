@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from importaudit.model import Entry, EntryKind, Install, InstallKind, Location, SourceWarning, Target
 
@@ -164,8 +165,11 @@ def image_target(
     entrypoint: Optional[Command] = None,
     extra_env: Sequence[tuple[str, str]] = (),
     line: int = 0,
+    binds: Sequence[tuple[str, str]] = (),
+    workdir: Optional[str] = None,
 ) -> Target:
-    """A target running `image`, with compose-style command/entrypoint overrides."""
+    """A target running `image`, with compose-style command/entrypoint overrides and bind mounts
+    ((container folder, repo folder): the checkout seen in the container, over the image's copy)."""
     stage = image.stage
     entry_spec, cmd_spec = stage.entrypoint, stage.cmd
     if entrypoint is not None:
@@ -189,8 +193,8 @@ def image_target(
             files=sorted(image.files),
             env=env,
             location=location,
-            container_workdir=stage.workdir,
-            path_map=image.path_map(),
+            container_workdir=posixpath.join(stage.workdir, workdir) if workdir else stage.workdir,
+            path_map=_with_binds(image.path_map(), binds),
             made_by=image.made_by,
         )
         # What following the command found out about the image (a path matched under a base
@@ -212,6 +216,22 @@ def image_target(
         placed=tuple(stage.placed),
     )
     return dataclasses.replace(target, ships=image_ships(image))
+
+
+def _with_binds(
+    path_map: Callable[[str], Optional[str]], binds: Sequence[tuple[str, str]]
+) -> Callable[[str], Optional[str]]:
+    """A container path under a bind mount is the repo's file; the image's map for the rest."""
+    ordered = sorted(binds, key=lambda bind: len(bind[0]), reverse=True)
+
+    def resolve(path: str) -> Optional[str]:
+        for dest, source in ordered:
+            if path == dest or path.startswith(dest.rstrip("/") + "/"):
+                rest = path[len(dest) :].strip("/")
+                return posixpath.join(source, rest) if source and rest else (source or rest)
+        return path_map(path)
+
+    return resolve if ordered else path_map
 
 
 def image_ships(image: Image) -> Optional[tuple[str, ...]]:

@@ -489,6 +489,14 @@ def _run_launched(
     subprocess.call(["pip", "install", ...])` fallback is not what the deploy installs)."""
     for handoff in handoffs:
         argv = handoff.argv
+        if handoff.computed and not argv:
+            parts = Parts()
+            parts.unfollowed.append(f"{handoff.where}: execs a command built at run time: what runs is not known")
+            runs.append(_Run(parts, False, False))
+            continue
+        if handoff.passthrough and argv and depth < _MAX_DEPTH:
+            _run_words(list(argv), ctx, runs, notes, (), depth + 1)
+            continue
         if not argv or not (_serves(program_name(argv[0])) or is_python(argv[0])) or depth >= _MAX_DEPTH:
             continue
         if handoff.computed:

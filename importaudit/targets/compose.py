@@ -159,6 +159,8 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
             entrypoint=_command(service.get("entrypoint")),
             extra_env=[*from_files, *_environment(service.get("environment"))],
             line=line,
+            binds=_bind_mounts(service.get("volumes"), folder),
+            workdir=str(service["working_dir"]) if service.get("working_dir") else None,
         )
         for missing in unread:
             target = _with_note(target, f"env_file {missing} is not in the repo: its variables are unknown")
@@ -214,6 +216,24 @@ def parse_dotenv(text: str) -> list[tuple[str, str]]:
             value = value.split(" #", 1)[0].rstrip()
         pairs.append((key, value))
     return pairs
+
+
+def _bind_mounts(volumes: object, folder: str) -> list[tuple[str, str]]:
+    """(container folder, repo folder) of each bind mount of a repo folder (`.:/app`, long syntax
+    `{type: bind, source: ./src, target: /app/src}`), resolved from the compose file's folder."""
+    found: list[tuple[str, str]] = []
+    for volume in volumes if isinstance(volumes, list) else []:
+        if isinstance(volume, dict):
+            source, dest = volume.get("source"), volume.get("target")
+        else:
+            source, _, rest = str(volume).partition(":")
+            dest = rest.split(":", 1)[0] if rest else None
+        if not isinstance(source, str) or not isinstance(dest, str) or not source.startswith("."):
+            continue
+        repo = posixpath.normpath(posixpath.join(folder, source))
+        if repo != ".." and not repo.startswith("../") and dest.startswith("/"):
+            found.append((posixpath.normpath(dest), "" if repo == "." else repo))
+    return found
 
 
 def _binds_code(volumes: object) -> bool:

@@ -35,6 +35,7 @@ class Handoff:
     argv: tuple[str, ...]
     where: str  # "console script `x` (pyproject.toml:4) -> pserve (in-process) (x/cli.py:9)"
     computed: bool = False  # its arguments are built at run time: what it runs is not known
+    passthrough: bool = False  # the program's own arguments, run as a command (`exec "$@"`)
 
 
 def project_script(program: str, ctx: CommandContext) -> Optional[EntryPoint]:
@@ -132,6 +133,10 @@ def _launched(
             # Computed arguments: the script's own are kept, for what they name (a config file).
             own = tuple(args) if launch.own_args or launch.computed else launch.argv
             handoffs.append(Handoff((launch.program, *own), where, launch.computed))
+        elif launch.own_args:  # the program's own arguments are the command it becomes
+            handoffs.append(Handoff(tuple(args), where, passthrough=True))
+        elif launch.computed:
+            handoffs.append(Handoff((), where, computed=True))
         elif launch.argv:
             handoffs.append(Handoff(launch.argv, where))
     return handoffs

@@ -212,8 +212,15 @@ def launches(root: Path, path: str, function: Optional[str], as_main: bool = Fal
             else:
                 argument = _argument(call, position, "args")
                 words = _literal_words(argument) if argument is not None else None
+                if argument is not None and ast.unparse(argument) == "sys.argv[1:]":
+                    # `os.execvp(sys.argv[1], sys.argv[1:])`: Python's `exec "$@"`, the arguments run
+                    found.append(Launch(callee, call.lineno, own_args=True))
+                    continue
             if words:
                 found.append(Launch(callee, call.lineno, argv=words))
+            elif callee.startswith("os.exec"):
+                # The process becomes a command built at run time: what then runs is not known.
+                found.append(Launch(callee, call.lineno, computed=True))
     return found
 
 

@@ -1,4 +1,4 @@
-"""An installed project's import roots, as its build backend declares them (hatch, setuptools, poetry, pdm)."""
+"""The app is read before `boots`: an installed project's import roots, and boot files left unread."""
 
 from __future__ import annotations
 
@@ -64,3 +64,30 @@ def test_installed_package_under_its_own_folder_is_read(tmp_path: Path) -> None:
     assert {t["name"]: t["verdict"] for t in report["targets"]} == {"Dockerfile": "fails-at-boot"}
     errors = [(f["rule"], f["module"], f["file"]) for f in report["findings"] if f["severity"] == "error"]
     assert errors == [("missing-at-boot", "markdown", "src/py/shop/app.py")]
+
+
+def test_a_boot_file_that_was_not_read_is_not_boots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module the entry imports whose text importaudit could not read (too big here; a syntax newer
+    than the Python running importaudit on a real app) hides its imports: the verdict says so."""
+    import json
+
+    from click.testing import CliRunner
+
+    from importaudit.cli import main
+    from importaudit.source import imports
+
+    files = {
+        "requirements.txt": "gunicorn\n",
+        "app.py": "import helpers\n\n\ndef app(environ, start_response):\n    return []\n",
+        "helpers.py": "import markdown\n" + "# padding\n" * 50,
+        "Dockerfile": "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        'CMD ["gunicorn", "app:app"]\n',
+    }
+    write_files(tmp_path, files)
+    monkeypatch.setattr(imports, "MAX_SOURCE_BYTES", 200)
+    monkeypatch.setenv("IMPORTAUDIT_NO_CACHE", "1")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    report = json.loads(result.output)
+    (target,) = report["targets"]
+    assert target["verdict"] == "unknown"
+    assert target["reason"].startswith("helpers.py:1 is imported at boot (app.py -> helpers.py) but could not")
