@@ -15,7 +15,13 @@ from importaudit.frameworks.django_settings import (
     read_settings,
     runs_django,
 )
-from importaudit.frameworks.drivers import PSYCOPG_ANY, Driver, django_engine_drivers, django_url_engine
+from importaudit.frameworks.drivers import (
+    ANY_DJANGO_DRIVER,
+    PSYCOPG_ANY,
+    Driver,
+    django_engine_drivers,
+    django_url_engine,
+)
 from importaudit.frameworks.logconfig import dictconfig_strings, owner
 from importaudit.frameworks.values import (
     CallValue,
@@ -274,6 +280,7 @@ class _SettingsStrings:
                     f"{via} comes from the environment variable {value.var} with no default; "
                     f"the database driver is unknown (set a default or the target's {value.var})"
                 ),
+                hint=ANY_DJANGO_DRIVER,
             )
 
     def database_url(self, value: Value, via: str, pymysql: bool) -> None:
@@ -301,6 +308,7 @@ class _SettingsStrings:
                     "with no default; the database driver is unknown (set a default or the "
                     "target's DATABASE_URL)"
                 ),
+                hint=ANY_DJANGO_DRIVER,
             )
             return
         engine = django_url_engine(url.value, library)
