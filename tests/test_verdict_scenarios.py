@@ -250,6 +250,31 @@ def test_a_setting_read_from_the_environment_is_an_unresolved_finding(tmp_path: 
     assert (target["verdict"], target["reason"].split(": ")[0]) == ("unknown", "mysite/settings.py:5")
 
 
+def test_a_database_url_from_the_environment_with_a_driver_installed_is_a_warning_under_boots(
+    tmp_path: Path,
+) -> None:
+    # DATABASE_URL is the platform's; the target installs a postgres driver, which the URL most
+    # plausibly names: the warning says the driver is undecided, the verdict is not blocked.
+    write(tmp_path, {
+        **DJANGO,
+        "requirements.txt": "Django==5.1.4\ngunicorn==23.0.0\ndj-database-url==2.3.0\npsycopg2-binary==2.9.10\n",
+        "mysite/settings.py": """
+            import dj_database_url
+            SECRET_KEY = "x"
+            INSTALLED_APPS = ["django.contrib.contenttypes"]
+            MIDDLEWARE = []
+            DATABASES = {"default": dj_database_url.config()}
+        """,
+        "Dockerfile": DOCKERFILE.format('["gunicorn", "mysite.wsgi"]'),
+    })
+    code, report = audit(tmp_path)
+    finding = only(report, "DATABASES['default']")
+    assert (finding["rule"], finding["severity"], finding["line"]) == ("unresolved", "warning", 5)
+    (target,) = report["targets"]
+    assert target["verdict"] == "boots"  # unknown without the driver (the test above)
+    assert code == 0
+
+
 def test_a_requirement_with_an_unreadable_marker_is_a_warning_and_the_rest_counts(tmp_path: Path) -> None:
     write(tmp_path, {
         "Procfile": "web: gunicorn app:app\n",

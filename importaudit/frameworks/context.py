@@ -173,8 +173,11 @@ class Collector:
         phase: str,
         message: str,
         placed: Optional[Placed] = None,
+        hint: Optional[str] = None,
     ) -> None:
-        self.unresolved.append((_make(module, where, via, phase, None, placed, How.STRING), message))
+        """`hint`: "|"-separated distributions, any one of which serves some value it may take
+        (the database drivers): with none installed, boot cannot be claimed."""
+        self.unresolved.append((_make(module, where, via, phase, hint, placed, How.STRING), message))
         self.notes.append(f"{where.file}:{where.line}: {message}")
 
     def result(self) -> FrameworkResult:

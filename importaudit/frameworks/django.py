@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from importaudit.frameworks.appconfig import config_name, default_config
 from importaudit.frameworks.context import Collector, FrameworkContext, module_name
 from importaudit.frameworks.django_settings import (
     Settings,
@@ -15,7 +16,13 @@ from importaudit.frameworks.django_settings import (
     read_settings,
     runs_django,
 )
-from importaudit.frameworks.drivers import PSYCOPG_ANY, Driver, django_engine_drivers, django_url_engine
+from importaudit.frameworks.drivers import (
+    ANY_DJANGO_DRIVER,
+    PSYCOPG_ANY,
+    Driver,
+    django_engine_drivers,
+    django_url_engine,
+)
 from importaudit.frameworks.logconfig import dictconfig_strings, owner
 from importaudit.frameworks.values import (
     CallValue,
@@ -24,7 +31,6 @@ from importaudit.frameworks.values import (
     Seq,
     Text,
     Value,
-    assigned_string,
     dotted,
     resolve_env,
 )
@@ -178,18 +184,22 @@ class _SettingsStrings:
         )
         for text in apps:
             entry = text.value
-            module, app = entry, entry
+            module, app, config = entry, entry, None
             last = entry.rsplit(".", 1)[-1]
             if entry not in self.ctx.modules and "." in entry and last[:1].isupper():
-                module = owner(entry)  # "blog.apps.BlogConfig": an AppConfig class
+                module, config = owner(entry), last  # "blog.apps.BlogConfig": an AppConfig class
                 app = self.app_of_config(module, last)
             self.add(module, text, "INSTALLED_APPS", "boot")
+            if config is not None:
+                self.ready(module, config)
             self.out.django_apps.append(app)
             # populate() imports each app's `apps` and `models`; admin autodiscovery its `admin`
             for sub in ("apps", "models", "admin"):
                 implied = f"{app}.{sub}"
                 if implied != module and implied in self.ctx.modules and (sub != "admin" or autodiscover):
                     self.add(implied, text, "INSTALLED_APPS", "boot")
+                    if sub == "apps" and config is None:
+                        self.ready(implied, default_config(self.ctx, self.ctx.modules[implied]))
             if entry == "django.contrib.postgres":  # psycopg_any imports the driver at populate()
                 self.add(
                     PSYCOPG_ANY.module,
@@ -198,6 +208,12 @@ class _SettingsStrings:
                     "boot",
                     PSYCOPG_ANY.hint,
                 )
+
+    def ready(self, module: str, config: Optional[str]) -> None:
+        """populate() ends by calling each app config's `ready()`: what it imports and calls runs
+        at boot (`import blog.signals`). The import just added is the one that loads the class."""
+        if config is not None and module in self.ctx.modules:
+            self.out.callbacks.append((self.out.imports[-1], f"{config}.ready"))
 
     def check_readable(self, name: str, value: Optional[Value], runs_django: bool) -> None:
         """A setting Django imports from at boot: read whole, read in part (noted), or not at all
@@ -236,7 +252,7 @@ class _SettingsStrings:
     def app_of_config(self, module: str, class_name: str) -> str:
         """The app package of an AppConfig: its `name = "..."`, else the module's parent."""
         path = self.ctx.modules.get(module)
-        name = _config_name(self.ctx, path, class_name) if path is not None else None
+        name = config_name(self.ctx, path, class_name) if path is not None else None
         if name is not None:
             return name
         return owner(module) if module.endswith(".apps") else module
@@ -274,6 +290,7 @@ class _SettingsStrings:
                     f"{via} comes from the environment variable {value.var} with no default; "
                     f"the database driver is unknown (set a default or the target's {value.var})"
                 ),
+                hint=ANY_DJANGO_DRIVER,
             )
 
     def database_url(self, value: Value, via: str, pymysql: bool) -> None:
@@ -301,6 +318,7 @@ class _SettingsStrings:
                     "with no default; the database driver is unknown (set a default or the "
                     "target's DATABASE_URL)"
                 ),
+                hint=ANY_DJANGO_DRIVER,
             )
             return
         engine = django_url_engine(url.value, library)
@@ -360,26 +378,6 @@ class _SettingsStrings:
         for text in _includes(self.ctx, path):
             self.add(text.value, text, f"include() in {module}", "migrate")
             self.urlconf(text.value, (*seen, module))
-
-
-def _config_name(ctx: FrameworkContext, path: str, class_name: str) -> Optional[str]:
-    """`name = "..."` of an AppConfig class in the file (read once per run)."""
-    key = f"django-appconfig:{path}:{class_name}"
-    memo = ctx.run.memo
-    if key not in memo:
-        tree = ctx.tree(path)
-        memo[key] = _class_name_attribute(tree, class_name) if tree is not None else None
-    found = memo[key]
-    return found if isinstance(found, str) else None
-
-
-def _class_name_attribute(tree: ast.Module, class_name: str) -> Optional[str]:
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == class_name:
-            found = assigned_string(node.body, "name")
-            if found is not None:
-                return found
-    return None
 
 
 def _includes(ctx: FrameworkContext, path: str) -> tuple[Text, ...]:

@@ -171,6 +171,14 @@ _BACKEND_SUFFIX = {
 }
 
 
+# Every distribution that is the driver of some Django engine: an ENGINE only the deploy's
+# environment knows can be served by the target when it installs one of them.
+ANY_DJANGO_DRIVER = "|".join(sorted({
+    hint for drivers in _DJANGO_ENGINES.values() for driver in drivers if driver.hint
+    for hint in driver.hint.split("|")
+}))
+
+
 def django_engine_drivers(engine: str, pymysql_as_mysqldb: bool) -> tuple[Driver, ...]:
     """What loading a Django DATABASES ENGINE imports (the engine too, when not Django's)."""
     drivers = _DJANGO_ENGINES.get(engine)

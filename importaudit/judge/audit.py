@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
 from importaudit.judge.guarded_reach import guarded_only
@@ -435,6 +436,26 @@ def undecided_at_boot(imp: Import, graph: Optional[BootGraph]) -> bool:
     return imp.phase == "boot" and graph is not None and graph.reached(imp.location.file) and graph.runs(imp)
 
 
+def _undecided(
+    unresolved: Sequence[tuple[Import, str]], graph: Optional[BootGraph], installed: InstalledSet
+) -> list[str]:
+    """Why boot cannot be claimed: a boot string only the deploy's environment decides, when the
+    target installs nothing that serves any value it may take (a driver for some database). With
+    one installed, the value the deploy gives most plausibly matches it: the warning says the rest."""
+    out = []
+    for imp, why in unresolved:
+        if not undecided_at_boot(imp, graph):
+            continue
+        serving = [h for h in (imp.distribution_hint or "").split("|") if h]
+        if any(canonicalize_name(h) in installed.direct or canonicalize_name(h) in installed.transitive
+               for h in serving):
+            continue
+        shown = ", ".join(serving[:4]) + (", ..." if len(serving) > 4 else "")
+        none = f"; the target installs none of the drivers that could serve it ({shown})" if serving else ""
+        out.append(f"{imp.location.file}:{imp.location.line}: {why}{none}")
+    return out
+
+
 def _factories_not_run(fw: FrameworkResult, graph: Optional[BootGraph]) -> list[str]:
     """A worker whose Celery app is only made inside functions has found it when boot runs one."""
     return [message for units, message in fw.celery_factories
@@ -602,9 +623,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         optional_files=optional_files,
         nested=nested,
         unfollowed=[*target.unfollowed, *fw.unfollowed, *_app_not_reached(target, graph),
-                    *_factories_not_run(fw, graph),
-                    *(f"{imp.location.file}:{imp.location.line}: {why}" for imp, why in unresolved_strings
-                      if undecided_at_boot(imp, graph))],
+                    *_factories_not_run(fw, graph), *_undecided(unresolved_strings, graph, installed)],
         assumed=_assumption_in_doubt(ws, target),
     )
 

@@ -1,0 +1,2 @@
+"""Imported by nothing: not a boot import."""
+import markdown
