@@ -274,11 +274,6 @@ def select(
     return chosen
 
 
-# What a project tool reads in its folder besides pyproject.toml.
-_MANIFESTS = {"pipenv": ("Pipfile", "Pipfile.lock"), "poetry": ("poetry.lock",), "uv": ("uv.lock",),
-              "pdm": ("pdm.lock",)}
-
-
 def uv_selection(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
     """uv sync: (main, default groups, groups, extras) from its options (uv 0.9 reference)."""
     flags = chosen.flags
