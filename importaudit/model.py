@@ -173,6 +173,9 @@ class Requirement:
     # Locks: the full resolved set; a locked entry that nobody lists directly is transitive
     locked: bool = False
     direct: bool = True
+    # Installed with `pip install --no-deps` (or `uv pip install --no-deps`): its own
+    # requirements do not come with it
+    no_deps: bool = False
 
 
 @dataclass(frozen=True)

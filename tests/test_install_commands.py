@@ -6,7 +6,8 @@ Tools and options covered (each tool's own command reference):
   --no-index, -i/--index-url, --extra-index-url, --upgrade/-U, --pre, --break-system-packages,
   --only-binary, --config-settings/-C; `pip wheel -w DIR`.
 - uv 0.9 `uv pip install`: -r/--requirements, --system, --python/-p, --python-preference,
-  --extra, --all-extras, --group, -c/--constraints, --index-strategy.
+  --extra, --all-extras, --group, -c/--constraints, --index-strategy, --no-deps ("Ignore package
+  dependencies, instead only installing those packages explicitly listed").
 - uv 0.9 `uv sync`: --frozen, --locked, --no-dev, --only-dev, --group, --only-group, --no-group,
   --all-groups, --extra, --all-extras, --no-install-project, --package, --python.
 - uv 0.9 `uv export`: -o/--output-file (or `>`), --format, --no-dev, --only-dev, --group,
@@ -56,8 +57,8 @@ def _project(spec: str = ".", tool: str = "pip", extras: tuple[str, ...] = (), g
     return ("project", spec, tool, extras, groups, dev, main, without, no_deps)
 
 
-def _reqs(spec: str, tool: str = "pip") -> tuple[Any, ...]:
-    return ("requirements", spec, tool, (), (), False, True, (), False)
+def _reqs(spec: str, tool: str = "pip", no_deps: bool = False) -> tuple[Any, ...]:
+    return ("requirements", spec, tool, (), (), False, True, (), no_deps)
 
 
 def _pkg(spec: str, tool: str = "pip", no_deps: bool = False) -> tuple[Any, ...]:
@@ -77,6 +78,7 @@ CASES = [
     ("pip install --group sub/pyproject.toml:web", [_project("sub", groups=("web",), main=False)]),
     ("pip install --group dev -e .", [_project(), _project(groups=("dev",), main=False)]),
     ("pip install --no-deps flask", [_pkg("flask", no_deps=True)]),
+    ("pip install --no-deps -r requirements.txt", [_reqs("requirements.txt", no_deps=True)]),
     ("pip install --target /deps flask", [_pkg("flask")]),
     ("pip install -t /deps flask", [_pkg("flask")]),
     ("pip install --prefix /install -r requirements.txt", [_reqs("requirements.txt")]),
@@ -95,6 +97,8 @@ CASES = [
     ("uv pip install -r pyproject.toml --extra api", [_project(tool="uv", extras=("api",))]),
     ("uv pip install -r pyproject.toml --all-extras", [_project(tool="uv", extras=("*",))]),
     ("uv pip install --index-strategy unsafe-best-match -c constraints.txt flask", [_pkg("flask", "uv")]),
+    ("uv pip install --system --no-deps -r requirements.txt jinja2", [_reqs("requirements.txt", "uv", True),
+                                                                      _pkg("jinja2", "uv", True)]),
     # uv sync
     ("uv sync", [_project(tool="uv", dev=True)]),
     ("uv sync --frozen --no-dev", [_project(tool="uv")]),

@@ -357,3 +357,15 @@ def test_a_locked_distribution_of_unknown_files_named_like_the_module_is_a_candi
     assert got.status == Status.NONE
     assert got.evidence.candidates == ("acme-django-haystack-fork",)
     assert not got.evidence.definitive
+
+
+def test_no_deps_brings_nothing_along() -> None:
+    """`pip install --no-deps flask`: flask alone; jinja2 is not installed, and the finding says why."""
+    alone = [replace(r, no_deps=True) for r in reqs("flask")]
+    inst = installed(alone)
+    assert "jinja2" not in inst.transitive and "jinja2" in inst.skipped
+    got = Provisioner(inst, INDEX, DisplayNames(None)).provision("jinja2")
+    assert got.status is Status.NONE and "installs flask with --no-deps" in got.note
+    # Installed again with its dependencies (another step): they come.
+    again = installed([*alone, *reqs("flask", source="requirements-web.txt")])
+    assert "jinja2" in again.transitive and not again.skipped

@@ -224,3 +224,17 @@ def test_environment_file_install(tmp_path: Path) -> None:
     write_tree(tmp_path, {"environment.yml": "dependencies:\n  - numpy\n  - pip:\n    - flask\n"})
     install = Install(InstallKind.REQUIREMENTS, "environment.yml", tool="conda")
     assert _keys(tmp_path, install) == ["flask", "numpy"]
+
+
+def test_no_deps_marks_what_the_step_names(tmp_path: Path) -> None:
+    """`pip install --no-deps X` / `-r FILE`: each named requirement is installed alone."""
+    write_tree(tmp_path, {"requirements.txt": "flask==3.1.0\n"})
+    for install in (
+        Install(InstallKind.PACKAGE, "gunicorn", HERE, no_deps=True),
+        Install(InstallKind.REQUIREMENTS, "requirements.txt", HERE, no_deps=True, tool="uv"),
+    ):
+        reqs, _ = requirements_for_install(tmp_path, install, LINUX)
+        assert reqs and all(r.no_deps for r in reqs)
+    plain = Install(InstallKind.REQUIREMENTS, "requirements.txt", HERE)
+    reqs, _ = requirements_for_install(tmp_path, plain, LINUX)
+    assert not any(r.no_deps for r in reqs)

@@ -32,6 +32,9 @@ class InstalledSet:
     # Installed dists whose own requirements are unknown (neither --python, a lock nor the table
     # knows them): what they bring is unknown, so a module nothing else provides may still come.
     unknown: tuple[str, ...] = ()
+    # What the direct ones installed with --no-deps would have brought and nothing else does:
+    # key -> (path from that distribution, the requirement installed with --no-deps)
+    skipped: dict[str, tuple[tuple[str, ...], Requirement]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -45,6 +48,7 @@ class InstalledSet:
     ) -> InstalledSet:
         out = cls(env=env, provided=frozenset(canonicalize_name(p) for p in provided))
         locked: dict[str, Requirement] = {}
+        with_deps: set[str] = set()  # installed at least once without --no-deps
         for req in runtime:
             # What a target installs is installed, dev group or not (pip install -r
             # requirements-dev.txt, poetry install with its dev group, pipenv --dev).
@@ -55,18 +59,20 @@ class InstalledSet:
                 locked.setdefault(req.key, req)
                 continue
             out.direct.setdefault(req.key, req)
+            if not req.no_deps:
+                with_deps.add(req.key)
         for req in development:
             if req.key not in out.direct:
                 out.dev.setdefault(req.key, req)
-        closure = index.closure(sorted((key, tuple(req.extras)) for key, req in out.direct.items()), env)
+        # A distribution installed only with --no-deps brings nothing along: no closure from it.
+        roots = {key: req for key, req in out.direct.items() if key in with_deps}
+        closure = index.closure(sorted((key, tuple(req.extras)) for key, req in roots.items()), env)
         # A lock decides what comes along with what it locks: the table's (newer) metadata only
         # draws the paths, and only what the target installs beside the lock needs a closure.
         in_lock = {*locked, *(k for k, r in out.direct.items() if r.locked)}
         free = closure
         if in_lock:
-            free = index.closure(
-                sorted((k, tuple(r.extras)) for k, r in out.direct.items() if not r.locked), env
-            )
+            free = index.closure(sorted((k, tuple(r.extras)) for k, r in roots.items() if not r.locked), env)
         for key, path in closure.dists.items():
             if key not in out.direct and (not in_lock or key in in_lock):
                 out.transitive[key] = tuple(path)
@@ -77,6 +83,12 @@ class InstalledSet:
             if key not in out.direct and key not in out.transitive:
                 out.transitive[key] = (f"{req.source} (locked)", key)
         out.unknown = tuple(sorted(k for k in free.unknown if k not in in_lock))
+        bare = {key: req for key, req in out.direct.items() if key not in with_deps}
+        if bare:
+            skipped = index.closure(sorted((k, tuple(r.extras)) for k, r in bare.items()), env)
+            for key, path in skipped.dists.items():
+                if key not in out.direct and key not in out.transitive and key not in locked:
+                    out.skipped[key] = (tuple(path), bare[path[0]])
         for key in out.direct:
             out.excluded.pop(key, None)
         return out
@@ -199,6 +211,14 @@ class Provisioner:
                 notes.append(
                     f"{req.source}:{req.line} declares {req.name} with the marker `{req.marker}`, "
                     f"which is false on the target (Linux, Python {inst.env.version_text})"
+                )
+                break
+        for key in keys:
+            if key in inst.skipped:
+                path, req = inst.skipped[key]
+                notes.append(
+                    f"{' -> '.join(self.display(p) for p in path)}: {req.source}:{req.line} installs "
+                    f"{req.name} with --no-deps, so its requirements do not come with it"
                 )
                 break
         if top in _SETUPTOOLS_MODULES and version >= (3, 12):

@@ -45,6 +45,10 @@ def requirements_for_install(root: Path, install: Install, env: TargetEnv) -> Re
     source, line = (where.file, where.line) if where is not None else ("<command>", 0)
     if install.kind is InstallKind.UNKNOWN:
         return (), ()
+    if install.no_deps and install.kind in (InstallKind.PACKAGE, InstallKind.REQUIREMENTS):
+        # `pip install --no-deps X` / `-r FILE`: exactly what it names, none of their requirements
+        got, warned = requirements_for_install(root, replace(install, no_deps=False), env)
+        return tuple(replace(r, no_deps=True) for r in got), warned
     if install.kind is InstallKind.PACKAGE:
         if install.tool == "conda":
             made_conda = _conda_requirement(install.spec, source, line, False)
