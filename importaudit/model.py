@@ -226,6 +226,8 @@ class Install:
     # Not stated by any descriptor: importaudit's assumption of what an environment holds (a
     # systemd or supervisord program's virtualenv). Evidence only when nothing else competes with it.
     assumed: bool = False
+    # Why importaudit cannot tell what an opaque step installs ("build argument X has no default")
+    why: str = ""
 
 
 class EntryKind(str, Enum):

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from importaudit.cli import main
+from importaudit.targets.installs import opaque_reason
 
 APP = "import flask\nimport markdown\nimport yaml\napp = flask.Flask(__name__)\n"
 
@@ -76,7 +77,7 @@ def test_an_untraced_local_wheel_may_be_the_project(tmp_path: Path) -> None:
     for module in ("markdown", "yaml"):
         message = found[module]["message"]
         assert "installs nothing" not in message
-        assert "pip install /opt/wheels/*.whl` (Dockerfile:7)" in message
+        assert "pip install /opt/wheels/*.whl` (Dockerfile:7: " in message
 
 
 def test_a_runtime_dependency_also_in_a_dev_extra_is_not_dev_only(tmp_path: Path) -> None:
@@ -90,3 +91,36 @@ def test_a_runtime_dependency_also_in_a_dev_extra_is_not_dev_only(tmp_path: Path
     flask = [f for f in report["findings"] if f["module"] == "flask"]
     assert flask and all(f["rule"] != "dev-only" and "only in" not in f["message"] for f in flask)
     assert ("missing-at-boot", "error") in {(f["rule"], f["severity"]) for f in flask}
+
+
+@pytest.mark.parametrize(
+    ("spec", "why"),
+    [
+        ("$X", "build argument X has no default: only `--build-arg X=...` says what it holds"),
+        ("${PLUGINS}", "$PLUGINS is not set by the descriptor: its value comes from the build's environment"),
+        ("$(cat /etc/list.txt)", "/etc/list.txt is not a repo file the image holds"),
+        ("`cat extra.txt`", "extra.txt is not a repo file the image holds"),
+        ("$(curl -s https://example.org/list)", "its words are the output of a command importaudit does not run"),
+        ("https://example.org/pkgs/bundle.tar.gz", "a URL: importaudit does not fetch what it points to"),
+        ("git+https://example.org/x.git", "a URL: importaudit does not fetch what it points to"),
+        ("/wheels/*.whl", "wheels or archives no stage builds from the repo"),
+    ],
+)
+def test_why_a_step_is_opaque(spec: str, why: str) -> None:
+    assert opaque_reason(spec, {"X"}) == why
+
+
+def test_the_message_names_the_step_and_why(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "requirements.txt").write_text("flask\ngunicorn\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nARG X\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        "RUN pip install $X\nCMD [\"gunicorn\", \"app:app\"]\n"
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    report = json.loads(result.output)
+    (yaml,) = [f for f in report["findings"] if f["module"] == "yaml"]
+    assert yaml["severity"] == "warning"
+    assert "`RUN pip install $X` (Dockerfile:6: build argument X has no default" in yaml["message"]
+    (target,) = report["targets"]
+    assert "Dockerfile:6: build argument X has no default" in target["reason"]

@@ -91,3 +91,27 @@ def test_nested_loops_are_bounded() -> None:
     many = [f"/app/f{i}" for i in range(64)]
     commands, _ = flow_commands(text, {}, glob=lambda _pattern: many, cwd="/app")
     assert 0 < len(commands) <= 600
+
+
+LISTS = {"/app/packages.txt": "flask==3.1.0\ngunicorn\n", "/app/more.txt": "redis\n"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A file the image holds: its words are the command's (split later, as the shell does).
+        ("pip install $(cat packages.txt)", [["pip", "install", "flask==3.1.0 gunicorn"]]),
+        ("pip install `cat packages.txt more.txt`", [["pip", "install", "flask==3.1.0 gunicorn redis"]]),
+        ('pip install "`cat /app/more.txt`"', [["pip", "install", "redis"]]),
+        ("pip install $(< packages.txt)", [["pip", "install", "flask==3.1.0 gunicorn"]]),
+        ("for p in $(cat more.txt); do pip install $p; done", [["pip", "install", "redis"]]),
+        # Not a repo file the image holds, or not a plain cat: one opaque word, as before.
+        ("pip install $(cat /etc/plugins.txt)", [["pip", "install", "$(cat /etc/plugins.txt)"]]),
+        ("pip install $(grep -v '#' packages.txt)", [["pip", "install", "$(grep -v # packages.txt)"]]),
+        ("pip install $(cat -n packages.txt)", [["pip", "install", "$(cat -n packages.txt)"]]),
+        ("pip install `cat /etc/plugins.txt`", [["pip", "install", "`cat /etc/plugins.txt`"]]),
+    ],
+)
+def test_cat_of_a_file_the_image_holds(text: str, expected: list[list[str]]) -> None:
+    commands, problem = flow_commands(text, {}, cwd="/app", read=LISTS.get)
+    assert problem is None and commands == expected

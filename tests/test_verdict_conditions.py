@@ -173,7 +173,8 @@ def test_an_install_step_importaudit_cannot_read_is_named_in_each_message(tmp_pa
     assert finding["message"] == (
         "app.py:2 imports markdown at boot, but nothing Dockerfile installs is known to provide it; "
         "add Markdown to requirements.txt (unless `RUN pip install $(cat extra-packages.txt)` "
-        "(Dockerfile:4) installs it: importaudit cannot read that step)"
+        "(Dockerfile:4: extra-packages.txt is not a repo file the image holds) installs it: importaudit "
+        "cannot read that step)"
     )
     assert code == 0
 

@@ -46,6 +46,7 @@ from importaudit.requirements.implicit import implicit_runtime, nested_runtimes
 from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, TargetEnv, parse_version
 from importaudit.targets import descriptor_path, read_dockerfile, read_targets
 from importaudit.targets.compose import parse_dotenv
+from importaudit.targets.installs import opaque_reason
 from importaudit.targets.package_roots import project_roots
 from importaudit.workspace import Workspace
 
@@ -231,7 +232,7 @@ def opaque_installs(target: Target) -> list[Install]:
 def _opaque_text(root: Path, install: Install) -> str:
     """The install step as its descriptor writes it (the parsed word may be a bare `$`)."""
     if install.location is None:
-        return f"`{install.spec}`"
+        return f"`{install.spec}` ({install.why or opaque_reason(install.spec)})"
     line = install.location.line
     try:
         lines = (root / install.location.file).read_text("utf-8", errors="replace").splitlines()
@@ -243,7 +244,7 @@ def _opaque_text(root: Path, install: Install) -> str:
     where = f"{install.location.file}:{line}"
     if len(text) > 80:
         text = text[:77] + "..."
-    return f"`{text}` ({where})"
+    return f"`{text}` ({where}: {install.why or opaque_reason(install.spec)})"
 
 
 def _line_naming(lines: Sequence[str], start: int, spec: str) -> int:

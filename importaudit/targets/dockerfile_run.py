@@ -9,9 +9,7 @@ from typing import Callable, Optional
 
 from importaudit.model import Install, InstallKind
 from importaudit.targets.dockerfile_stages import StageReader
-from importaudit.targets.dockerfile_syntax import (
-    Instruction,
-)
+from importaudit.targets.dockerfile_syntax import Instruction
 from importaudit.targets.exports import parse_build, parse_export
 from importaudit.targets.image_state import (
     BASE_IMAGE_DIRS,
@@ -21,9 +19,11 @@ from importaudit.targets.image_state import (
     path_map,
     repo_script,
 )
-from importaudit.targets.installs import parse_install, project_folder, split_extras
+from importaudit.targets.installs import opaque_reason, parse_install, project_folder, split_extras
 from importaudit.targets.shell import program_name, split_assignments
 from importaudit.targets.shell_flow import flow_commands
+
+_MAX_LIST_BYTES = 1 << 20  # a package list read for `$(cat FILE)`
 
 
 class RunReader(StageReader):
@@ -63,13 +63,15 @@ class RunReader(StageReader):
             exists=lambda path: image_has(path, resolve_abs, self.files, self.dirs),
             glob=lambda pattern: image_glob(pattern, resolve_abs, self.files, self.dirs),
             cwd=cwd,
+            read=lambda path: self.repo_text(resolve_abs(path)),
         )
         if problem:
             stage.notes.append(f"line {inst.line}: {problem}")
         pushed: list[str] = []  # bash's directory stack: `pushd DIR` ... `popd`
         for words in commands:
             _, words = split_assignments(words)
-            words = [p for w in words for p in (w.split() if " " in w and "$(" not in w else [w])]
+            # A known substitution (`$(cat packages.txt)`) is split into words, as the shell does.
+            words = [p for w in words for p in (w.split() if " " in w and "$(" not in w else [w]) if p]
             if not words:
                 continue
             if program_name(words[0]) == "pushd" and len(words) > 1:
@@ -88,6 +90,18 @@ class RunReader(StageReader):
                 self.run_text(body, inst, stage, cwd, resolve_abs, mounted, depth + 1)
                 continue
             cwd = self.run_command(words, inst, stage, cwd, resolve_abs, mounted)
+
+    def repo_text(self, path: Optional[str]) -> Optional[str]:
+        """The text of a repo file the image holds (`$(cat packages.txt)`), None if unknown."""
+        if path is None or path not in self.files:
+            return None
+        try:
+            raw = (self.root / path).read_bytes()
+        except OSError:
+            return None
+        if len(raw) > _MAX_LIST_BYTES or b"\x00" in raw:
+            return None  # no package list: a binary or an 8 MB file would be no install step's words
+        return raw.decode("utf-8", errors="replace")
 
     def run_command(
         self,
@@ -140,7 +154,10 @@ class RunReader(StageReader):
             return cwd
         installs = []
         for install in parsed.installs:
-            installs += self.follow(install, stage, absolute, mounted)
+            for followed in self.follow(install, stage, absolute, mounted):
+                if followed.kind is InstallKind.UNKNOWN or "$" in followed.spec or "`" in followed.spec:
+                    followed = dataclasses.replace(followed, why=opaque_reason(followed.spec, stage.unset_args))
+                installs.append(followed)
         if parsed.wheel_dir:
             folder = absolute(parsed.wheel_dir)
             # `pip wheel --no-deps` leaves the dependencies out of the folder, not out of the

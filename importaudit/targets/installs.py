@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -34,6 +34,32 @@ class InstallParse:
     notes: list[str] = field(default_factory=list)
     wheel_dir: Optional[str] = None  # `pip wheel -w DIR`: installs say what DIR's wheels hold
     prefix: Optional[str] = None  # `pip install --prefix DIR` / `--target DIR`
+
+
+_SUBSTITUTION = re.compile(r"\$\((?P<dollar>[^)]*)\)|`(?P<tick>[^`]*)`")
+_VARIABLE = re.compile(r"\$\{?(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def opaque_reason(spec: str, unset: Collection[str] = ()) -> str:
+    """Why what an install step names is only known when it runs; `unset`: build arguments
+    declared without a default."""
+    substitution = _SUBSTITUTION.search(spec)
+    if substitution:
+        command = (substitution["dollar"] or substitution["tick"] or "").split()
+        if command[:1] in (["cat"], ["<"]) and len(command) > 1:
+            return f"{' '.join(command[1:])} is not a repo file the image holds"
+        return "its words are the output of a command importaudit does not run"
+    variable = _VARIABLE.search(spec)
+    if variable:
+        name = variable["name"]
+        if name in unset:
+            return f"build argument {name} has no default: only `--build-arg {name}=...` says what it holds"
+        return f"${name} is not set by the descriptor: its value comes from the build's environment"
+    if "://" in spec or spec.startswith("git+"):
+        return "a URL: importaudit does not fetch what it points to"
+    if spec.endswith((".whl", ".tar.gz", ".zip")) or any(c in spec for c in "*?["):
+        return "wheels or archives no stage builds from the repo"
+    return "importaudit cannot tell what it installs"
 
 
 # The files each project tool reads from its working directory: the manifest and its lock.

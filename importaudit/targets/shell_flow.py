@@ -23,6 +23,8 @@ from importaudit.targets.shell import _strip_comments, expand_vars
 Exists = Callable[[str], Optional[bool]]
 # An absolute glob pattern -> the container paths it matches, or None when unknown.
 Glob = Callable[[str], Optional[list[str]]]
+# A container path -> the text of the repo file the image holds there, or None when unknown.
+Read = Callable[[str], Optional[str]]
 
 _ENDS = frozenset({"then", "fi", "do", "done", "elif", "else", "}", ")", "esac"})
 _JOIN = frozenset({";", "&", "&&", "||", "|", "|&", ";;"})
@@ -40,6 +42,7 @@ class _Flow:
     exists: Exists
     glob: Glob
     cwd: str
+    read: Read
     out: list[list[str]] = field(default_factory=list)
     at: int = 0
     budget: int = _MAX_STEPS  # loop bodies left to evaluate: nested loops cannot blow up
@@ -65,6 +68,7 @@ def flow_commands(
     exists: Exists = lambda _path: None,
     glob: Glob = lambda _pattern: None,
     cwd: str = "/",
+    read: Read = lambda _path: None,
 ) -> tuple[list[list[str]], Optional[str]]:
     """The simple commands the text runs (expanded), in order, and an error when it cannot split."""
     lexer = shlex.shlex(_strip_comments(text), posix=True, punctuation_chars=True)
@@ -74,7 +78,7 @@ def flow_commands(
         tokens = list(lexer)
     except ValueError as exc:
         return [], f"could not split the shell command: {exc}"
-    flow = _Flow(_operators(tokens), dict(env), unset, exists, glob, cwd)
+    flow = _Flow(_operators(tokens), dict(env), unset, exists, glob, cwd, read)
     try:
         _list(flow, run=True, stop=frozenset())
     except RecursionError:
@@ -156,8 +160,17 @@ def _simple(flow: _Flow, run: bool) -> Optional[bool]:
         if token in ("(", "((") and words and words[-1].endswith("$"):
             inner = _group(flow)
             known = _substitute(flow, inner)
-            # `$(echo "$GROUPS" | tr , ' ')` is known; `$(cat list)` stays one opaque word.
+            # `$(echo "$GROUPS" | tr , ' ')` and `$(cat FILE)` of a file the image holds are known;
+            # anything else stays one opaque word.
             words[-1] = words[-1][:-1] + known if known is not None else words[-1] + "(" + " ".join(inner) + ")"
+            continue
+        if token.startswith("`"):  # `cat FILE` in backquotes: the same as $(cat FILE)
+            inner = [token]
+            while not (inner[-1].endswith("`") and len("".join(inner)) > 1) and flow.peek() is not None:
+                inner.append(flow.take() or "")
+            quoted = " ".join(inner)
+            known = _substitute(flow, quoted.strip("`").split()) if quoted.endswith("`") else None
+            words.append(known if known is not None else quoted)
             continue
         if token in _REDIRECTS:
             if words and words[-1].isdigit():
@@ -205,13 +218,16 @@ def _group(flow: _Flow) -> list[str]:
 
 
 def _substitute(flow: _Flow, tokens: list[str]) -> Optional[str]:
-    """The output of `echo WORDS` or `echo WORDS | tr A B` when the words are known, else None."""
+    """The output of `echo WORDS`, `echo WORDS | tr A B`, `cat FILE...` or `< FILE` when the words
+    and files are known, else None."""
     parts = [[]]  # type: list[list[str]]
     for token in tokens:
         if token == "|":
             parts.append([])
         else:
             parts[-1].append(token)
+    if parts[0][:1] in (["cat"], ["<"]) and len(parts) == 1:
+        return _cat(flow, parts[0][1:])
     if not parts[0] or parts[0][0] != "echo":
         return None
     text = " ".join(flow.expand(w, test=True) for w in parts[0][1:] if w not in ("-n", "-e"))
@@ -220,6 +236,21 @@ def _substitute(flow: _Flow, tokens: list[str]) -> Optional[str]:
             return None
         text = text.translate(str.maketrans(stage[1], stage[2]))
     return None if "$" in text or "`" in text else text
+
+
+def _cat(flow: _Flow, paths: list[str]) -> Optional[str]:
+    """`$(cat FILE)`: the words of repo files the image holds (the shell splits them into words);
+    None when a path is unknown, an option, or a file the image does not take from the repo."""
+    texts: list[str] = []
+    for path in paths:
+        path = flow.expand(path)
+        if not path or path.startswith("-") or any(c in path for c in "$`*?["):
+            return None
+        text = flow.read(posixpath.normpath(posixpath.join(flow.cwd, path)))
+        if text is None or "$" in text or "`" in text:
+            return None
+        texts.append(text)
+    return " ".join(" ".join(texts).split()) if texts else None
 
 
 def _test(flow: _Flow, args: list[str]) -> Optional[bool]:

@@ -119,13 +119,26 @@ def _segments(command: str) -> list[list[str]]:
     return out
 
 
-def grep_installs(stages: list[Stage]) -> GrepInstalls:
+_CAT = re.compile(r"\$\(cat ([^)$`]*)\)|`cat ([^`$]*)`")
+
+
+def _cat_files(text: str, root: Optional[Path]) -> str:
+    """`$(cat FILE)` / `cat FILE` in backquotes of relative repo files: their words (crudely)."""
+    def words(match: re.Match[str]) -> str:
+        paths = (match.group(1) or match.group(2) or "").split()
+        if root is None or not paths or any(p.startswith("/") or not (root / p).is_file() for p in paths):
+            return match.group(0)
+        return " ".join(" ".join((root / p).read_text("utf-8").split()) for p in paths)
+    return _CAT.sub(words, text)
+
+
+def grep_installs(stages: list[Stage], root: Optional[Path] = None) -> GrepInstalls:
     found = GrepInstalls()
     for stage in stages:
         for word, rest in stage.instructions:
             if word != "RUN":
                 continue
-            for words in _segments(rest):
+            for words in _segments(_cat_files(rest, root)):
                 pairs = list(zip(words, words[1:]))
                 for (a, b), tool in _PROJECT_TOOLS.items():
                     if (a, b) in pairs and not (
@@ -182,7 +195,7 @@ def cross_check(root: Path, target: Target) -> list[str]:
             stages = read_stages((root / target.file).read_text("utf-8"))
         except (OSError, UnicodeDecodeError):
             return []
-        chain, everything = grep_installs(final_chain(stages)), grep_installs(stages)
+        chain, everything = grep_installs(final_chain(stages), root), grep_installs(stages, root)
         reqs = {
             posixpath.basename(i.spec)
             for i in target.installs
