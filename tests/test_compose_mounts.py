@@ -3,35 +3,48 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
+import pytest
 from targets_support import write_files
 
 from importaudit.targets import read_targets
-from importaudit.targets.compose_mounts import mounts
-from importaudit.targets.image_state import Copy
 
-FILES = frozenset({"src/app.py", "src/settings.ini", "run.py"})
-DIRS = frozenset({"src"})
+COMPOSE = """\
+    services:
+      web:
+        build: .
+        volumes: [{volume}]
+        command: python {script}
+"""
 
 
-def test_relative_binds_resolve_from_the_compose_folder() -> None:
-    volumes = [
-        ".:/app",
-        "./settings.ini:/etc/app.ini:ro",
-        {"type": "bind", "source": "../run.py", "target": "/bin/run.py"},
-        "data:/var/lib/data",  # a named volume
-        "/var/run/docker.sock:/var/run/docker.sock",  # outside the checkout
-        "../../elsewhere:/x",  # outside the repo
-        {"type": "volume", "source": "cache", "target": "/cache"},
-        "./missing:/m",
-    ]
-    assert mounts(volumes, "src", FILES, DIRS) == [
-        Copy("/app", "src", "dir"),
-        Copy("/etc/app.ini", "src/settings.ini", "file"),
-        Copy("/bin/run.py", "run.py", "file"),
-    ]
-    assert mounts([".:/app"], "", FILES, DIRS) == [Copy("/app", "", "dir")]
-    assert mounts("not-a-list", "", FILES, DIRS) == []
+@pytest.mark.parametrize(
+    ("volume", "script", "path"),
+    [
+        ('".:/app"', "/app/tools/run.py", "svc/tools/run.py"),
+        ('"./tools/run.py:/etc/run.py:ro"', "/etc/run.py", "svc/tools/run.py"),  # a file bind
+        ("{type: bind, source: ../shared, target: /opt/shared}", "/opt/shared/go.py", "shared/go.py"),
+        ('"data:/app"', "/app/tools/run.py", None),  # a named volume: not the repo
+        ('"/srv/checkout:/app"', "/app/tools/run.py", None),  # a host path outside the checkout
+        ('"../../elsewhere:/app"', "/app/tools/run.py", None),  # outside the repo
+    ],
+)
+def test_bind_mounts_resolve_from_the_compose_folder(
+    tmp_path: Path, volume: str, script: str, path: Optional[str]
+) -> None:
+    files = write_files(
+        tmp_path,
+        {
+            "svc/docker-compose.yml": COMPOSE.format(volume=volume, script=script),
+            "svc/Dockerfile": "FROM python:3.12\nWORKDIR /srv\nCOPY requirements.txt .\n",
+            "svc/requirements.txt": "",
+            "svc/tools/run.py": "",
+            "shared/go.py": "",
+        },
+    )
+    web = {t.name: t for t in read_targets(tmp_path, files)}["svc/docker-compose.yml:web"]
+    assert [e.path for e in web.entries if e.path] == ([path] if path else [])
 
 
 def test_a_bound_checkout_is_where_the_command_finds_its_script(tmp_path: Path) -> None:

@@ -140,7 +140,8 @@ class TargetAudit:
     declared: frozenset[str] = frozenset()  # every distribution any source of the project names
     declared_in_files: frozenset[str] = frozenset()  # ... that a requirements file names
     # (step, kind): "file" reads one of the repo's -r files, "artifact" installs a local wheel,
-    # sdist or folder (it may be the project's own build), "free" can name anything.
+    # sdist or folder (it may be the project's own build), "free" can name anything, and
+    # "environment" is a Python environment copied from an image importaudit cannot read.
     opaque_steps: list[tuple[str, str]] = field(default_factory=list)
     declared_runtime: frozenset[str] = frozenset()  # ... that the project declares as runtime
     # With no descriptor: the files importing the project's top-level packages and modules runs.
@@ -205,7 +206,12 @@ def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement])
         keys.add(requirement.key)
     in_files = bool(keys & ta.declared_in_files)
     declared = requirement is not None or bool(keys & ta.declared)
-    could = {"file": in_files, "free": not declared, "artifact": not declared or bool(keys & ta.declared_runtime)}
+    could = {
+        "file": in_files,
+        "free": not declared,
+        "artifact": not declared or bool(keys & ta.declared_runtime),
+        "environment": True,  # built from whatever the image's own build installed: anything
+    }
     plausible = [text for text, kind in ta.opaque_steps if could[kind]]
     return "; ".join(plausible) if plausible else None
 
@@ -214,6 +220,8 @@ def _step_kind(install: Install) -> str:
     """How far an unreadable step's reach goes (see opaque_for)."""
     if install.kind is InstallKind.REQUIREMENTS:
         return "file"
+    if install.tool == "image":  # targets/foreign_envs.py
+        return "environment"
     spec = install.spec
     local = "://" not in spec and not spec.startswith("git+") and not spec.startswith("$")
     if local and (spec.startswith(("/", "./", "../")) or spec.endswith((".whl", ".tar.gz", ".zip"))):

@@ -14,7 +14,6 @@ import yaml
 from importaudit.model import SourceWarning, Target
 from importaudit.safeload import LoadError, compose_yaml, construct
 from importaudit.targets.assemble import image_target
-from importaudit.targets.compose_mounts import with_mounts
 from importaudit.targets.dockerfile import read_image
 from importaudit.targets.shell import expand_vars
 
@@ -146,7 +145,7 @@ def read_compose(root: Path, relpath: str, files: Sequence[str]) -> list[Target]
         if context.startswith(("http://", "https://", "git@")) or docker_path not in files:
             targets.append(_unfollowed(relpath, str(name), line, f"build file `{docker_path}` is not in the repo"))
             continue
-        image = with_mounts(read_image(root, docker_path, files, stage, context_path, args), service, folder)
+        image = read_image(root, docker_path, files, stage, context_path, args)
         # Compose puts env_file values in first; `environment:` wins over them.
         from_files, unread = _env_files(root, folder, service.get("env_file"), files)
         target = image_target(

@@ -8,6 +8,7 @@ from typing import Optional
 
 from importaudit.model import Entry, EntryKind
 from importaudit.targets.appspec import DOTTED, CommandContext, Parts, module_entry, scan_options
+from importaudit.targets.click_routes import click_route, route_summary
 from importaudit.targets.entry_points import CONSOLE, EntryPoint, entry_point
 from importaudit.targets.launchers import environ_sets, imported_modules, launches
 from importaudit.targets.paste import paste_app
@@ -78,7 +79,17 @@ def follow_launches(
     path = module_file(module, ctx)
     if path is None:
         return []
-    return _launched(path, function, False, parts, ctx, via, args)
+    handoffs = _launched(path, function, False, parts, ctx, via, args)
+    found = click_route(ctx.root, path, function, args) if function else None
+    if found is not None:
+        # The argv selects a command of the click group the function runs: a server's own CLI
+        # mounted there takes the rest of the argv; a project command runs its function.
+        where = f"{via} -> {route_summary(found)} ({path}:{found.line})"
+        if found.program is not None:
+            handoffs.append(Handoff((found.program, *found.argv), where))
+        elif found.function is not None:
+            handoffs += _launched(path, found.function, False, parts, ctx, where, found.argv, only_function=True)
+    return handoffs
 
 
 def file_launches(
@@ -108,13 +119,14 @@ def _launched(
     ctx: CommandContext,
     via: str,
     args: Sequence[str],
+    only_function: bool = False,
 ) -> list[Handoff]:
     handoffs: list[Handoff] = []
-    found = [(path, launch) for launch in launches(ctx.root, path, None, as_main)]
+    found = [] if only_function else [(path, launch) for launch in launches(ctx.root, path, None, as_main)]
     if function:
         found += [(path, launch) for launch in launches(ctx.root, path, function)]
     # One import away: `from proj.cli import manager` then `manager()` in the main block.
-    for module in imported_modules(ctx.root, path):
+    for module in [] if only_function else imported_modules(ctx.root, path):
         other = module_file(module, ctx)
         if other is not None and other != path:
             found += [(other, launch) for launch in launches(ctx.root, other, None)]

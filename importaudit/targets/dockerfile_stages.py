@@ -13,6 +13,7 @@ from importaudit.targets.dockerfile_syntax import (
     Instruction,
     instruction_words,
 )
+from importaudit.targets.foreign_envs import foreign_environments
 from importaudit.targets.image_state import (
     BASE_IMAGE_DIRS,
     Copy,
@@ -143,6 +144,10 @@ class StageReader:
         )
         if "from" in flags:
             self.copy_from_stage(flags["from"], sources, dest, stage, stage)
+            origin = self.find_stage(flags["from"])
+            stage.installs += foreign_environments(
+                flags["from"], None if origin is stage else origin, sources, self.location(inst.line)
+            )
             return
         before = len(stage.copies)
         for source in sources:
