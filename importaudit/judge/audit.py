@@ -320,6 +320,8 @@ def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()
                 ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile"))), None)
             if declared is not None:  # the project the install names (a workspace member)
                 return declared
+            if install.tool == "pipenv":  # read from its Pipfile.lock: the Pipfile beside it declares
+                return f"{install.spec}/Pipfile" if install.spec not in (".", "") else "Pipfile"
             if ws.declaration is not None and ws.declaration.sources:
                 return ws.declaration.sources[0]
             return "pyproject.toml"
