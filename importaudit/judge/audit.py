@@ -214,6 +214,8 @@ def _step_kind(install: Install) -> str:
     if install.kind is InstallKind.REQUIREMENTS:
         return "file"
     spec = install.spec
+    if install.tool in ("uv", "poetry", "pdm", "pipenv") and "$" not in spec:
+        return "artifact"  # a project install whose folder is unknown: some project of the repo
     local = "://" not in spec and not spec.startswith("git+") and not spec.startswith("$")
     if local and (spec.startswith(("/", "./", "../")) or spec.endswith((".whl", ".tar.gz", ".zip"))):
         return "artifact"
