@@ -91,6 +91,21 @@ def test_gitignore(tmp_path: Path, files: list[str], contents: dict[str, str], k
     assert list(discover(tmp_path).files) == kept
 
 
+def test_gitignore_does_not_hide_what_a_platform_reads(tmp_path: Path) -> None:
+    """`.*` in .gitignore with `.python-version` committed: git never ignores a tracked file, and
+    a buildpack reads it. Descriptors, version files and requirement sources are found whatever
+    the ignore patterns; other ignored files (source included) stay out; `exclude` still wins."""
+    make(tmp_path, [".gitignore", ".python-version", ".hidden.py", "runtime.txt", "notes.txt",
+                    "requirements-prod.txt", "deploy/api.Dockerfile", "deploy/.env", "app.py",
+                    "Procfile", "cache/Dockerfile"],
+         {".gitignore": ".*\n!.gitignore\n*.txt\ndeploy/*\ncache/\nProcfile\n"})
+    assert list(discover(tmp_path).files) == [
+        ".gitignore", ".python-version", "Procfile", "app.py", "deploy/api.Dockerfile",
+        "requirements-prod.txt", "runtime.txt",
+    ]
+    assert "Procfile" not in discover(tmp_path, exclude=["Procfile"]).files
+
+
 @pytest.mark.parametrize(
     ("exclude", "kept"),
     [

@@ -124,3 +124,22 @@ def test_the_message_names_the_step_and_why(tmp_path: Path) -> None:
     assert "`RUN pip install $X` (Dockerfile:6: build argument X has no default" in yaml["message"]
     (target,) = report["targets"]
     assert "Dockerfile:6: build argument X has no default" in target["reason"]
+
+
+def test_a_project_install_of_an_unknown_folder_may_provide_the_projects_runtime(tmp_path: Path) -> None:
+    """`uv sync` in an image whose files come from elsewhere (FROM acme/app): some project of the
+    repo, so what the project declares as runtime is uncertain, not "installs nothing"."""
+    files = {
+        "app.py": "import flask\nimport yaml\napp = flask.Flask(__name__)\n",
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['flask']\n"
+                          "[project.optional-dependencies]\ndev = ['pyyaml']\n",
+        "Dockerfile": "FROM acme/app:1\nWORKDIR /app\nRUN uv sync\nCOPY app.py /srv/\n"
+                      "CMD [\"gunicorn\", \"--chdir\", \"/srv\", \"app:app\"]\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    found = {f["module"]: f for f in json.loads(result.output)["findings"] if f["target"] == "Dockerfile"}
+    assert (found["flask"]["rule"], found["flask"]["severity"]) == ("missing-at-boot", "warning")
+    assert "`RUN uv sync` (Dockerfile:3" in found["flask"]["message"]
+    assert (found["yaml"]["rule"], found["yaml"]["severity"]) == ("dev-only", "error")

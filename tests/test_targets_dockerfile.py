@@ -751,3 +751,21 @@ def test_project_wheel_installs_its_dependencies_and_extras(
     target = build(tmp_path, dockerfile, {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n"})
     assert [(i.kind.value, i.spec, i.extras, i.no_deps) for i in target.installs] == [
         ("project", ".", *expected)]
+
+
+def test_project_tools_find_the_manifest_above_the_working_directory(tmp_path: Path) -> None:
+    """poetry (like uv, pdm and pipenv) reads the nearest pyproject.toml at or above its working
+    directory: copied to /pyproject.toml, `poetry install` in /app installs it."""
+    dockerfile = ("FROM python:3.12\nWORKDIR /app\nCOPY ./api/pyproject.toml /pyproject.toml\n"
+                  "COPY ./api/poetry.lock /poetry.lock\nRUN poetry install\nCOPY api .\n")
+    target = build(tmp_path, dockerfile, {"api/pyproject.toml": "", "api/poetry.lock": ""})
+    assert installs(target) == [("project", "api", "poetry")]
+
+
+def test_a_project_install_where_nothing_was_copied_is_unread(tmp_path: Path) -> None:
+    """FROM an image built elsewhere, nothing copied: which project `uv sync` installs is not
+    known (the repo root would be a guess), so the step is unread and says why."""
+    target = build(tmp_path, "FROM acme/app:latest\nWORKDIR /app\nRUN uv sync --all-extras\n",
+                   {"pyproject.toml": ""})
+    assert installs(target) == [("unknown", "uv sync", "uv")]
+    assert any("could not tell which project `uv sync` installs" in note for note in target.notes)

@@ -223,6 +223,8 @@ def _step_kind(install: Install) -> str:
     if install.tool == "image":  # targets/foreign_envs.py
         return "environment"
     spec = install.spec
+    if install.tool in ("uv", "poetry", "pdm", "pipenv") and "$" not in spec:
+        return "artifact"  # a project install whose folder is unknown: some project of the repo
     local = "://" not in spec and not spec.startswith("git+") and not spec.startswith("$")
     if local and (spec.startswith(("/", "./", "../")) or spec.endswith((".whl", ".tar.gz", ".zip"))):
         return "artifact"
@@ -329,6 +331,8 @@ def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()
                 ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile"))), None)
             if declared is not None:  # the project the install names (a workspace member)
                 return declared
+            if install.tool == "pipenv":  # read from its Pipfile.lock: the Pipfile beside it declares
+                return f"{install.spec}/Pipfile" if install.spec not in (".", "") else "Pipfile"
             if ws.declaration is not None and ws.declaration.sources:
                 return ws.declaration.sources[0]
             return "pyproject.toml"

@@ -33,6 +33,17 @@ _ENVIRONMENT_DIRS = frozenset(
      "pkgs", "etc", "ssl", "man", "libexec", "compiler_compat"}
 )  # fmt: skip
 _SOURCE_SUFFIXES = (".py", ".ipynb")
+# Files a platform or an installer reads by name: deploy descriptors, version files, requirement
+# sources. .gitignore does not hide them: git never ignores a tracked file (`.*` in .gitignore
+# with `.python-version` committed), and what a build reads is decided by the tree it gets.
+_PLATFORM_FILES = re.compile(
+    r"\.python-version|runtime\.txt|\.tool-versions|\.buildpacks|project\.toml|Procfile"
+    r"|Dockerfile|Dockerfile\..+|.+\.[Dd]ockerfile|Containerfile(\..+)?"
+    r"|(docker-|podman-)?compose.*\.ya?ml|.*requirements.*\.(txt|in)|environment.*\.ya?ml"
+    r"|pyproject\.toml|setup\.py|setup\.cfg|Pipfile(\.lock)?|(poetry|uv|pdm)\.lock"
+    r"|render\.yaml|app\.yaml|app\.json|fly\.toml|railway\.(json|toml)|nixpacks\.toml|heroku\.yml"
+    r"|.+\.service|supervisord\.conf"
+)
 _TEST_DIRS = frozenset({"tests", "test"})
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
@@ -377,7 +388,9 @@ def _walk(root: str, config_rules: _IgnoreRules) -> tuple[list[str], list[Source
                     continue
             except OSError:
                 continue
-            if not _excluded(child, config_rules, rules):
+            if not _excluded(child, config_rules, rules) or (
+                _PLATFORM_FILES.fullmatch(entry.name) and not config_rules.decide(child)
+            ):
                 files.append(child)
     return files, warnings
 

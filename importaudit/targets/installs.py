@@ -230,6 +230,7 @@ class _Selection:
     folder: str = "."
     output: Optional[str] = None  # `uv export -o FILE` / `poetry export --output FILE`
     folder_named: bool = False  # `--project DIR` / `-C DIR` named the folder
+    located: bool = True  # the folder is known (named, or found where the tool looks)
 
     def project_install(
         self,
@@ -295,9 +296,23 @@ def select(
         elif name == "--package":
             chosen.groups.append(f"package:{value}")  # a uv workspace member, found by the reader
     if not chosen.folder_named:
-        # The tool reads its manifest from the working directory: in an image, wherever COPY put it.
-        chosen.folder = project_folder(".", resolve, MANIFESTS.get(tool, _METADATA)) or "."
+        found = manifest_folder(resolve, MANIFESTS.get(tool, _METADATA))
+        chosen.folder, chosen.located = found or ".", found is not None
     return chosen
+
+
+def manifest_folder(resolve: PathResolver, names: Sequence[str]) -> Optional[str]:
+    """The project a tool run in the working directory installs. uv, poetry, pdm and pipenv read
+    the manifest in that directory or the nearest one above it (`COPY pyproject.toml /` then
+    `poetry install` in /app): in an image, the repo file COPY put there. Else the folder the
+    working directory is a copy of; None when nothing says which project it is."""
+    for up in ("", "..", "../..", "../../.."):
+        for name in names:
+            found = resolve(posixpath.join(up, name) if up else f"./{name}")
+            if found is not None and found.rsplit("/", 1)[-1] == name:
+                return found.rpartition("/")[0] or "."
+    resolved = resolve(".")
+    return None if resolved is None else resolved or "."
 
 
 def uv_selection(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
@@ -343,6 +358,12 @@ def _project_tool(
             found = resolve(path)
             kind = InstallKind.REQUIREMENTS if found else InstallKind.UNKNOWN
             result.installs.append(Install(kind, found or path, location, tool="pip"))
+        return result
+    if not chosen.located:  # no manifest where it runs, and no repo folder copied there
+        result.installs.append(Install(InstallKind.UNKNOWN, f"{tool} {sub}", location, tool=tool))
+        wanted = " or ".join(MANIFESTS.get(tool, _METADATA))
+        result.notes.append(f"could not tell which project `{tool} {sub}` installs: no {wanted} is known "
+                            "where it runs or above")
         return result
     flags = chosen.flags
     main = True

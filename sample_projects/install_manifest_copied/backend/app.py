@@ -27,3 +27,10 @@ def book(book_id):
     if book_id not in BOOKS:
         abort(404)
     return jsonify(BOOKS[book_id])
+
+
+@app.get("/export")
+def export():
+    import yaml  # not in the Pipfile: this route fails when called
+
+    return yaml.safe_dump(list(BOOKS.values()))
