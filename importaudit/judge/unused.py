@@ -307,10 +307,15 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
             usage[key] = (used, tops, unexplained)
         return usage[key]
 
+    blind = {ta.target.name: _unparsed(ws, ta) is not None for ta in audits}
+
+    def unparsed(ta: TargetAudit) -> bool:
+        return blind.get(ta.target.name, False)
+
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for ta in sorted(audits, key=lambda a: a.target.name):
-        if _unparsed(ws, ta) is not None:
+        if unparsed(ta):
             continue  # an import in that file may be the one that uses it: never "remove it" blind
         words = " ".join(ta.target.commands).lower()
         pulled = _required_by_others(ws, ta) | _loaded(ws, ta)
@@ -326,7 +331,7 @@ def unused_requirements(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Fi
             if ws.declaration is not None and key == ws.declaration.name:
                 continue
             group = _sharing(audits, req) or [ta]
-            if any(_unparsed(ws, other) is not None for other in group) or not _has_code(ws, group):
+            if any(unparsed(other) for other in group) or not _has_code(ws, group):
                 continue
             used, tops, unexplained = used_by(group)
             if _matches(used, ws.index.modules_of(key)) or _named_like(key, tops):

@@ -23,6 +23,9 @@ Cases come from each sample's expected.json "boot" block:
 Either way the command runs from a copy of the sample in a fresh venv holding exactly what
 the target installs, in its own process group, which is killed afterwards; the comparison
 with importaudit's verdict and findings is the same for both probes.
+
+The real-image mode (boot_image.py, `-m boot_image`) builds the same Dockerfile cases with docker
+and starts the image's own CMD instead, reporting the venv result next to it.
 """
 
 from __future__ import annotations
