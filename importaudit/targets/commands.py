@@ -23,6 +23,7 @@ from importaudit.targets.console import (
 )
 from importaudit.targets.entry_points import runner_script
 from importaudit.targets.installs import parse_install
+from importaudit.targets.launchers import program_imports
 from importaudit.targets.prefixes import PASS_THROUGH, WRAPPERS, after_options, command_after, su_command, uv_run
 from importaudit.targets.servers import SERVERS, is_django_manage, parse_django_admin, parse_manage
 from importaudit.targets.shell import expand_vars, is_python, program_name, split_assignments, split_words
@@ -66,6 +67,7 @@ class _Run:
     long_running: bool
     exec_form: bool
     via: Optional[str] = None  # set for what a server starts itself (a uWSGI hook or daemon)
+    prestart: bool = False  # a step before the server (a `python << END` wait loop): never the server
 
 
 def _default_map(path: str) -> Optional[str]:
@@ -114,7 +116,9 @@ def parse_start_command(
 
 def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
     """The last exec'd or long-running command is the server; the ones before run first."""
-    candidates = [run for run in runs if (run.parts.server or run.parts.entries) and run.via is None]
+    candidates = [
+        run for run in runs if (run.parts.server or run.parts.entries) and run.via is None and not run.prestart
+    ]
     exec_runs = [run for run in candidates if run.exec_form and run.long_running]
     long_running = [run for run in candidates if run.long_running]
     chosen = exec_runs or long_running or candidates
@@ -141,6 +145,9 @@ def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
             merged.note(note)
     for note in notes:
         merged.note(note)
+    steps = [run.parts.entries[0].via for run in runs if run.prestart and run.parts.entries]
+    if main is None and steps:  # only the steps before a server were followed
+        merged.unfollowed.append(f"{steps[0]} runs first, and what starts after it was not followed")
     return StartCommand(
         merged.server,
         tuple(merged.entries),
@@ -179,7 +186,7 @@ def _run_shell(
         words = fields[1:] if program_name(fields[0]) == "exec" else fields
         if heredoc is not None and words and is_python(words[0]) and words[1:] in ([], ["-"]):
             spot = f"{where}:{line}" if script else where
-            notes.append(f"python reads its program from a heredoc ({spot}): not followed")
+            _python_heredoc(heredoc, spot, here, runs, notes)
             return
         _run_words(fields, here, runs, notes, walker.args, depth)
         ctx.cwd, ctx.env = here.cwd, here.env
@@ -190,6 +197,20 @@ def _run_shell(
         notes.append(problem if script is None else f"{problem} in {script}")
     walker.walk(nodes)
     notes.extend(walker.notes)
+
+
+def _python_heredoc(text: str, spot: str, ctx: CommandContext, runs: list[_Run], notes: list[str]) -> None:
+    """`python << END ... END`: the program's top-level imports run before what the script starts
+    next (a wait-for-the-database loop that imports psycopg2 must find it installed)."""
+    imported = program_imports(text)
+    if imported is None:
+        notes.append(f"python reads its program from a heredoc ({spot}) importaudit cannot parse: not followed")
+        return
+    parts = Parts(server="python")
+    for module, _line in imported:
+        parts.entries.append(Entry(module, EntryKind.APP, via=f"python heredoc ({spot})", location=ctx.location,
+                                   phase="master"))
+    runs.append(_Run(parts, False, False, prestart=True))
 
 
 def _run_words(
