@@ -94,6 +94,23 @@ class _Reader:
                     if not stage.cmd_here:
                         stage.cmd = None  # Docker resets an inherited CMD on a new ENTRYPOINT
 
+    def tool_folder(
+        self, install: Install, resolve_abs: Callable[[str], Optional[str]], absolute: Callable[[str], str]
+    ) -> Install:
+        """`pipenv sync` (uv, poetry, pdm) with no --project reads the current directory: when the
+        repo root has no manifest of that tool but the directory holds a copy of one (`COPY
+        Pipfile Pipfile.lock ./` from src/), that copy's folder is the project."""
+        names = _TOOL_MANIFESTS.get(install.tool, ())
+        if install.kind is not InstallKind.PROJECT or install.spec != "." or not names:
+            return install
+        if any(name in self.files for name in names):
+            return install
+        for name in names:
+            found = resolve_abs(absolute(name))
+            if found is not None and found in self.files and found.rsplit("/", 1)[-1] == name:
+                return dataclasses.replace(install, spec=posixpath.dirname(found) or ".")
+        return install
+
     def start_stage(self, inst: Instruction) -> Stage:
         words = expand_vars(inst.args, self.global_args).split()
         image = words[0] if words else ""
@@ -364,6 +381,7 @@ class _Reader:
             return cwd
         installs = []
         for install in parsed.installs:
+            install = self.tool_folder(install, resolve_abs, absolute)
             installs += self.follow(install, stage, absolute, mounted)
         if parsed.wheel_dir:
             folder = absolute(parsed.wheel_dir)
@@ -420,6 +438,15 @@ class _Reader:
         if install.spec.startswith("/wheels"):  # installs.py leaves these to the stages
             stage.notes.append(f"could not tell which stage built `{install.spec}`")
         return [install]
+
+
+# What each project tool reads in the folder it installs.
+_TOOL_MANIFESTS = {
+    "pipenv": ("Pipfile", "Pipfile.lock"),
+    "uv": ("pyproject.toml", "uv.lock"),
+    "poetry": ("pyproject.toml", "poetry.lock"),
+    "pdm": ("pyproject.toml", "pdm.lock"),
+}
 
 
 def read_image(

@@ -36,12 +36,12 @@ class InstallParse:
     prefix: Optional[str] = None  # `pip install --prefix DIR` / `--target DIR`
 
 
-def project_folder(path: str, resolve: PathResolver, manifests: Sequence[str] = ()) -> Optional[str]:
+def project_folder(path: str, resolve: PathResolver) -> Optional[str]:
     """The repo folder a project path names; a folder the image holds only some files of
     (`COPY pyproject.toml ./` then `pip install .`) is found through its metadata file."""
     resolved = resolve(path)
     if resolved is None:
-        for name in ("pyproject.toml", "setup.py", "setup.cfg", *manifests):
+        for name in ("pyproject.toml", "setup.py", "setup.cfg"):
             found = resolve(posixpath.join(path, name))
             if found is not None and found.rsplit("/", 1)[-1] == name:
                 return found.rpartition("/")[0] or "."
@@ -253,16 +253,7 @@ def select(
             chosen.folder = project_folder(value, resolve) or "."
         elif name == "--package":
             chosen.groups.append(f"package:{value}")  # a uv workspace member, found by the reader
-    if chosen.folder == ".":
-        # No --project/--directory: the tool reads the current directory, which a container's
-        # WORKDIR maps to a repo folder (or only its manifest does: `COPY Pipfile* ./`).
-        chosen.folder = project_folder(".", resolve, _MANIFESTS.get(tool, ())) or "."
     return chosen
-
-
-# What a project tool reads in its folder besides pyproject.toml.
-_MANIFESTS = {"pipenv": ("Pipfile", "Pipfile.lock"), "poetry": ("poetry.lock",), "uv": ("uv.lock",),
-              "pdm": ("pdm.lock",)}
 
 
 def uv_selection(chosen: _Selection) -> tuple[bool, bool, tuple[str, ...], tuple[str, ...]]:
