@@ -182,3 +182,37 @@ def test_python_exec_of_its_own_arguments(tmp_path: Path) -> None:
     start = parse_start_command("python runner.py x gunicorn app:app", root=tmp_path, files=sorted(files))
     assert len(start.unfollowed) == 1
     assert "python runner.py -> os.execvp (runner.py:3): execs a command built at run time" in start.unfollowed[0]
+
+
+def test_heredoc_program_imports_run_before_the_server(tmp_path: Path) -> None:
+    files = {
+        "wait.sh": """\
+            #!/bin/sh
+            python << END
+            import sys
+            try:
+                import ujson as json
+            except ImportError:
+                import json
+            try:
+                import psycopg2
+            finally:
+                pass
+            from urllib.parse import urlparse
+            def check():
+                import redis
+            END
+            exec "$@"
+        """,
+        "app.py": "",
+    }
+    write_files(tmp_path, files)
+    start = parse_start_command("./wait.sh gunicorn app:app", root=tmp_path, files=sorted(files))
+    # unguarded top-level imports only: not the ImportError fallback, not a function's body
+    assert [e.spec for e in start.entries if e.via == "pre-start"] == ["sys", "psycopg2", "urllib.parse"]
+    assert start.server == "gunicorn" and start.unfollowed == ()
+    # nothing after the heredoc: what the target serves is not known, and the reason says so
+    start = parse_start_command("./wait.sh", root=tmp_path, files=sorted(files))
+    assert start.unfollowed == (
+        "python heredoc (wait.sh:2) runs first, and what starts after it was not followed",
+    )

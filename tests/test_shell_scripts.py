@@ -140,8 +140,15 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
     ("./unknown.sh", {"env": []}),
     # ...unless the environment fixes it
     ("ROLE=jobs ./unknown.sh", {"server": "celery"}),
-    # python reading its program from a heredoc is named with its line
-    ("./pyheredoc.sh", {"server": "gunicorn", "notes": ["reads its program from a heredoc (pyheredoc.sh:2)"]}),
+    # python reading its program from a heredoc: its top-level imports run before the server
+    (
+        "./pyheredoc.sh",
+        {
+            "server": "gunicorn",
+            "entries": [("sys", "app", "pre-start", "master"), ("app:app", "app", "gunicorn", "worker")],
+            "notes": [],
+        },
+    ),
     # a wrapper script in the repo that execs a server
     ("bin/start-web", {"server": "gunicorn", "entries": [("app:app", "app", "gunicorn", "worker")]}),
     # sh -c over several lines

@@ -6,20 +6,22 @@ import dataclasses
 import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from importaudit.model import Entry, EntryKind, Install, Location, SourceWarning
-from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry, not_in_repo
+from importaudit.model import Entry, EntryKind, Location, SourceWarning
+from importaudit.targets.appspec import CommandContext, Parts, cwd_on_path, file_entry
 from importaudit.targets.cli_options import CLI_ONE_SHOT, RELEASE_COMMANDS, UTILITIES
 from importaudit.targets.console import (
     Handoff,
     file_launches,
+    function_ctx,
     module_file,
     program_env,
     project_script,
     run_function,
+    unknown_handoff,
+    with_env,
 )
 from importaudit.targets.entry_points import runner_script
 from importaudit.targets.installs import parse_install
@@ -28,25 +30,10 @@ from importaudit.targets.servers import SERVERS, is_django_manage, parse_django_
 from importaudit.targets.shell import expand_vars, is_python, program_name, split_assignments, split_words
 from importaudit.targets.shell_run import Walker
 from importaudit.targets.shell_syntax import parse_shell
+from importaudit.targets.start_runs import Run, StartCommand, combine, python_heredoc
 from importaudit.targets.supervisors import parse_s6_init
 
-
-@dataclass(frozen=True)
-class StartCommand:
-    """What one start command runs; the pipeline turns it into a target's entries."""
-
-    server: Optional[str] = None  # "gunicorn", "uvicorn", "python", "celery", "manage.py"...
-    entries: tuple[Entry, ...] = ()
-    installs: tuple[Install, ...] = ()  # what the command itself installs (`uv run` syncs)
-    env: tuple[tuple[str, str], ...] = ()  # -e KEY=VAL, FOO=bar prefixes, --settings
-    paths: tuple[str, ...] = ()  # sys.path roots it adds (--chdir, --app-dir), repo-relative
-    notes: tuple[str, ...] = ()  # what could not be followed
-    needs: tuple[str, ...] = ()  # distributions the command itself needs ("gunicorn")
-    warnings: tuple[SourceWarning, ...] = ()  # unreadable files it names (a broken config)
-    configs: tuple[str, ...] = ()  # process-manager configs it starts (supervisord -c FILE), repo paths
-    # Why what it serves is not known although entries were found (a server handed computed arguments)
-    unfollowed: tuple[str, ...] = ()
-
+__all__ = ["StartCommand", "parse_start_command"]
 
 _MAX_DEPTH = 4
 # `python -m MODULE` forms that are a server's own command line.
@@ -58,14 +45,6 @@ _MODULE_PROGRAMS = {
     "waitress.runner": "waitress-serve",
     "daphne.cli": "daphne",
 }
-
-
-@dataclass
-class _Run:
-    parts: Parts
-    long_running: bool
-    exec_form: bool
-    via: Optional[str] = None  # set for what a server starts itself (a uWSGI hook or daemon)
 
 
 def _default_map(path: str) -> Optional[str]:
@@ -100,7 +79,7 @@ def parse_start_command(
         path_map=path_map or _default_map,
         made_by=made_by or (lambda path: None),
     )
-    runs: list[_Run] = []
+    runs: list[Run] = []
     notes: list[str] = []
     if isinstance(command, str):
         if shell:
@@ -109,56 +88,13 @@ def parse_start_command(
             _run_words(split_words(command), ctx, runs, notes, (), 0)
     else:
         _run_words(list(command), ctx, runs, notes, (), 0)
-    return _combine(runs, notes)
-
-
-def _combine(runs: list[_Run], notes: list[str]) -> StartCommand:
-    """The last exec'd or long-running command is the server; the ones before run first."""
-    candidates = [run for run in runs if (run.parts.server or run.parts.entries) and run.via is None]
-    exec_runs = [run for run in candidates if run.exec_form and run.long_running]
-    long_running = [run for run in candidates if run.long_running]
-    chosen = exec_runs or long_running or candidates
-    main = chosen[-1] if chosen else None
-    merged = Parts(server=main.parts.server if main else None)
-    for run in runs:
-        for entry in run.parts.entries:
-            if run.via is not None:
-                entry = dataclasses.replace(entry, via=run.via, phase="master")
-            elif run is not main and run.parts.server and entry.kind is not EntryKind.SERVER:
-                entry = dataclasses.replace(entry, via="pre-start", phase="master")
-            # The same entry named on two lines of a script (migrate, then collectstatic) is one entry.
-            if all(dataclasses.replace(entry, location=e.location) != e for e in merged.entries):
-                merged.entries.append(entry)
-        merged.installs += [i for i in run.parts.installs if i not in merged.installs]
-        merged.env += [e for e in run.parts.env if e not in merged.env]
-        merged.paths += [p for p in run.parts.paths if p not in merged.paths]
-        merged.warnings += run.parts.warnings
-        merged.configs += [c for c in run.parts.configs if c not in merged.configs]
-        merged.unfollowed += [u for u in run.parts.unfollowed if u not in merged.unfollowed]
-        for need in run.parts.needs:
-            merged.need(need)
-        for note in run.parts.notes:
-            merged.note(note)
-    for note in notes:
-        merged.note(note)
-    return StartCommand(
-        merged.server,
-        tuple(merged.entries),
-        tuple(merged.installs),
-        tuple(merged.env),
-        tuple(merged.paths),
-        tuple(merged.notes),
-        tuple(merged.needs),
-        tuple(merged.warnings),
-        tuple(merged.configs),
-        tuple(merged.unfollowed),
-    )
+    return combine(runs, notes)
 
 
 def _run_shell(
     text: str,
     ctx: CommandContext,
-    runs: list[_Run],
+    runs: list[Run],
     notes: list[str],
     args: Sequence[str],
     depth: int,
@@ -179,7 +115,7 @@ def _run_shell(
         words = fields[1:] if program_name(fields[0]) == "exec" else fields
         if heredoc is not None and words and is_python(words[0]) and words[1:] in ([], ["-"]):
             spot = f"{where}:{line}" if script else where
-            notes.append(f"python reads its program from a heredoc ({spot}): not followed")
+            python_heredoc(heredoc, spot, here, runs, notes)
             return
         _run_words(fields, here, runs, notes, walker.args, depth)
         ctx.cwd, ctx.env = here.cwd, here.env
@@ -193,7 +129,7 @@ def _run_shell(
 
 
 def _run_words(
-    words: list[str], ctx: CommandContext, runs: list[_Run], notes: list[str], args: Sequence[str], depth: int
+    words: list[str], ctx: CommandContext, runs: list[Run], notes: list[str], args: Sequence[str], depth: int
 ) -> None:
     """One simple command: strip prefixes and wrappers, then dispatch on the program."""
     parts = Parts()
@@ -205,7 +141,7 @@ def _run_words(
         parts.env.append((key, local_env[key]))
     if not words:
         ctx.env.update(local_env)  # `FOO=bar` alone sets a shell variable for what follows
-        runs.append(_Run(parts, False, False))
+        runs.append(Run(parts, False, False))
         return
     words = [expand_vars(word, local_env) for word in words]
     if assignments:  # `FOO=bar cmd`: the variable holds for this command only
@@ -245,7 +181,7 @@ def _run_words(
     _dispatch(words, parts, ctx, runs, notes, args, depth, exec_form)
 
 
-def _runner_script(words: list[str], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int) -> bool:
+def _runner_script(words: list[str], ctx: CommandContext, runs: list[Run], notes: list[str], depth: int) -> bool:
     """`pdm run NAME` / `pipenv run NAME` where NAME is a script of pyproject's [tool.pdm.scripts] or
     the Pipfile's [scripts]: its shell text (or `call`) runs, with the words after NAME appended."""
     if len(words) < 3 or depth >= _MAX_DEPTH:
@@ -262,8 +198,8 @@ def _runner_script(words: list[str], ctx: CommandContext, runs: list[_Run], note
     if script.call:
         parts = Parts()
         handoffs = run_function(script.call, parts, ctx, via, words[3:])
-        runs.append(_Run(parts, True, False))
-        _run_launched(handoffs, _function_ctx(script.call, parts, ctx), runs, notes, depth)
+        runs.append(Run(parts, True, False))
+        _run_launched(handoffs, function_ctx(script.call, parts, ctx), runs, notes, depth)
         return True
     return False
 
@@ -272,7 +208,7 @@ def _dispatch(
     words: list[str],
     parts: Parts,
     ctx: CommandContext,
-    runs: list[_Run],
+    runs: list[Run],
     notes: list[str],
     args: Sequence[str],
     depth: int,
@@ -285,7 +221,7 @@ def _dispatch(
         parts.installs += installed.installs
         for note in installed.notes:
             parts.note(note)
-        runs.append(_Run(parts, False, False))
+        runs.append(Run(parts, False, False))
         return
     if program in ("cd", "pushd"):
         target = words[1] if len(words) > 1 else "/"
@@ -295,7 +231,7 @@ def _dispatch(
         for key, value in split_assignments(words[1:])[0]:
             ctx.env[key] = value
             parts.env.append((key, value))
-        runs.append(_Run(parts, False, False))
+        runs.append(Run(parts, False, False))
         return
     if program in ("sh", "bash", "dash", "ash", "zsh", "/bin/sh") and len(words) > 1:
         if "-c" in words[1:3] or any(w.startswith("-") and "c" in w for w in words[1:2]):
@@ -319,14 +255,14 @@ def _dispatch(
         return
     if program == "django-admin":
         parse_django_admin(words[1:], parts, ctx)
-        runs.append(_Run(parts, "runserver" in words, exec_form))
+        runs.append(Run(parts, "runserver" in words, exec_form))
         return
     server = SERVERS.get(program) or (parse_s6_init if words[0] == "/init" else None)
     if server is not None:
         server(words[1:], parts, ctx)
-        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        runs.append(Run(parts, not parts.one_shot, exec_form))
         for command, via, cwd in parts.follow_ups:
-            started: list[_Run] = []
+            started: list[Run] = []
             _run_shell(
                 command, dataclasses.replace(ctx, cwd=cwd, env=dict(ctx.env)), started, notes, (), depth + 1
             )
@@ -338,8 +274,8 @@ def _dispatch(
     if point is not None and not ctx.is_file(ctx.repo_path(words[0])):
         via = f"console script `{program}` ({point.file}:{point.line})"
         handoffs = run_function(point.spec, parts, ctx, via, words[1:])
-        runs.append(_Run(parts, True, exec_form))
-        _run_launched(handoffs, _function_ctx(point.spec, parts, ctx), runs, notes, depth)
+        runs.append(Run(parts, True, exec_form))
+        _run_launched(handoffs, function_ctx(point.spec, parts, ctx), runs, notes, depth)
         return
     if "/" in words[0] or words[0].endswith((".sh", ".py")):
         _run_script(words[0], words[1:], parts, ctx, runs, notes, depth, exec_form)
@@ -351,7 +287,7 @@ def _dispatch(
         _run_script(found, words[1:], parts, ctx, runs, notes, depth, exec_form)
         return
     parts.note(f"could not tell what `{text}` runs{_where(ctx)}")
-    runs.append(_Run(parts, False, exec_form))
+    runs.append(Run(parts, False, exec_form))
 
 
 def _where(ctx: CommandContext) -> str:
@@ -376,7 +312,7 @@ def _python(
     words: list[str],
     parts: Parts,
     ctx: CommandContext,
-    runs: list[_Run],
+    runs: list[Run],
     notes: list[str],
     args: Sequence[str],
     depth: int,
@@ -389,11 +325,11 @@ def _python(
     rest = words[index:]
     if not rest:
         parts.note("`python` with no script starts a REPL: nothing to follow")
-        runs.append(_Run(parts, False, exec_form))
+        runs.append(Run(parts, False, exec_form))
         return
     if rest[0] == "-c":
         parts.note("`python -c` code is not followed")
-        runs.append(_Run(parts, False, exec_form))
+        runs.append(Run(parts, False, exec_form))
         return
     if rest[0] == "-m" and len(rest) > 1:
         module: str = _MODULE_PROGRAMS.get(rest[1]) or rest[1]
@@ -408,7 +344,7 @@ def _python(
         parts.entries.append(
             Entry(module, EntryKind.MODULE, via="python -m", location=ctx.location, phase="master")
         )
-        runs.append(_Run(parts, True, exec_form))
+        runs.append(Run(parts, True, exec_form))
         _follow_python(parts, ctx, runs, notes, depth, rest[2:])
         return
     if program_name(rest[0]) == "manage.py":
@@ -416,7 +352,7 @@ def _python(
         return
     parts.server = "python"
     file_entry(rest[0], parts, ctx, "python")
-    runs.append(_Run(parts, True, exec_form))
+    runs.append(Run(parts, True, exec_form))
     _follow_python(parts, ctx, runs, notes, depth, rest[1:])
 
 
@@ -425,7 +361,7 @@ def _manage(
     words: list[str],
     parts: Parts,
     ctx: CommandContext,
-    runs: list[_Run],
+    runs: list[Run],
     notes: list[str],
     depth: int,
     exec_form: bool,
@@ -434,18 +370,18 @@ def _manage(
     DJANGO_SETTINGS_MODULE); otherwise it is the project's own CLI (Flask, click, Flask-Script)."""
     if is_django_manage(script, ctx):
         parse_manage(script, words, parts, ctx)
-        runs.append(_Run(parts, not parts.one_shot, exec_form))
+        runs.append(Run(parts, not parts.one_shot, exec_form))
         return
     positionals = [word for word in words if not word.startswith("-")]
     sub = positionals[0] if positionals else ""
     parts.server = f"manage.py {sub}".strip()
     file_entry(script, parts, ctx, f"manage.py {sub} (not Django's: the project's CLI)".replace("  ", " "))
-    runs.append(_Run(parts, sub not in CLI_ONE_SHOT and sub not in RELEASE_COMMANDS, exec_form))
+    runs.append(Run(parts, sub not in CLI_ONE_SHOT and sub not in RELEASE_COMMANDS, exec_form))
     _follow_python(parts, ctx, runs, notes, depth, words)
 
 
 def _follow_python(
-    parts: Parts, ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int, args: Sequence[str] = ()
+    parts: Parts, ctx: CommandContext, runs: list[Run], notes: list[str], depth: int, args: Sequence[str] = ()
 ) -> None:
     """A Python program run as __main__ may start a server itself (`uvicorn.run("app:app")`, an exec)."""
     entry = parts.entries[-1] if parts.entries else None
@@ -454,63 +390,32 @@ def _follow_python(
     path = entry.path or module_file(entry.module, ctx)
     if path is None:
         return
-    here = _with_env(parts, ctx, program_env(ctx, path, None, as_main=True))
+    here = with_env(parts, ctx, program_env(ctx, path, None, as_main=True))
     _run_launched(file_launches(path, parts, ctx, f"python {path}", args), here, runs, notes, depth)
 
 
-def _function_ctx(spec: str, parts: Parts, ctx: CommandContext) -> CommandContext:
-    """The context a function's hand-offs run in: the environment it sets first (setdefault...)."""
-    module, _, function = spec.partition(":")
-    path = module_file(module.strip(), ctx)
-    return _with_env(parts, ctx, program_env(ctx, path, function.strip() or None))
-
-
-def _with_env(parts: Parts, ctx: CommandContext, env: dict[str, str]) -> CommandContext:
-    """What the program put in os.environ holds for its whole process: the target's env has it too."""
-    for key, value in env.items():
-        if ctx.env.get(key) != value and (key, value) not in parts.env:
-            parts.env.append((key, value))
-    return dataclasses.replace(ctx, env=env)
-
-
-# Server configuration files a command may name (an ini that says which app to load).
-_CONFIG_SUFFIXES = (".ini", ".conf", ".cfg", ".toml", ".yaml", ".yml", ".json", ".py")
-
-
-# Programs a Python program may hand over to: what they serve is followed.
 def _serves(program: str) -> bool:
+    """Programs a Python program may hand over to whose app is followed."""
     return program in SERVERS or program == "django-admin"
 
 
 def _run_launched(
-    handoffs: Sequence[Handoff], ctx: CommandContext, runs: list[_Run], notes: list[str], depth: int
+    handoffs: Sequence[Handoff], ctx: CommandContext, runs: list[Run], notes: list[str], depth: int
 ) -> None:
     """Command lines the program executes itself: only servers are followed (an `except ImportError:
     subprocess.call(["pip", "install", ...])` fallback is not what the deploy installs)."""
     for handoff in handoffs:
         argv = handoff.argv
-        if handoff.computed and not argv:
+        computed = handoff.computed and (not argv or _serves(program_name(argv[0])) or is_python(argv[0]))
+        if computed and depth < _MAX_DEPTH:
             parts = Parts()
-            parts.unfollowed.append(f"{handoff.where}: execs a command built at run time: what runs is not known")
-            runs.append(_Run(parts, False, False))
+            parts.unfollowed.append(unknown_handoff(handoff, ctx))
+            runs.append(Run(parts, False, False))
             continue
         if handoff.passthrough and argv and depth < _MAX_DEPTH:
             _run_words(list(argv), ctx, runs, notes, (), depth + 1)
             continue
         if not argv or not (_serves(program_name(argv[0])) or is_python(argv[0])) or depth >= _MAX_DEPTH:
-            continue
-        if handoff.computed:
-            parts = Parts()
-            configs = [
-                not_in_repo(ctx, word)
-                for word in argv[1:]
-                if word.endswith(_CONFIG_SUFFIXES) and not ctx.is_file(ctx.repo_path(word))
-            ]
-            parts.unfollowed.append(
-                f"{handoff.where}: {argv[0]} is handed arguments built at run time: what it serves is not known"
-                + "".join(f"; {config}" for config in configs)
-            )
-            runs.append(_Run(parts, False, False))
             continue
         _run_words(list(argv), ctx, runs, notes, (), depth + 1)
 
@@ -520,7 +425,7 @@ def _run_script(
     args: list[str],
     parts: Parts,
     ctx: CommandContext,
-    runs: list[_Run],
+    runs: list[Run],
     notes: list[str],
     depth: int,
     exec_form: bool,
@@ -532,20 +437,20 @@ def _run_script(
             f"could not tell what `{' '.join([written, *args])}` runs{_where(ctx)}"
             + ("" if ctx.is_file(repo) else f" (`{written}` is not a file in the repo)")
         )
-        runs.append(_Run(parts, False, exec_form))
+        runs.append(Run(parts, False, exec_form))
         return
     assert repo is not None
     try:
         text = (ctx.root / repo).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         parts.warnings.append(SourceWarning(repo, 0, f"could not read: {exc.__class__.__name__}"))
-        runs.append(_Run(parts, False, exec_form))
+        runs.append(Run(parts, False, exec_form))
         return
     first = text.split("\n", 1)[0]
     if repo.endswith(".py") or (first.startswith("#!") and "python" in first):
         parts.server = "python"
         file_entry(written, parts, ctx, "python")
-        runs.append(_Run(parts, True, exec_form))
+        runs.append(Run(parts, True, exec_form))
         _follow_python(parts, ctx, runs, notes, depth, args)
         return
     _run_shell(text, dataclasses.replace(ctx, env=dict(ctx.env)), runs, notes, args, depth + 1, repo)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from importaudit.model import Entry, EntryKind
-from importaudit.targets.appspec import DOTTED, CommandContext, Parts, module_entry, scan_options
+from importaudit.targets.appspec import DOTTED, CommandContext, Parts, module_entry, not_in_repo, scan_options
 from importaudit.targets.click_routes import click_route, route_summary
 from importaudit.targets.entry_points import CONSOLE, EntryPoint, entry_point
 from importaudit.targets.launchers import environ_sets, imported_modules, launches
@@ -174,3 +174,38 @@ def module_file(module: str, ctx: CommandContext) -> Optional[str]:
     tails = (f"/{base}.py", f"/{base}/__init__.py")
     found = {name for name in ctx.files if name.endswith(tails)}
     return found.pop() if len(found) == 1 else None
+
+
+def function_ctx(spec: str, parts: Parts, ctx: CommandContext) -> CommandContext:
+    """The context a function's hand-offs run in: the environment it sets first (setdefault...)."""
+    module, _, function = spec.partition(":")
+    path = module_file(module.strip(), ctx)
+    return with_env(parts, ctx, program_env(ctx, path, function.strip() or None))
+
+
+def with_env(parts: Parts, ctx: CommandContext, env: dict[str, str]) -> CommandContext:
+    """What the program put in os.environ holds for its whole process: the target's env has it too."""
+    for key, value in env.items():
+        if ctx.env.get(key) != value and (key, value) not in parts.env:
+            parts.env.append((key, value))
+    return replace(ctx, env=env)
+
+
+# Server configuration files a command may name (an ini that says which app to load).
+_CONFIG_SUFFIXES = (".ini", ".conf", ".cfg", ".toml", ".yaml", ".yml", ".json", ".py")
+
+
+def unknown_handoff(handoff: Handoff, ctx: CommandContext) -> str:
+    """Why a program handed arguments built at run time serves something nobody can name, with
+    the config files its own arguments name that the repo does not hold (made at build time?)."""
+    if not handoff.argv:
+        return f"{handoff.where}: execs a command built at run time: what runs is not known"
+    configs = [
+        not_in_repo(ctx, word)
+        for word in handoff.argv[1:]
+        if word.endswith(_CONFIG_SUFFIXES) and not ctx.is_file(ctx.repo_path(word))
+    ]
+    return (
+        f"{handoff.where}: {handoff.argv[0]} is handed arguments built at run time: what it serves is not known"
+        + "".join(f"; {config}" for config in configs)
+    )

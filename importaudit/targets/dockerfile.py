@@ -59,6 +59,15 @@ class _Reader(RunReader):
                         stage.cmd = None  # Docker resets an inherited CMD on a new ENTRYPOINT
 
 
+# What each project tool reads in the folder it installs.
+_TOOL_MANIFESTS = {
+    "pipenv": ("Pipfile", "Pipfile.lock"),
+    "uv": ("pyproject.toml", "uv.lock"),
+    "poetry": ("pyproject.toml", "poetry.lock"),
+    "pdm": ("pyproject.toml", "pdm.lock"),
+}
+
+
 def read_image(
     root: Path,
     relpath: str,

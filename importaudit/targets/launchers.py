@@ -284,3 +284,32 @@ def environ_sets(
 
 def _text(node: ast.AST) -> Optional[str]:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+# Handlers that make an import optional: what they guard is not needed to start.
+_OPTIONAL = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def program_imports(text: str) -> Optional[list[tuple[str, int]]]:
+    """(module, line) of the absolute imports a program given as text (`python << END` in a shell
+    script) runs at its top level, unguarded; None when the text is not Python importaudit can parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    found: list[tuple[str, int]] = []
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for stmt in statements:
+            if isinstance(stmt, ast.Import):
+                found.extend((alias.name, stmt.lineno) for alias in stmt.names)
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+                found.append((stmt.module, stmt.lineno))
+            elif isinstance(stmt, ast.Try):
+                caught = {_dotted(h.type) if h.type is not None else "BaseException" for h in stmt.handlers}
+                caught |= {_dotted(e) for h in stmt.handlers if isinstance(h.type, ast.Tuple) for e in h.type.elts}
+                if not caught & _OPTIONAL:
+                    visit(stmt.body)
+
+    visit(tree.body)
+    return found
