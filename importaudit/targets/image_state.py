@@ -213,6 +213,9 @@ def context_is_root(instructions: Sequence[Instruction], context: str, known: fr
             path = posixpath.normpath(source)
             here += posixpath.join(context, path) in known
             there += path in known
+    for source in _bind_mount_sources(instructions):  # `RUN --mount=type=bind,source=uv.lock ...`
+        here += posixpath.join(context, source) in known
+        there += source in known
     if here == there == 0:
         # Only `COPY . /app`: the files its RUN steps name (`pip install -r requirements.txt`,
         # `cp docker/config.py settings/`) say which folder was sent.
@@ -226,6 +229,25 @@ def context_is_root(instructions: Sequence[Instruction], context: str, known: fr
                 here += posixpath.join(context, path) in known
                 there += path in known
     return there > here
+
+
+def _bind_mount_sources(instructions: Sequence[Instruction]) -> list[str]:
+    """The build-context files RUN steps bind-mount (`--mount=type=bind,source=X`; bind is the
+    default type): like COPY sources, they are paths inside the build context."""
+    sources = []
+    for inst in instructions:
+        if inst.keyword != "RUN":
+            continue
+        for name, value in inst.flags:
+            if name != "mount":
+                continue
+            fields = dict(part.partition("=")[::2] for part in value.split(","))
+            if fields.get("type", "bind") != "bind" or "from" in fields:
+                continue
+            source = fields.get("source") or fields.get("src") or ""
+            if source and "$" not in source and source not in (".", "./"):
+                sources.append(posixpath.normpath(source))
+    return sources
 
 
 def image_has(
