@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scenario_support import audit, findings, verdicts, write
+from scenario_support import audit, findings, only, verdicts, write
 
 PROCFILE = {
     "Procfile": "web: gunicorn wsgi:app\n",
@@ -99,3 +99,81 @@ def test_a_package_function_shadowing_a_submodule_of_its_name_is_the_one_called(
         ("missing-at-boot", "error", "markdown", "pkg/__init__.py", 5),
     }
     assert code == 1
+
+
+def test_a_main_guarded_call_runs_when_the_file_is_started_as_a_script(tmp_path: Path) -> None:
+    # `python app.py` runs the `if __name__ == "__main__":` block, so main() and its import run at boot.
+    write(tmp_path, {
+        "Procfile": "web: python app.py\n",
+        "requirements.txt": "flask\n",
+        "app.py": """
+            import flask
+
+
+            def main():
+                import markdown
+                flask.Flask(__name__).run()
+
+
+            if __name__ == "__main__":
+                main()
+        """,
+    })
+    code, report = audit(tmp_path)
+    assert verdicts(report) == {"Procfile:web": "fails-at-boot"}
+    assert findings(report, "rule", "severity", "module", "line") == {("missing-at-boot", "error", "markdown", 5)}
+    assert code == 1
+
+
+def test_a_call_that_does_not_run_does_not_end_its_unit(tmp_path: Path) -> None:
+    # setup_windows() is skipped on the Linux target; setup(), called after it, still runs at boot.
+    write(tmp_path, {
+        **PROCFILE,
+        "wsgi.py": """
+            import sys
+
+            import flask
+
+
+            def setup_windows():
+                import pywin32_system32
+
+
+            def setup():
+                import markdown
+
+
+            if sys.platform == "win32":
+                setup_windows()
+            setup()
+            app = flask.Flask(__name__)
+        """,
+    })
+    code, report = audit(tmp_path)
+    assert verdicts(report) == {"Procfile:web": "fails-at-boot"}
+    # setup_windows is still a function of a boot file: its import may run on some request.
+    assert findings(report, "rule", "severity", "module", "line") == {
+        ("missing-at-boot", "error", "markdown", 11), ("missing-at-request", "warning", "pywin32_system32", 7)}
+    assert code == 1
+
+
+def test_a_syntax_error_in_a_urlconf_names_the_chain_through_the_settings(tmp_path: Path) -> None:
+    # Django reaches ROOT_URLCONF from the settings module the WSGI file names.
+    write(tmp_path, {
+        "Procfile": "web: gunicorn proj.wsgi:application\n",
+        "requirements.txt": "django\ngunicorn\n",
+        "proj/__init__.py": "",
+        "proj/wsgi.py": """
+            import os
+            from django.core.wsgi import get_wsgi_application
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+            application = get_wsgi_application()
+        """,
+        "proj/settings.py": 'SECRET_KEY = "x"\nROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = []\n',
+        "proj/urls.py": "from django.urls import path\nurlpatterns = [\n",
+    })
+    _code, report = audit(tmp_path)
+    finding = only(report, "proj.urls")
+    assert (finding["rule"], finding["file"], finding["line"], finding["chain"]) == (
+        "syntax-error", "proj/urls.py", 2, ["proj/wsgi.py", "proj/settings.py", "proj/urls.py"])
+    assert finding["message"].endswith("(proj/wsgi.py -> proj/settings.py -> proj/urls.py)")
