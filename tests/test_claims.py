@@ -273,3 +273,25 @@ def test_python_version_option_is_the_python_the_report_names(tmp_path: Path) ->
     assert [(t["name"], t["python"]) for t in default["targets"]] == [("Dockerfile", "3.11")]
     assert [(t["name"], t["python"]) for t in on_312["targets"]] == [("Dockerfile", "3.12")]
     assert {f["module"] for f in on_312["findings"] if f["rule"] == "stdlib-removed"} == {"asyncore"}
+
+
+def test_a_requires_python_range_is_judged_over_the_versions_it_allows(tmp_path: Path) -> None:
+    """An image whose Python importaudit cannot read (not a python:X.Y base) and a project that only
+    says `requires-python = ">=3.10"`: the deploy may run 3.10 or 3.13. tomllib exists from 3.11,
+    so the import fails on some allowed versions only: a warning naming them, not an error."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["flask", "gunicorn"]\n')
+    (tmp_path / "app.py").write_text("import tomllib\nimport flask\napp = flask.Flask(__name__)\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"gunicorn\", \"app:app\"]\n")
+    code, report = audit(tmp_path)
+    (target,) = report["targets"]
+    assert (target["python"], target["verdict"], code) == ("3.10-3.14", "boots", 0)
+    (finding,) = report["findings"]
+    assert (finding["rule"], finding["severity"], finding["module"]) == ("stdlib-removed", "warning", "tomllib")
+    assert "only on Python 3.10" in finding["message"]
+    # an exact version decides: 3.10 fails for certain
+    (tmp_path / ".python-version").write_text("3.10\n")
+    code, report = audit(tmp_path)
+    assert (report["findings"][0]["severity"], code) == ("error", 1)

@@ -115,7 +115,25 @@ def target_env(ws: Workspace, target: Target) -> tuple[TargetEnv, str]:
     version, source = ws.default_python
     if source == UNDECLARED:  # judged on every supported version, never the host's
         return replace(base, python=SUPPORTED_PYTHONS[-1], versions=SUPPORTED_PYTHONS), source
+    allowed = _allowed_versions(source)
+    if len(allowed) > 1:
+        # Only a range is known (`requires-python = ">=3.10"`, no image or .python-version): the
+        # deploy may run any of them, so an import failing on some is judged over all of them.
+        return replace(base, python=allowed[-1], versions=allowed), source
     return replace(base, python=version), source
+
+
+def _allowed_versions(source: str) -> tuple[tuple[int, int], ...]:
+    """The supported versions a `requires-python` range admits; () when the source is not one."""
+    if not source.startswith("requires-python "):
+        return ()
+    try:
+        spec = SpecifierSet(source.removeprefix("requires-python "))
+    except InvalidSpecifier:
+        return ()
+    return tuple(
+        v for v in SUPPORTED_PYTHONS if spec.contains(f"{v[0]}.{v[1]}.99") or spec.contains(f"{v[0]}.{v[1]}.0")
+    )
 
 
 # ---------------------------------------------------------------------------------------------

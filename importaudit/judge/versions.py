@@ -67,7 +67,8 @@ def over_versions(
         return finding
     severity = Severity.WARNING if finding.severity is Severity.ERROR else finding.severity
     note = (
-        f" — only on Python {versions_text(failing)}: no Python version is declared, so importaudit "
-        f"judged every supported version ({versions_text(versions)}); declare the version the target runs"
+        f" — only on Python {versions_text(failing)}: no single Python version is declared, so importaudit "
+        f"judged every supported version the project allows ({versions_text(versions)}); declare the version "
+        "the target runs"
     )
     return replace(finding, severity=severity, message=finding.message + note)
