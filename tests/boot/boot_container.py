@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import posixpath
+import re
 import subprocess
 import time
 import uuid
@@ -11,6 +13,8 @@ from typing import Optional
 from boot_launch import Observation, missing_module_groups, missing_programs
 
 DOCKER = "/usr/bin/docker"
+# runc's words when the CMD's program is not in the image (docker run exits 127, nothing started).
+_NOT_STARTED = re.compile(r'exec: "([^"]+)": (?:executable file not found|stat [^:]*: no such file)')
 # Platforms that run images set PORT (Cloud Run, Zeabur, Heroku): a CMD that binds $PORT needs it.
 PORT = "8000"
 # Runs inside the container with its own python: the listening TCP ports from /proc (the CMD
@@ -83,6 +87,10 @@ def observe_container(tag: str, routes: list[str], *, probe: str, timeout: float
     run = _docker("run", "-d", "--name", name, "--network", "none", "-e", f"PORT={PORT}", tag)
     if run.returncode != 0:
         _docker("rm", "-f", name)
+        program = _NOT_STARTED.search(run.stderr)
+        if program:  # an exec-form CMD naming a program the image never installed: a failed boot
+            return Observation("fails-at-boot", programs_missing=[posixpath.basename(program.group(1))],
+                               log=run.stderr.strip(), returncode=run.returncode, probe=probe)
         return Observation("fails-at-boot", log=f"docker run failed: {run.stderr.strip()}", problems=[
             f"docker run {tag} failed: {run.stderr.strip()[-500:]}"])
     obs = Observation("fails-at-boot", probe=probe)

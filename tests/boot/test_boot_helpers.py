@@ -173,3 +173,15 @@ def test_image_plan_builds_from_the_folder_holding_the_copy_sources(tmp_path: Pa
     # is `app`, not the trailing test stage; python:3.12 is not a base this machine has
     root = plan_image(tmp_path, "docker/Dockerfile")
     assert (root.context, root.stage, root.base, takes_part(root)) == ("", "app", "python:3.12-slim", False)
+
+
+def test_an_image_whose_cmd_program_is_not_there_failed_to_boot() -> None:
+    """docker run exits 127 without starting anything: what runc says names the program."""
+    from boot_container import _NOT_STARTED
+
+    said = ('docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc '
+            'create failed: unable to start container process: exec: "/srv/venv/bin/gunicorn": stat '
+            '/srv/venv/bin/gunicorn: no such file or directory: unknown.')
+    found = _NOT_STARTED.search(said)
+    assert found and found.group(1) == "/srv/venv/bin/gunicorn"
+    assert _NOT_STARTED.search('exec: "gunicorn": executable file not found in $PATH: unknown.')
