@@ -295,3 +295,33 @@ def test_a_requires_python_range_is_judged_over_the_versions_it_allows(tmp_path:
     (tmp_path / ".python-version").write_text("3.10\n")
     code, report = audit(tmp_path)
     assert (report["findings"][0]["severity"], code) == ("error", 1)
+
+
+def test_a_database_url_default_is_the_database_only_where_nothing_sets_the_variable(tmp_path: Path) -> None:
+    """`dj_database_url.config(default="mysql://...")`: a platform usually sets DATABASE_URL (a
+    Heroku add-on, a compose env_file not in the repo), so the default's driver is a warning that
+    names the condition; the target's own DATABASE_URL decides for certain."""
+    project = copy("django_missing_app", tmp_path)
+    settings = project / "mysite" / "settings.py"
+    text = settings.read_text().replace('    "debug_toolbar",\n', "").replace(
+        '    "whitenoise.middleware.WhiteNoiseMiddleware",\n', "")
+    start = text.index("DATABASES = {")
+    end = text.index("}\n}\n", start) + 4
+    settings.write_text(text[:start] + "import dj_database_url\nDATABASES = {\"default\": "
+                        "dj_database_url.config(default=\"mysql://root@localhost/site\")}\n" + text[end:])
+    (project / "requirements.txt").write_text("Django==5.1.4\ngunicorn==23.0.0\ndj-database-url==2.3.0\n")
+    code, report = audit(project)
+    (finding,) = report["findings"]
+    assert (finding["module"], finding["severity"], code) == ("MySQLdb", "warning", 0)
+    assert "not os.environ.get('DATABASE_URL')" in finding["message"]
+    assert report["targets"][0]["verdict"] == "boots"
+    dockerfile = project / "Dockerfile"
+    env_line = "WORKDIR /srv\nENV DATABASE_URL=mysql://db/site\n"
+    dockerfile.write_text(dockerfile.read_text().replace("WORKDIR /srv\n", env_line))
+    code, report = audit(project)
+    (finding,) = report["findings"]
+    assert (finding["module"], finding["severity"], finding["rule"]) == ("MySQLdb", "error", "missing-at-boot")
+    assert code == 1
+    dockerfile.write_text(dockerfile.read_text().replace("mysql://db/site", "sqlite:////tmp/db.sqlite3"))
+    code, report = audit(project)
+    assert (report["findings"], code) == ([], 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Optional
 
 from importaudit.frameworks.appconfig import config_name, default_config
@@ -35,7 +36,7 @@ from importaudit.frameworks.values import (
     resolve_env,
 )
 from importaudit.frameworks.walk import all_calls
-from importaudit.model import Location
+from importaudit.model import Guard, GuardKind, Location
 
 # Phases (research §3): "boot" = django.setup() + load_middleware(); "migrate" = what
 # `manage.py check`/`migrate` also load (URLconf, caches, templates); "request" = first use.
@@ -303,10 +304,17 @@ class _SettingsStrings:
         if library is None:
             return
         var, url = _url_source(value)
+        from_default = bool(var) and var not in self.env
         if var and var in self.env:
             url = Text(self.env[var], value.file, value.line)
         url = resolve_env(url, self.env)
         where = Location(value.file, value.line)
+        if from_default and isinstance(url, Text):
+            # The default is the database only where nothing sets the variable, and the platform
+            # may (a Heroku add-on, a compose env_file, a secret): the driver it names is needed
+            # under that condition, a warning that says so, never a certain boot failure.
+            unset = Guard(GuardKind.CONDITION, f"not os.environ.get({var!r})", line=value.line)
+            url = replace(url, guards=(*url.guards, unset))
         if not isinstance(url, Text):
             self.out.unknown(
                 "",
