@@ -143,3 +143,21 @@ def test_a_project_install_of_an_unknown_folder_may_provide_the_projects_runtime
     assert (found["flask"]["rule"], found["flask"]["severity"]) == ("missing-at-boot", "warning")
     assert "`RUN uv sync` (Dockerfile:3" in found["flask"]["message"]
     assert (found["yaml"]["rule"], found["yaml"]["severity"]) == ("dev-only", "error")
+
+
+def test_an_untraced_wheel_may_bring_what_the_lock_pins(tmp_path: Path) -> None:
+    """fastapi-cli comes with fastapi[standard], pinned in uv.lock but named by no declaration:
+    a wheel of the project would bring it, so its absence behind an unread wheel is uncertain."""
+    files = {
+        "app.py": "import fastapi_cli\napp = 1\n",
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['fastapi[standard]']\n",
+        "uv.lock": 'version = 1\n\n[[package]]\nname = "fastapi-cli"\nversion = "0.0.7"\n'
+                   'source = { registry = "https://pypi.org/simple" }\n',
+        "Dockerfile": "FROM python:3.12-slim\nCOPY --from=ghcr.io/acme/wheels:1 /wheels /opt/wheels\n"
+                      "RUN pip install /opt/wheels/*.whl\nCOPY app.py .\nCMD [\"gunicorn\", \"app:app\"]\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    found = {f["module"]: f for f in json.loads(result.output)["findings"] if f["target"] == "Dockerfile"}
+    assert (found["fastapi_cli"]["rule"], found["fastapi_cli"]["severity"]) == ("missing-at-boot", "warning")

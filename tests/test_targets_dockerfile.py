@@ -769,3 +769,20 @@ def test_a_project_install_where_nothing_was_copied_is_unread(tmp_path: Path) ->
                    {"pyproject.toml": ""})
     assert installs(target) == [("unknown", "uv sync", "uv")]
     assert any("could not tell which project `uv sync` installs" in note for note in target.notes)
+
+
+def test_bind_mount_sources_say_the_build_context(tmp_path: Path) -> None:
+    """dockerfiles/py313/Dockerfile binds uv.lock and pyproject.toml, which exist only at the
+    root: the image is built with the root as context, and `uv sync` installs the root project
+    (not a folder holding no manifest)."""
+    names = write_files(tmp_path, {
+        "dockerfiles/py313/Dockerfile": (
+            "FROM python:3.13-slim AS builder\nWORKDIR /app\n"
+            "RUN --mount=type=bind,source=uv.lock,target=uv.lock "
+            "--mount=type=bind,source=pyproject.toml,target=pyproject.toml uv sync --locked --no-dev\n"
+            "COPY . /app\nFROM python:3.13-slim\nWORKDIR /app\nCOPY --from=builder /app /app\n"
+        ),
+        "pyproject.toml": "", "uv.lock": "", "svc/main.py": "",
+    })
+    target = read_dockerfile(tmp_path, "dockerfiles/py313/Dockerfile", None, names)
+    assert installs(target) == [("project", ".", "uv")]

@@ -161,7 +161,7 @@ class TargetAudit:
     # sdist or folder (it may be the project's own build), "free" can name anything, and
     # "environment" is a Python environment copied from an image importaudit cannot read.
     opaque_steps: list[tuple[str, str]] = field(default_factory=list)
-    declared_runtime: frozenset[str] = frozenset()  # ... that the project declares as runtime
+    declared_runtime: frozenset[str] = frozenset()  # ... as runtime, or pinned by a lock
     # With no descriptor: the files importing the project's top-level packages and modules runs.
     package_reach: Optional[frozenset[str]] = None
     # With no descriptor: files the packages load only under a guard (judge/guarded_reach.py).
@@ -213,7 +213,7 @@ def opaque_for(ta: TargetAudit, module: str, requirement: Optional[Requirement])
     `pip install -r $REQUIREMENTS` installs one of the repo's requirements files: it can provide
     what those files declare, and nothing else. A local wheel, sdist or folder importaudit could
     not trace (`pip install /tmp/dist/*.whl`) may be the project built from its own metadata: it
-    can provide what the project declares as runtime, and what nothing declares.
+    can provide what the project declares as runtime or pins in a lock, and what nothing declares.
     """
     if ta.assumed:
         return ta.assumed
@@ -649,7 +649,8 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
         declared=declared_keys(ws),
         declared_in_files=declared_keys(ws, files_only=True),
         opaque_steps=[(_opaque_text(ws.root, i), _step_kind(i)) for i in opaque_installs(target)],
-        declared_runtime=runtime_keys(ws),
+        # What a build of the project could bring: its runtime declarations and what its locks pin.
+        declared_runtime=runtime_keys(ws) | {r.key for rs in ws.declared.locks for r in rs.requirements},
         package_reach=package_reach,
         optional_files=optional_files,
         nested=nested,

@@ -226,7 +226,7 @@ class StageReader:
             if options.get("type", "bind") != "bind":
                 continue  # a cache mount without from= starts empty
             repo = self.repo(source or ".")
-            if repo is not None:
+            if repo is not None and (repo in self.files or repo in self.dirs):  # else the build fails
                 kind = "file" if repo in self.files else "dir"
                 scratch.copies.append(Copy(dest, repo, kind))
         return scratch

@@ -205,6 +205,19 @@ def context_is_root(instructions: Sequence[Instruction], context: str, known: fr
     """More COPY sources exist relative to the repo root than to the Dockerfile's folder."""
     here = there = 0
     for inst in instructions:
+        # `RUN --mount=type=bind,source=uv.lock,...` reads from the context as COPY does.
+        mounted = [
+            options.get("source", options.get("src", ""))
+            for name, value in inst.flags if name == "mount"
+            for options in [dict(item.partition("=")[::2] for item in value.split(","))]
+            if options.get("type", "bind") == "bind" and not options.get("from")
+        ]
+        if inst.keyword == "RUN":
+            for source in mounted:
+                if source and "$" not in source and source not in (".", "./"):
+                    here += posixpath.join(context, posixpath.normpath(source)) in known
+                    there += posixpath.normpath(source) in known
+            continue
         if inst.keyword not in ("COPY", "ADD") or inst.heredocs or any(n == "from" for n, _ in inst.flags):
             continue
         for source in instruction_words(inst.args)[:-1]:
