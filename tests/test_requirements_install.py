@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,11 @@ def test_no_deps_marks_what_the_step_names(tmp_path: Path) -> None:
     plain = Install(InstallKind.REQUIREMENTS, "requirements.txt", HERE)
     reqs, _ = requirements_for_install(tmp_path, plain, LINUX)
     assert not any(r.no_deps for r in reqs)
+
+
+def test_no_deps_file_naming_the_project_leaves_its_dependencies_out(tmp_path: Path) -> None:
+    """`pip install --no-deps -r requirements.txt` with `-e .` in it: the project, not what it requires."""
+    write_tree(tmp_path, {"requirements.txt": "-e .\ngunicorn\n", "pyproject.toml": PYPROJECT})
+    install = Install(InstallKind.REQUIREMENTS, "requirements.txt", HERE)
+    assert {"flask", "shop", "gunicorn"} <= set(_keys(tmp_path, install))
+    assert _keys(tmp_path, replace(install, no_deps=True)) == ["gunicorn", "shop"]

@@ -33,6 +33,8 @@ from importaudit.source.conditions import TargetEnv
 
 Result = tuple[tuple[Requirement, ...], tuple[SourceWarning, ...]]
 _LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock"}
+# Where a local project's own requirements are read from (what `-e .` in a file brings along).
+_METADATA_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 def requirements_for_install(root: Path, install: Install, env: TargetEnv) -> Result:
@@ -46,9 +48,11 @@ def requirements_for_install(root: Path, install: Install, env: TargetEnv) -> Re
     if install.kind is InstallKind.UNKNOWN:
         return (), ()
     if install.no_deps and install.kind in (InstallKind.PACKAGE, InstallKind.REQUIREMENTS):
-        # `pip install --no-deps X` / `-r FILE`: exactly what it names, none of their requirements
+        # `pip install --no-deps X` / `-r FILE`: exactly what it names, none of their requirements;
+        # a local project the file names (`-e .`) comes without the dependencies its metadata lists
         got, warned = requirements_for_install(root, replace(install, no_deps=False), env)
-        return tuple(replace(r, no_deps=True) for r in got), warned
+        named = [r for r in got if r.source.rsplit("/", 1)[-1] not in _METADATA_FILES]
+        return tuple(replace(r, no_deps=True) for r in named), warned
     if install.kind is InstallKind.PACKAGE:
         if install.tool == "conda":
             made_conda = _conda_requirement(install.spec, source, line, False)

@@ -19,7 +19,8 @@ from importaudit.targets.image_state import (
     path_map,
     repo_script,
 )
-from importaudit.targets.installs import opaque_reason, parse_install, project_folder, split_extras
+from importaudit.targets.installs import opaque_reason, parse_install, split_extras
+from importaudit.targets.project_selection import project_folder
 from importaudit.targets.shell import program_name, split_assignments
 from importaudit.targets.shell_flow import flow_commands
 

@@ -9,7 +9,7 @@ from typing import Optional
 
 from importaudit.model import Install, Location
 from importaudit.targets.install_options import PDM_INSTALL, POETRY_EXPORT, UV_EXPORT, Options
-from importaudit.targets.installs import PathResolver, poetry_selection, select, uv_selection
+from importaudit.targets.project_selection import PathResolver, poetry_selection, select, uv_selection
 from importaudit.targets.shell import program_name
 
 _EXPORT_OPTIONS = {

@@ -1,4 +1,4 @@
-"""Option tables of the installers (pip, uv, poetry, pipenv, pdm): which options take a value.
+"""Option tables of the installers (pip, uv, poetry, pipenv, pdm), and one option read against a table.
 
 Each table is written from the tool's own command reference (the version is named on the
 table); an option listed in neither half of a table is skipped with a note, and it never
@@ -7,7 +7,9 @@ consumes the next word: a package name is safer kept than swallowed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -157,3 +159,22 @@ PDM_INSTALL = Options(
         "--clean --only-keep --no-sync --override"
     ),
 )
+
+
+def read_option(words: Sequence[str], index: int, options: Options) -> tuple[str, Optional[str], int, bool]:
+    """(name, value, next index, known) of the option at words[index], per the tool's table.
+
+    `--opt=v`, `--opt v`, `-rFILE` and `-r FILE` are read; an unknown option takes no value.
+    """
+    word = words[index]
+    if word.startswith("--") and "=" in word:
+        name, value = word.split("=", 1)
+        return name, value, index + 1, options.knows(name)
+    if word in options.values:
+        following = words[index + 1] if index + 1 < len(words) else None
+        return word, following, index + 2, True
+    if word in options.flags:
+        return word, None, index + 1, True
+    if not word.startswith("--") and len(word) > 2 and word[:2] in options.values:
+        return word[:2], word[2:], index + 1, True  # -rrequirements.txt
+    return word, None, index + 1, False
