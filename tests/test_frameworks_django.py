@@ -599,3 +599,55 @@ def test_star_import_cycle_terminates() -> None:
         "mysite/other.py": "from mysite.settings import *\n",
     }
     assert "x" in modules(analyse(files))
+
+
+# -- AppConfig.ready(): Django calls it at the end of populate() -------------------------------
+
+APPS_PY = """
+from django.apps import AppConfig
+
+class BlogConfig(AppConfig):
+    name = "blog"
+    def ready(self):
+        from blog import signals
+
+class OtherConfig(AppConfig):
+    name = "blog"
+    default = {default}
+    def ready(self):
+        import yaml
+"""
+
+
+def ready_callbacks(apps_py: str, init: str = "", django_version: str = "") -> set[tuple[str, str]]:
+    files = {
+        "mysite/__init__.py": "", "mysite/wsgi.py": WSGI,
+        "mysite/settings.py": 'INSTALLED_APPS = ["blog", "shop.apps.ShopConfig"]\n',
+        "blog/__init__.py": init, "blog/apps.py": apps_py, "blog/signals.py": "",
+        "shop/__init__.py": "", "shop/apps.py": "",
+    }
+    installed = {"django": django_version} if django_version else {}
+    ctx = parsed_context(files, package_modules(list(files)), {}, installed)
+    return {(imp.module, function) for imp, function in framework_imports(ctx).callbacks}
+
+
+@pytest.mark.parametrize(
+    ("apps_py", "init", "version", "expected"),
+    [
+        # the only AppConfig subclass of apps.py (Django 3.2+ picks it by itself)
+        (APPS_PY.split("class OtherConfig")[0], "", "", {("blog.apps", "BlogConfig.ready")}),
+        # two configs: the one marked default = True
+        (APPS_PY.format(default="True"), "", "5.1.4", {("blog.apps", "OtherConfig.ready")}),
+        # two configs, none marked: Django uses the base AppConfig, whose ready() does nothing
+        (APPS_PY.format(default="False"), "", "", set()),
+        # before 3.2 only default_app_config chooses
+        (APPS_PY.split("class OtherConfig")[0], "", "2.2.28", set()),
+        (APPS_PY.format(default="False"), 'default_app_config = "blog.apps.OtherConfig"\n', "2.2.28",
+         {("blog.apps", "OtherConfig.ready")}),
+    ],
+)
+def test_the_app_config_whose_ready_runs_at_boot(
+    apps_py: str, init: str, version: str, expected: set[tuple[str, str]]
+) -> None:
+    # shop.apps.ShopConfig is named outright: its ready() is always the one called
+    assert ready_callbacks(apps_py, init, version) == {*expected, ("shop.apps", "ShopConfig.ready")}

@@ -56,3 +56,21 @@ def _sets_default(stmt: ast.stmt) -> bool:
         and isinstance(stmt.value, ast.Constant)
         and stmt.value.value is True
     )
+
+
+def app_config_setting(ctx: FrameworkContext, init: Optional[str]) -> Optional[str]:
+    """`default_app_config = "blog.apps.BlogConfig"` in an app package's __init__.py."""
+    if init is None or not init.endswith("__init__.py"):
+        return None
+    tree = ctx.tree(init)
+    return assigned_string(tree.body, "default_app_config") if tree is not None else None
+
+
+def django_before(version: str, release: tuple[int, int]) -> bool:
+    """The target's pinned Django is older than `release` (False when unknown)."""
+    parts = version.split(".")[:2]
+    try:
+        return (int(parts[0]), int(parts[1])) < release
+    except (ValueError, IndexError):
+        return False
+

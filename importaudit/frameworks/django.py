@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 from typing import Optional
 
-from importaudit.frameworks.appconfig import config_name, default_config
+from importaudit.frameworks.appconfig import app_config_setting, config_name, default_config, django_before
 from importaudit.frameworks.context import Collector, FrameworkContext, module_name
 from importaudit.frameworks.django_settings import (
     Settings,
@@ -200,7 +200,7 @@ class _SettingsStrings:
                 if implied != module and implied in self.ctx.modules and (sub != "admin" or autodiscover):
                     self.add(implied, text, "INSTALLED_APPS", "boot")
                     if sub == "apps" and config is None:
-                        self.ready(implied, default_config(self.ctx, self.ctx.modules[implied]))
+                        self.ready(implied, self.package_config(app, implied))
             if entry == "django.contrib.postgres":  # psycopg_any imports the driver at populate()
                 self.add(
                     PSYCOPG_ANY.module,
@@ -209,6 +209,16 @@ class _SettingsStrings:
                     "boot",
                     PSYCOPG_ANY.hint,
                 )
+
+    def package_config(self, app: str, apps_module: str) -> Optional[str]:
+        """The AppConfig of an app listed by its package: `default_app_config` in its __init__
+        (the only way before Django 3.2), else (3.2+) the one apps.py defines by default."""
+        named = app_config_setting(self.ctx, self.ctx.modules.get(app))
+        if named is not None and named.rpartition(".")[0] == apps_module:
+            return named.rpartition(".")[2]
+        if named is not None or django_before(self.ctx.installed.get("django", ""), (3, 2)):
+            return None  # another module's config, or a Django that picks none by itself
+        return default_config(self.ctx, self.ctx.modules[apps_module])
 
     def ready(self, module: str, config: Optional[str]) -> None:
         """populate() ends by calling each app config's `ready()`: what it imports and calls runs
