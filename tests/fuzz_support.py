@@ -134,3 +134,13 @@ SETUP_PY_LINES = ("from setuptools import setup", "setup(install_requires=['flas
 SETUP_CFG_LINES = ("[options]", "install_requires =", "    flask", "    -r x", "[options.extras_require]",
                    "dev = pytest", "[metadata]", "name = x", "python_requires = >=3.8", "[options.entry_points]",
                    "console_scripts =", "    x = a:b", "%(x)s")
+
+# A Cloud Foundry manifest: `applications` is a list of app tables (each field may have any type).
+CF_APP = {"name": None, "path": None, "command": None, "buildpacks": None, "buildpack": None,
+          "env": {"DJANGO_SETTINGS_MODULE": None}, "processes": None, "docker": None, "instances": None}
+
+
+def cf_manifest_doc() -> st.SearchStrategy[str]:
+    apps = st.lists(skeleton(CF_APP) | anything, max_size=3)
+    return st.fixed_dictionaries({"applications": apps | anything}, optional={"version": anything}).map(
+        lambda doc: yaml.safe_dump(doc, allow_unicode=True))

@@ -97,6 +97,8 @@ READERS: list[tuple[str, str, dict[str, str], st.SearchStrategy[Doc], Callable[[
     ("railway.toml", "railway.toml", {}, _with(fz.toml_doc(fz.RAILWAY)), _targets),
     ("nixpacks.toml", "nixpacks.toml", {}, _with(fz.toml_doc(fz.NIXPACKS)), _targets),
     ("systemd", "deploy/app.service", {}, _with(fz.lines_doc(fz.INI_LINES)), _targets),
+    ("cloud foundry", "ops/manifest.yml", {"requirements.txt": "flask\n", "src/Pipfile": "[packages]\n"},
+     _with(fz.cf_manifest_doc() | fz.yaml_doc({"applications": None})), _targets),
     ("supervisor", "supervisord.conf", {}, _with(fz.lines_doc(fz.INI_LINES)), _targets),
     ("uwsgi", "uwsgi.ini", {"Dockerfile": "FROM python:3.11\nCMD uwsgi --ini uwsgi.ini\n"},
      _with(fz.lines_doc(fz.INI_LINES)), _targets),
