@@ -161,3 +161,19 @@ def test_an_untraced_wheel_may_bring_what_the_lock_pins(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
     found = {f["module"]: f for f in json.loads(result.output)["findings"] if f["target"] == "Dockerfile"}
     assert (found["fastapi_cli"]["rule"], found["fastapi_cli"]["severity"]) == ("missing-at-boot", "warning")
+
+
+def test_the_fix_for_an_untraced_wheel_names_the_projects_metadata(tmp_path: Path) -> None:
+    """Only a wheel of unknown origin installed: the fix is the project's own declaration (what
+    a build of it reads), not "the pip install line of Dockerfile"."""
+    files = {
+        "app.py": "import markdown\napp = 1\n",
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['flask']\n",
+        "Dockerfile": "FROM python:3.12-slim\nCOPY --from=ghcr.io/acme/wheels:1 /wheels /opt/wheels\n"
+                      "RUN pip install /opt/wheels/*.whl\nCOPY app.py .\nCMD [\"gunicorn\", \"app:app\"]\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--format", "json"], catch_exceptions=False)
+    (found,) = [f for f in json.loads(result.output)["findings"] if f["module"] == "markdown"]
+    assert "add Markdown to pyproject.toml" in found["message"]

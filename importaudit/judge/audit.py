@@ -354,6 +354,10 @@ def _fix_file(ws: Workspace, target: Target, runtime: Sequence[Requirement] = ()
             if ws.declaration is not None and ws.declaration.sources:
                 return ws.declaration.sources[0]
             return "pyproject.toml"
+    if ws.declaration is not None and ws.declaration.sources and any(
+        i.kind is InstallKind.UNKNOWN and _step_kind(i) == "artifact" for i in target.installs
+    ):  # an untraced wheel or project install: the project's metadata is what it would read
+        return ws.declaration.sources[0]
     if target.installs and target.file:
         return f"the pip install line of {target.file}"
     for rs in ws.declared.runtime:
