@@ -275,6 +275,35 @@ def test_a_database_url_from_the_environment_with_a_driver_installed_is_a_warnin
     assert code == 0
 
 
+@pytest.mark.parametrize(("addons", "expected"), [
+    # Heroku sets DATABASE_URL from the postgres add-on: the mysql default is the developer's, and
+    # the postgres driver the target installs serves the URL: nothing to say
+    ('[{"plan": "heroku-postgresql", "options": {"version": "15"}}]', set()),
+    # no add-on: nothing in the repo sets DATABASE_URL; the default applies only if it stays unset
+    ("[]", {("missing-at-boot", "warning", "MySQLdb")}),
+])
+def test_heroku_addons_set_the_variables_a_procfile_process_reads(
+    tmp_path: Path, addons: str, expected: set[tuple[str, str, str]]
+) -> None:
+    write(tmp_path, {
+        **DJANGO,
+        "requirements.txt": "Django==5.1.4\ngunicorn==23.0.0\ndj-database-url==2.3.0\npsycopg2-binary==2.9.10\n",
+        "mysite/settings.py": """
+            import dj_database_url
+            SECRET_KEY = "x"
+            INSTALLED_APPS = ["django.contrib.contenttypes"]
+            MIDDLEWARE = []
+            DATABASES = {"default": dj_database_url.config(default="mysql://root@localhost/site")}
+        """,
+        "Procfile": "web: gunicorn mysite.wsgi\n",
+        "app.json": '{"name": "site", "addons": ' + addons + "}\n",
+    })
+    _code, report = audit(tmp_path)
+    drivers = {"MySQLdb", "psycopg2", "psycopg"}
+    found = {(f["rule"], f["severity"], f["module"]) for f in report["findings"] if f["module"] in drivers}
+    assert found == expected
+
+
 def test_a_requirement_with_an_unreadable_marker_is_a_warning_and_the_rest_counts(tmp_path: Path) -> None:
     write(tmp_path, {
         "Procfile": "web: gunicorn app:app\n",

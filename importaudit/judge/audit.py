@@ -12,6 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from importaudit.frameworks import FrameworkContext, FrameworkResult, framework_imports
+from importaudit.judge.addons import with_addons
 from importaudit.judge.guarded_reach import guarded_only
 from importaudit.judge.reach import (
     BootGraph,
@@ -596,7 +597,7 @@ def audit_target(ws: Workspace, target: Target) -> TargetAudit:
             FrameworkContext(
                 trees=ws.trees,
                 modules=modules,
-                env=_with_dotenv(ws, dict(target.env), graph),
+                env=with_addons(ws, target, _with_dotenv(ws, dict(target.env), graph)),
                 installed=_installed_versions(runtime),
                 boot_paths=boot_paths,
                 parsed=ws.parsed,
