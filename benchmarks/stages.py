@@ -10,6 +10,7 @@ instead, so the profile sees the parse itself (ast.parse vs. the visitor).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -24,6 +25,10 @@ STAGES = [
     ("  import visitor", "source/imports.py", "parse_source"),
     ("  cache load", "source/cache.py", "load"),
     ("  cache save", "source/cache.py", "save"),
+    ("report memo lookup (runmemo.recall)", "importaudit/runmemo.py", "recall"),
+    ("report memo store", "importaudit/runmemo.py", "store"),
+    ("distribution table (load or compile)", "providers/distributions.py", "_tables"),
+    ("flag resolution", "source/flags.py", "resolve_imported_flags"),
     ("requirements (discover_sources)", "requirements/discover.py", "discover_sources"),
     ("targets (select_targets)", "judge/audit.py", "select_targets"),
     ("audit targets (reach, frameworks)", "judge/audit.py", "audit_target"),
@@ -50,10 +55,8 @@ def main() -> None:
     sys.argv = ["importaudit", "check", args.path]
     profile = cProfile.Profile()
     profile.enable()
-    try:
+    with contextlib.suppress(SystemExit):
         cli_main()
-    except SystemExit:
-        pass
     profile.disable()
     if args.dump:
         profile.dump_stats(args.dump)

@@ -86,6 +86,17 @@ class LazyTrees(Mapping[str, ast.Module]):
         return path in self._refs and path not in self._failed
 
 
+def _received(
+    ref: SourceRef, answer: tuple[bytes, Optional[str]], keep_blob: bool
+) -> tuple[ParsedFile, Optional[ast.Module], Optional[str], Optional[bytes]]:
+    """A worker's answer as parse_all's result row; the blob is kept only for the cache."""
+    blob, problem = answer
+    parsed = cache.read_facts(blob)
+    if parsed is None:  # not expected: our own pickle; analysed as unreadable
+        return _not_read(ref, "its facts could not be read back"), None, None, None
+    return parsed, None, problem, blob if keep_blob else None
+
+
 def _cached(
     root: Path, entry: Optional[Entry], ref: SourceRef, now: Optional[tuple[int, int]]
 ) -> Optional[ParsedFile]:
@@ -174,15 +185,12 @@ def _parse_all(
     if len(jobs) >= POOL_THRESHOLD and count > 1:
         try:
             with ProcessPoolExecutor(max_workers=count, initializer=_no_cyclic_gc) as pool:
-                sent = list(pool.map(_parse_one, jobs, chunksize=_CHUNK))
+                # Each blob is turned into records as it arrives: holding them all until the pool
+                # is done kept ~50 MB more alive on msgraph's 16k files.
+                for job, answer in zip(jobs, pool.map(_parse_one, jobs, chunksize=_CHUNK)):
+                    results.append(_received(job[1], answer, store is not None))
         except (OSError, RuntimeError):  # no fork/semaphores here (a locked-down CI): do it inline
-            sent = [_parse_one(job) for job in jobs]
-        for (_root, ref), (blob, problem) in zip(jobs, sent):
-            parsed = cache.read_facts(blob)
-            if parsed is None:  # not expected: our own pickle; analysed as unreadable
-                results.append((_not_read(ref, "its facts could not be read back"), None, None, None))
-            else:  # the blob is kept only for the cache: 16k files' blobs are ~50 MB
-                results.append((parsed, None, problem, blob if store is not None else None))
+            results = [_received(job[1], _parse_one(job), store is not None) for job in jobs]
     else:
         for job in jobs:  # small project: keep every tree, nothing is parsed twice
             root_text, ref = job
