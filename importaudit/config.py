@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from importaudit.model import AuditError, Rule
-from importaudit.safeload import load_toml
+from importaudit.safeload import is_file, load_toml
 from importaudit.source.conditions import parse_version
 
 if sys.version_info >= (3, 11):
@@ -107,7 +107,7 @@ def load_config(root: Path, config_file: Optional[Path] = None) -> Config:
     """Read [tool.importaudit]; an explicit --config file must exist and parse, the default may be absent."""
     path = config_file if config_file is not None else root / "pyproject.toml"
     origin = str(config_file) if config_file is not None else "pyproject.toml"
-    if not path.is_file():
+    if not is_file(path):
         if config_file is not None:
             raise AuditError(f"{origin}: config file not found")
         return Config()

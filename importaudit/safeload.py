@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -148,3 +149,20 @@ def as_table(value: Any) -> dict[str, Any]:
 def as_array(value: Any) -> list[Any]:
     """`value` when it is an array (list), else an empty one."""
     return value if isinstance(value, list) else []
+
+
+def is_file(path: Path) -> bool:
+    """`path.is_file()` for a path a project file wrote (`-r ../x xxx…`, a NUL byte): a name the
+    OS refuses (too long, invalid) is no file, not a crash."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    """`path.is_dir()`, with a name the OS refuses read as no folder (see is_file)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False

@@ -136,3 +136,14 @@ def test_folded_gitignore_patterns_match_the_same_paths(pattern: str, paths: lis
     folded = pathspec.GitIgnoreSpec.from_lines([discover._simplified(pattern)])
     for path in paths:
         assert original.match_file(path) == folded.match_file(path), (pattern, discover._simplified(pattern), path)
+
+
+@pytest.mark.parametrize("line", ["../x " + "x" * 300, "./" + "y" * 300, "-e ./" + "z/" * 2100 + "w"])
+def test_a_path_the_os_refuses_is_a_warning_not_a_crash(tmp_path: Path, line: str) -> None:
+    """Found by the long fuzz profile: a requirement naming a local path longer than the OS allows
+    (ENAMETOOLONG) crashed the audit while importaudit looked for the project's metadata there."""
+    (tmp_path / "requirements.txt").write_text(f"flask\n{line}\n")
+    (tmp_path / "app.py").write_text("import flask\n")
+    code, report, stderr, _ = _run(tmp_path)
+    assert code in (0, 1) and "internal error" not in stderr, stderr
+    assert report["summary"]["files"] == 1

@@ -11,6 +11,7 @@ from typing import Optional
 from importaudit.model import Requirement, SourceWarning
 from importaudit.requirements.common import join_relative, parse_requirement, project_file, read_text
 from importaudit.requirements.reqfile import read_requirements_file
+from importaudit.safeload import is_file
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class DeclarationBuilder:
         None when the directory has no such file, or it cannot be read (then warned).
         """
         source = project_file(self.directory, name)
-        if not (root / source).is_file():
+        if not is_file(root / source):
             return None
         text = read_text(root, source)
         if isinstance(text, SourceWarning):

@@ -32,6 +32,7 @@ from importaudit.model import Requirement, RequirementSet, SourceWarning
 from importaudit.requirements.common import parent_of, project_file
 from importaudit.requirements.formats import FORMATS, declaration_kind, format_of, pip_tools_pairs, read_source
 from importaudit.requirements.project import read_project
+from importaudit.safeload import is_file
 
 _MANAGER_LOCKS = ("poetry.lock", "uv.lock", "pdm.lock")
 _TABLES = {
@@ -63,14 +64,14 @@ def _rank(root: Path, rs: RequirementSet, pairs: dict[str, str]) -> int:
     name = rs.source.rsplit("/", 1)[-1]
     directory = parent_of(rs.source)
     if rs.kind in ("pipfile",):
-        return 1 if (root / project_file(directory, "Pipfile.lock")).is_file() else 6
+        return 1 if is_file(root / project_file(directory, "Pipfile.lock")) else 6
     if rs.kind == "conda":
         return 7
     if rs.kind in ("requirements", "pip-compile"):
         if rs.source.endswith(".in") or rs.source in pairs.values():
             return 2
         return 3 if name == "requirements.txt" else 4
-    has_lock = any((root / project_file(directory, lock)).is_file() for lock in _MANAGER_LOCKS)
+    has_lock = any(is_file(root / project_file(directory, lock)) for lock in _MANAGER_LOCKS)
     return 1 if has_lock else 5
 
 

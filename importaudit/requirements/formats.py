@@ -16,6 +16,7 @@ from importaudit.requirements.locks import read_lock
 from importaudit.requirements.pipfile import read_pipfile, read_pipfile_lock
 from importaudit.requirements.project import read_project
 from importaudit.requirements.reqfile import SourceSet, read_requirements_file
+from importaudit.safeload import is_file
 
 Reader = Callable[[Path, str], tuple[RequirementSet, ...]]
 
@@ -161,7 +162,7 @@ def read_source(
     found = format_of(relpath)
     if found is None or (force_runtime and found.kind in ("requirements", "pip-tools")):
         dev = False if force_runtime else is_dev_file(relpath)
-        if not (root / relpath).is_file():
+        if not is_file(root / relpath):
             return (
                 SourceSet(
                     source=relpath,

@@ -18,6 +18,7 @@ from importaudit.requirements.common import parent_of, project_file
 from importaudit.requirements.discover import DeclaredSources, source_rank
 from importaudit.requirements.install import requirements_for_install
 from importaudit.requirements.project import read_project
+from importaudit.safeload import is_file
 from importaudit.source.conditions import TargetEnv
 
 _PROJECT_KINDS = frozenset({"pyproject", "poetry", "setup.py", "setup.cfg", "pdm", "uv", "flit", "hatch"})
@@ -38,7 +39,7 @@ def _depth(folder: str) -> int:
 
 
 def _project_install(root: Path, folder: str, tool_hint: str) -> Install:
-    tool = next((t for lock, t in _LOCK_TOOLS if (root / project_file(folder, lock)).is_file()), tool_hint)
+    tool = next((t for lock, t in _LOCK_TOOLS if is_file(root / project_file(folder, lock))), tool_hint)
     groups = ("main",) if tool == "poetry" else ()  # `poetry install --only main`
     return Install(InstallKind.PROJECT, folder, tool=tool, groups=groups)
 

@@ -28,7 +28,7 @@ from importaudit.requirements.locks import locked_closure
 from importaudit.requirements.pipfile import read_pipfile, read_pipfile_lock
 from importaudit.requirements.project import project_requirements, read_project
 from importaudit.requirements.reqfile import read_requirements_file
-from importaudit.safeload import load_toml
+from importaudit.safeload import is_dir, is_file, load_toml
 from importaudit.source.conditions import TargetEnv
 
 Result = tuple[tuple[Requirement, ...], tuple[SourceWarning, ...]]
@@ -105,7 +105,7 @@ def _workspace_member(root: Path, directory: str, name: str) -> Optional[str]:
     for pattern in members if isinstance(members, list) else []:
         for folder in sorted(base.glob(str(pattern))):
             relative = folder.relative_to(root).as_posix()
-            declaration = read_project(root, relative) if folder.is_dir() else None
+            declaration = read_project(root, relative) if is_dir(folder) else None
             if declaration is not None and declaration.name == wanted:
                 return relative
     return None
@@ -135,7 +135,7 @@ def _project(root: Path, install: Install, env: TargetEnv, source: str, line: in
     direct = project_requirements(declaration, install.extras, groups, main=install.main)
     warnings = declaration.warnings
     lock = _LOCKS.get(install.tool)
-    if lock and (root / project_file(directory, lock)).is_file():
+    if lock and is_file(root / project_file(directory, lock)):
         locked, lock_warnings = locked_closure(root, project_file(directory, lock), direct, env)
         return locked, warnings + lock_warnings
     return direct, warnings
@@ -175,11 +175,11 @@ def _groups(declaration: ProjectDeclaration, install: Install) -> tuple[str, ...
 def _pipenv(root: Path, directory: str, install: Install, source: str, line: int) -> Result:
     lock = project_file(directory, "Pipfile.lock")
     pipfile = project_file(directory, "Pipfile")
-    if (root / lock).is_file():
+    if is_file(root / lock):
         read = read_pipfile_lock(root, lock)
         chosen = tuple(r for r in read.requirements if install.include_dev or not r.dev)
         return chosen, read.warnings
-    if (root / pipfile).is_file():
+    if is_file(root / pipfile):
         sets = read_pipfile(root, pipfile)
         wanted = {canonicalize_name(g) for g in install.groups}
         chosen_sets = [

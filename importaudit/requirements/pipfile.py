@@ -10,7 +10,7 @@ from packaging.utils import canonicalize_name
 from importaudit.model import Requirement, SourceWarning
 from importaudit.requirements.common import LineFinder, is_dev_name, load_toml, parent_of, project_file, read_text
 from importaudit.requirements.reqfile import SourceSet
-from importaudit.safeload import as_array, load_json
+from importaudit.safeload import as_array, is_file, load_json
 
 _NOT_PACKAGES = frozenset({"source", "requires", "pipenv", "scripts"})
 _MARKER_KEYS = (
@@ -115,7 +115,7 @@ def read_pipfile(root: Path, relpath: str) -> tuple[SourceSet, ...]:
 
 def _listed_in_pipfile(root: Path, relpath: str) -> Optional[set[str]]:
     pipfile = project_file(parent_of(relpath), "Pipfile")
-    if not (root / pipfile).is_file():
+    if not is_file(root / pipfile):
         return None
     return {r.key for s in read_pipfile(root, pipfile) for r in s.requirements}
 

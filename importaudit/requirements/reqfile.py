@@ -15,6 +15,7 @@ from packaging.utils import canonicalize_name
 from importaudit.model import Requirement, RequirementSet, SourceWarning
 from importaudit.requirements import fastlines, lineparser
 from importaudit.requirements.common import is_dev_file, is_local_path, join_relative, parent_of, parse_requirement
+from importaudit.safeload import is_file
 
 lineparser.install()
 
@@ -102,7 +103,7 @@ def _read_one(
         walk.warnings.append(SourceWarning(here_file, here_line, f"include cycle: {chain}"))
         return
     path = walk.root / relpath
-    if not path.is_file():
+    if not is_file(path):
         what = "constraints file" if constraint else "requirements file"
         walk.warnings.append(SourceWarning(here_file, here_line, f"{what} {relpath} not found"))
         return
@@ -226,7 +227,7 @@ def _mark_direct_from_input(walk: _Walk, relpath: str) -> None:
     if not relpath.endswith(".txt"):
         return
     source = relpath[: -len(".txt")] + ".in"
-    if not (walk.root / source).is_file():
+    if not is_file(walk.root / source):
         return
     listed = {r.key for r in read_requirements_file(walk.root, source, dev=False).requirements}
     walk.requirements[:] = [

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from importaudit.model import SourceWarning, Target
+from importaudit.safeload import is_file
 from importaudit.targets.assemble import image_target
 from importaudit.targets.buildpacks import project_python_version
 from importaudit.targets.cloudfoundry import MANIFEST_NAMES, read_cf_manifest
@@ -154,6 +155,6 @@ def _walk(root: Path) -> list[str]:
     names = []
     for path in root.rglob("*"):
         relative = path.relative_to(root).as_posix()
-        if path.is_file() and not (set(relative.split("/")) & skip):
+        if is_file(path) and not (set(relative.split("/")) & skip):
             names.append(relative)
     return sorted(names)

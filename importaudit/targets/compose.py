@@ -12,7 +12,7 @@ from typing import Optional, Union
 import yaml
 
 from importaudit.model import SourceWarning, Target
-from importaudit.safeload import LoadError, compose_yaml, construct
+from importaudit.safeload import LoadError, compose_yaml, construct, is_file
 from importaudit.targets.assemble import image_target
 from importaudit.targets.dockerfile import read_image
 from importaudit.targets.shell import expand_vars
@@ -184,8 +184,8 @@ def _env_files(
             continue
         relpath = posixpath.normpath(posixpath.join(folder, path))
         try:
-            text = (root / relpath).read_text(encoding="utf-8-sig") if relpath in known or (
-                root / relpath).is_file() else None
+            text = (root / relpath).read_text(encoding="utf-8-sig") if relpath in known or is_file(
+                root / relpath) else None
         except (OSError, UnicodeDecodeError):
             text = None
         if text is None:
