@@ -26,6 +26,8 @@ CONDITIONS = """
 
     PREFIX = "APP_"
     MIN_MINOR = 10
+    PY2 = sys.version_info[0] == 2
+    PY3 = sys.version_info[0] == 3
 
     if version_info >= (3, 11):
         import orjson
@@ -81,6 +83,14 @@ CONDITIONS = """
         import sortedcontainers
     if os.environ[PREFIX + "MODE"] == "prod":
         import pyasn1
+    if PY3 and sys.version_info.major == 3 and version_info.major == 3:
+        import pyrsistent
+    if PY2 or sys.version_info.major == 2:
+        import future
+    if not (six.PY3 and sys.platform == "win32"):
+        import ecdsa
+    if (six.PY3 and sys.platform == "win32") or os.name == "nt":
+        import pywinauto
 
     app = flask.Flask(__name__)
 """
@@ -96,7 +106,7 @@ def test_more_version_platform_and_environment_tests_on_a_linux_python_3_11(tmp_
     assert verdicts(report) == {"Dockerfile": "fails-at-boot"}
     # True on Linux CPython 3.11.0 with MODE=prod and FEATURE_X=1: missing at boot, errors.
     runs = {"orjson", "tabulate", "arrow", "emoji", "termcolor", "pygments", "babel", "humanize",
-            "tenacity", "psutil", "pyparsing", "jmespath"}
+            "tenacity", "psutil", "pyparsing", "jmespath", "pyrsistent", "ecdsa"}
     # UNSET_VAR is not set by the Dockerfile: the platform may set it, so the branch may run; a
     # variable whose name is computed is not known either.
     # Negative indexes, a name inside the tuple, a computed variable name: whether or not importaudit
