@@ -177,3 +177,23 @@ def test_a_syntax_error_in_a_urlconf_names_the_chain_through_the_settings(tmp_pa
     assert (finding["rule"], finding["file"], finding["line"], finding["chain"]) == (
         "syntax-error", "proj/urls.py", 2, ["proj/wsgi.py", "proj/settings.py", "proj/urls.py"])
     assert finding["message"].endswith("(proj/wsgi.py -> proj/settings.py -> proj/urls.py)")
+
+
+def test_a_name_bound_in_both_arms_of_a_version_branch_calls_the_running_arm(tmp_path: Path) -> None:
+    """`from fast import setup` on 3.11+, `from compat import setup` before: on a 3.12 image the call
+    runs fast.setup, so compat's import of tomli is not a boot import (it was, because the binding
+    written last won); on a 3.10 image it is, and fails."""
+    files = {
+        "app.py": "import sys\nif sys.version_info >= (3, 11):\n    from fast import setup\nelse:\n"
+                  "    from compat import setup\nsetup()\nimport flask\napp = flask.Flask(__name__)\n",
+        "fast.py": "def setup():\n    return 1\n",
+        "compat.py": "def setup():\n    import tomli\n    return tomli\n",
+        "requirements.txt": "flask\ngunicorn\n",
+    }
+    for python, verdict in (("3.12", "boots"), ("3.10", "fails-at-boot")):
+        write(tmp_path, {**files, "Dockerfile": f"FROM python:{python}-slim\nCOPY . .\n"
+                         "RUN pip install -r requirements.txt\nCMD gunicorn app:app\n"})
+        code, report = audit(tmp_path)
+        assert verdicts(report) == {"Dockerfile": verdict}, python
+        errors = {f for f in findings(report, "severity", "module", "chain") if f[0] == "error"}
+        assert errors == (set() if verdict == "boots" else {("error", "tomli", ("app.py", "compat.py"))}), python

@@ -190,7 +190,8 @@ def compute_boot(
             for target in import_targets(imp, resolve):
                 if target != path:
                     push((target, None), path)
-        local = index.unit_bindings(function)
+        running = _running_bindings(index, env, path in main) if function is None else {}
+        local = running or index.unit_bindings(function)
         for call in index.calls_by_unit.get(function, ()):
             if not runs_at_import(call, env, as_main=path in main):
                 continue
@@ -198,6 +199,23 @@ def compute_boot(
             if called is not None:
                 push(called, path if called[0] != path else parents.get(path))
     return BootGraph(parents=parents, units=frozenset(done), main_files=main)
+
+
+def _running_bindings(index: FileIndex, env: TargetEnv, as_main: bool) -> dict[str, str]:
+    """Module-level names that `from X import name` binds in a branch that runs for the target: a
+    name bound in both arms of a version branch (`from fast import setup` / `from compat import
+    setup`) is the running arm's, not the one written last."""
+    out: dict[str, str] = {}
+    for imp in index.imports_by_unit.get(None, ()):
+        if imp.how is not How.FROM or imp.module.startswith("."):
+            continue
+        if not imp.guards:  # rebinds the name for every target: the file's own binding stands
+            for name in imp.names:
+                out.pop(name, None)
+        elif runs_at_import(imp, env, as_main=as_main):
+            for name in imp.names:
+                out[name] = f"{imp.module}.{name}"
+    return out
 
 
 def _resolve_call(
