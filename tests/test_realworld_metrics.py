@@ -72,6 +72,19 @@ def test_held_out_apps_get_their_own_table() -> None:
            "entry_resolved_strict": False, "verdict": "unknown", "unknown_category": "other", "errors": [],
            "warnings": 0, "seconds": 0.1, "mutants": []}
     out = metrics.tables([{**row, "slug": "old"}, {**row, "slug": "new", "set": "held-out-2026-12-05"}])
-    held = out.split("held-out apps only:")[1]
+    held = out.split("held-out apps only, set held-out-2026-12-05:")[1]
     assert "| new |" in held and "| old |" not in held
     assert "| **total** (1 apps) | | | | 1/1 | | | 0/1 |" in held
+
+
+def test_each_held_out_set_gets_its_own_table() -> None:
+    row = {"framework": "flask", "installer": "pip", "main_target": "Dockerfile", "entry_resolved": True,
+           "entry_resolved_strict": False, "verdict": "unknown", "unknown_category": "other", "errors": [],
+           "warnings": 0, "mutants": [], "seconds": 0.1}
+    out = metrics.tables([{**row, "slug": "old"}, {**row, "slug": "first", "set": "held-out-2026-12-05"},
+                          {**row, "slug": "second", "set": "held-out-2"}])
+    first = out.split("held-out apps only, set held-out-2026-12-05:")[1]
+    second = out.split("held-out apps only, set held-out-2:")[1].split("held-out apps only")[0]
+    assert "| first |" in first and "| second |" not in first and "| old |" not in first
+    assert "| second |" in second and "| first |" not in second
+    assert "| **total** (1 apps) |" in second

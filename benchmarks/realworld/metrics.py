@@ -142,9 +142,11 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def tables(results: list[dict[str, Any]]) -> str:
-    """The whole table, then the held-out apps' table on its own (they are the unbiased measure)."""
-    held = [r for r in results if is_held_out(r)]
+    """The whole table, then each held-out set's table on its own: a set stops being held out once its
+    apps were used to fix bugs, so a later set is the unbiased measure and must not be mixed in."""
     out = table(results)
-    if held and len(held) != len(results):
-        out += "\n\nheld-out apps only:\n\n" + table(held)
+    for name in sorted({str(r["set"]) for r in results if is_held_out(r)}):
+        held = [r for r in results if r.get("set") == name]
+        if len(held) != len(results):
+            out += f"\n\nheld-out apps only, set {name}:\n\n" + table(held)
     return out
