@@ -233,3 +233,22 @@ def test_a_transitive_module_known_only_by_its_name_names_no_distribution_in_the
     assert finding["fix"] == (
         "declare the distribution that provides distance in requirements.txt (importaudit knows none that does)")
     assert code == 0
+
+
+def test_a_pin_of_another_major_release_than_the_tables_leaves_its_files_unknown(tmp_path: Path) -> None:
+    """The bundled table read django-recaptcha 4.1.0, which ships `django_recaptcha`; 3.0.0 shipped
+    `captcha`. With 3.0.0 pinned, an import of captcha may be provided: a warning naming the pinned
+    distribution, not an error. A pin of the table's major release keeps the table's answer."""
+    app = "import flask\nimport captcha\napp = flask.Flask(__name__)\n"
+    for pin, verdict, severity in (("3.0.0", "unknown", "warning"), ("4.0.0", "fails-at-boot", "error")):
+        write(tmp_path, {
+            "Dockerfile": _dockerfile("3.11"),
+            "requirements.txt": f"flask\ngunicorn\ndjango-recaptcha=={pin}\n",
+            "app.py": app,
+        })
+        code, report = audit(tmp_path)
+        assert verdicts(report) == {"Dockerfile": verdict}, pin
+        (finding,) = [f for f in report["findings"] if f["module"] == "captcha"]
+        assert (finding["rule"], finding["severity"]) == ("missing-at-boot", severity), pin
+        assert ("django-recaptcha" in finding["message"]) == (severity == "warning"), pin
+        assert code == (1 if severity == "error" else 0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from importaudit.judge.rules import Provision, Status
 from importaudit.model import KNOWN_SOURCES, Evidence, Provider, Requirement, Source
@@ -105,7 +106,10 @@ class Provisioner:
         # Installed distributions whose files nobody knows: any of them may provide any module.
         inst = installed
         everything = sorted({*inst.direct, *inst.transitive})
-        self._opaque = tuple(k for k in everything if not index.modules_known(k))
+        self._opaque = tuple(
+            k for k in everything
+            if not index.modules_known(k) or _other_major(inst.direct.get(k), index.version_of(k))
+        )
 
     def display(self, key: str) -> str:
         return self.names.get(key, key)
@@ -225,3 +229,16 @@ class Provisioner:
             notes.append(f"python 3.12+ images and virtualenvs no longer ship setuptools, which provides {top}")
         return Provision(Status.NONE, display, note="; ".join(notes), source=source.value,
                          evidence=evidence)
+
+
+def _other_major(req: Optional[Requirement], known: Optional[str]) -> bool:
+    """The target pins a release of another major version than the one whose files the index knows
+    (`django-recaptcha==3.0.0` ships `captcha`; the table read 4.1.0, which ships
+    `django_recaptcha`): which modules the pinned release has is not known."""
+    if req is None or not known or not req.specifier.startswith("==") or "*" in req.specifier:
+        return False
+    try:
+        pinned = Version(req.specifier[2:].split(",")[0].strip())
+        return pinned.major != Version(known).major
+    except InvalidVersion:
+        return False
