@@ -106,10 +106,11 @@ class Provisioner:
         # Installed distributions whose files nobody knows: any of them may provide any module.
         inst = installed
         everything = sorted({*inst.direct, *inst.transitive})
-        self._opaque = tuple(
-            k for k in everything
-            if not index.modules_known(k) or _other_major(inst.direct.get(k), index.version_of(k))
-        )
+        self._opaque = tuple(k for k in everything if not index.modules_known(k))
+        # Pinned to another major release than the one whose files the index knows: the release
+        # may ship modules under other names, but only a module it is named like (captcha and
+        # django-recaptcha 3) is a plausible one; any module at all would be a guess.
+        self._stale = tuple(k for k in inst.direct if _other_major(inst.direct[k], index.version_of(k)))
 
     def display(self, key: str) -> str:
         return self.names.get(key, key)
@@ -149,7 +150,7 @@ class Provisioner:
         opaque = set(self._opaque)
         if source not in KNOWN_SOURCES:
             unknown |= opaque
-        candidates = sorted(k for k in unknown | opaque if named_like(top, k))
+        candidates = sorted(k for k in unknown | opaque | set(self._stale) if named_like(top, k))
         shown = tuple(self.display(k) for k in sorted(unknown - set(candidates)))
         return Evidence(source, shown, tuple(self.display(k) for k in candidates))
 
