@@ -252,3 +252,17 @@ def test_a_pin_of_another_major_release_than_the_tables_leaves_its_files_unknown
         assert (finding["rule"], finding["severity"]) == ("missing-at-boot", severity), pin
         assert ("django-recaptcha" in finding["message"]) == (severity == "warning"), pin
         assert code == (1 if severity == "error" else 0)
+
+
+def test_a_stub_only_distribution_pinned_to_an_older_major_provides_no_module(tmp_path: Path) -> None:
+    """types-cachetools==5 (the table read 7.x) ships `cachetools-stubs` only, in every release: it
+    does not make a missing cachetools uncertain, so the error stands."""
+    write(tmp_path, {
+        "Dockerfile": _dockerfile("3.11"),
+        "requirements.txt": "flask\ngunicorn\ntypes-cachetools==5.3.0.7\n",
+        "app.py": "import flask\nimport cachetools\napp = flask.Flask(__name__)\n",
+    })
+    code, report = audit(tmp_path)
+    assert verdicts(report) == {"Dockerfile": "fails-at-boot"}
+    (finding,) = [f for f in report["findings"] if f["module"] == "cachetools"]
+    assert (finding["rule"], finding["severity"], code) == ("missing-at-boot", "error", 1)

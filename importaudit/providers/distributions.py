@@ -316,6 +316,16 @@ class DistributionIndex:
             key in keys for keys in bundled_module_map().values()
         )
 
+    def ships_modules(self, dist_key: str) -> bool:
+        """Whether the release the index read has any importable module (a stub-only `types-x`
+        has none: typeshed's stub distributions ship `x-stubs` alone, in every release)."""
+        key = canonicalize_name(dist_key)
+        installed = self._environment.get(key) if self._environment is not None else None
+        if installed is not None:
+            return bool(installed.modules)
+        bundled = bundled_dists().get(key) if self._use_bundled else None
+        return bundled is None or bool(bundled.modules) or not bundled.files_known
+
     def modules_of(self, dist_key: str) -> tuple[str, ...]:
         """Import prefixes a distribution provides (for the `unused` rule)."""
         key = canonicalize_name(dist_key)

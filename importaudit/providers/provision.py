@@ -110,7 +110,10 @@ class Provisioner:
         # Pinned to another major release than the one whose files the index knows: the release
         # may ship modules under other names, but only a module it is named like (captcha and
         # django-recaptcha 3) is a plausible one; any module at all would be a guess.
-        self._stale = tuple(k for k in inst.direct if _other_major(inst.direct[k], index.version_of(k)))
+        self._stale = tuple(
+            k for k in inst.direct
+            if _other_major(inst.direct[k], index.version_of(k)) and index.ships_modules(k)
+        )
 
     def display(self, key: str) -> str:
         return self.names.get(key, key)
