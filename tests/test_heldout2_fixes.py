@@ -1,0 +1,57 @@
+"""uv `--package` naming the workspace root or several packages; a script copied onto PATH and run by name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from importaudit.cli import main
+
+
+def audit(path: Path) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "json"], catch_exceptions=False)
+    report: dict[str, Any] = json.loads(result.output)
+    return report
+
+
+def _uv_workspace(tmp_path: Path, packages: str) -> None:
+    """A uv workspace whose root project `svc` has a member `svc-common`; the image syncs `packages`."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["flask", "gunicorn"]\n'
+        '[tool.uv.workspace]\nmembers = ["libs/*"]\n')
+    (tmp_path / "libs" / "common").mkdir(parents=True)
+    (tmp_path / "libs" / "common" / "pyproject.toml").write_text(
+        '[project]\nname = "svc-common"\nversion = "1"\ndependencies = ["markdown"]\n')
+    (tmp_path / "app.py").write_text("import flask\nimport markdown\napp = flask.Flask('x')\n")
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nWORKDIR /app\nCOPY . /app\n"
+        f"RUN uv sync --frozen {packages}\n"
+        'CMD ["gunicorn", "app:app"]\n')
+
+
+def _findings(report: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(f["rule"], f["module"] or f["message"]) for f in report["findings"]}
+
+
+def test_uv_sync_package_naming_the_workspace_root_installs_the_root_project(tmp_path: Path) -> None:
+    _uv_workspace(tmp_path, "--package svc")
+    report = audit(tmp_path)
+    assert not [f for f in report["findings"] if f["rule"] == "unreadable"], report["findings"]
+    errors = {f["module"] for f in report["findings"] if f["severity"] == "error"}
+    assert errors == {"markdown"}, report["findings"]  # flask and gunicorn come from the root project
+
+
+def test_uv_sync_installs_every_package_option(tmp_path: Path) -> None:
+    _uv_workspace(tmp_path, "--package svc --package svc-common")
+    report = audit(tmp_path)
+    assert report["findings"] == [] and report["targets"][0]["verdict"] == "boots", report["findings"]
+
+
+def test_uv_sync_package_not_in_the_workspace_is_a_warning(tmp_path: Path) -> None:
+    _uv_workspace(tmp_path, "--package nope --package svc")
+    report = audit(tmp_path)
+    (unreadable,) = [f for f in report["findings"] if f["rule"] == "unreadable"]
+    assert "no uv workspace package named nope" in unreadable["message"]
