@@ -55,3 +55,30 @@ def test_uv_sync_package_not_in_the_workspace_is_a_warning(tmp_path: Path) -> No
     report = audit(tmp_path)
     (unreadable,) = [f for f in report["findings"] if f["rule"] == "unreadable"]
     assert "no uv workspace package named nope" in unreadable["message"]
+
+
+def _path_script_image(tmp_path: Path, copy: str, env: str) -> dict[str, Any]:
+    """An image whose ENTRYPOINT names, by bare command name, a repo script COPY put on PATH."""
+    (tmp_path / "requirements.txt").write_text("flask\ngunicorn\n")
+    (tmp_path / "app.py").write_text("import flask\nimport markdown\napp = flask.Flask('x')\n")
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "docker" / "custom-entrypoint").write_text("#!/bin/sh\nset -e\necho starting\nexec \"$@\"\n")
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM python:3.12\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\n{env}"
+        f"{copy}\nENTRYPOINT [\"custom-entrypoint\"]\nCMD [\"gunicorn\", \"app:app\"]\n")
+    return audit(tmp_path)
+
+
+def test_a_script_copied_onto_the_default_path_is_followed_when_run_by_name(tmp_path: Path) -> None:
+    report = _path_script_image(tmp_path, "COPY docker/custom-entrypoint /usr/local/bin/custom-entrypoint", "")
+    (target,) = report["targets"]
+    assert "app:app" in target["entries"] and target["verdict"] == "fails-at-boot", report
+    assert {f["module"] for f in report["findings"] if f["severity"] == "error"} == {"markdown"}
+
+
+def test_a_script_copied_into_a_path_folder_is_found_through_an_extended_path(tmp_path: Path) -> None:
+    """`COPY x /usr/bin` puts the file in the folder; ENV PATH=/opt/venv/bin:$PATH keeps the defaults."""
+    path = "ENV PATH=/opt/venv/bin:$PATH\n"
+    report = _path_script_image(tmp_path, "COPY docker/custom-entrypoint /usr/bin", path)
+    (target,) = report["targets"]
+    assert "app:app" in target["entries"] and target["verdict"] == "fails-at-boot", report

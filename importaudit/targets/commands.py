@@ -296,15 +296,27 @@ def _where(ctx: CommandContext) -> str:
     return f" ({spot.file}:{spot.line})" if spot is not None and spot.file else ""
 
 
+# The PATH a container has when the image sets none: Docker's default (the python images' too).
+_IMAGE_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
 def _on_path(program: str, ctx: CommandContext) -> Optional[str]:
-    """`name` found in a $PATH folder (ENV PATH=/app/bin:$PATH) that is a copy of a repo folder."""
+    """`name` found in a $PATH folder that holds a copy of a repo file (ENV PATH=/app/bin:$PATH, or
+    `COPY entrypoint.sh /usr/local/bin/name` on the image's default PATH)."""
     if "/" in program:
         return None
-    for folder in ctx.env.get("PATH", "").split(":"):
-        if folder.startswith("/") and "$" not in folder:
-            candidate = posixpath.join(folder, program)
-            if ctx.is_file(ctx.path_map(posixpath.normpath(candidate))):
-                return candidate
+    image = ctx.path_map is not _default_map  # a checkout's /usr/bin is the host's, not the repo's
+    written = ctx.env.get("PATH")
+    folders: list[str] = []
+    for folder in (written.split(":") if written is not None else ["$PATH"]):
+        if folder in ("$PATH", "${PATH}"):
+            folders += _IMAGE_PATH if image else ()
+        elif folder.startswith("/") and "$" not in folder:
+            folders.append(folder)
+    for folder in dict.fromkeys(folders):
+        candidate = posixpath.join(folder, program)
+        if ctx.is_file(ctx.path_map(posixpath.normpath(candidate))):
+            return candidate
     return None
 
 
