@@ -82,3 +82,24 @@ def test_a_script_copied_into_a_path_folder_is_found_through_an_extended_path(tm
     report = _path_script_image(tmp_path, "COPY docker/custom-entrypoint /usr/bin", path)
     (target,) = report["targets"]
     assert "app:app" in target["entries"] and target["verdict"] == "fails-at-boot", report
+
+
+def _uwsgi_image(tmp_path: Path, apt: str) -> dict[str, Any]:
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    (tmp_path / "app.py").write_text("import flask\napp = flask.Flask('x')\n")
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM python:3.12\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends {apt} \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY . /app\nRUN pip install -r requirements.txt\n"
+        'CMD ["uwsgi", "--http", ":8000", "--module", "app:app"]\n')
+    return audit(tmp_path)
+
+
+def test_a_server_the_image_installs_as_an_os_package_needs_no_pip_distribution(tmp_path: Path) -> None:
+    report = _uwsgi_image(tmp_path, "libpq5 uwsgi uwsgi-plugin-python3")
+    assert report["findings"] == [], report["findings"]
+    assert any("OS package" in note for note in report["targets"][0]["notes"])
+
+
+def test_an_os_package_of_another_name_does_not_provide_the_server(tmp_path: Path) -> None:
+    report = _uwsgi_image(tmp_path, "libpq5 uwsgi-src")
+    assert {(f["module"], f["rule"]) for f in report["findings"]} == {("uwsgi", "missing-at-boot")}

@@ -64,6 +64,7 @@ def parse_start_command(
     container_workdir: Optional[str] = None,
     path_map: Optional[Callable[[str], Optional[str]]] = None,
     made_by: Optional[Callable[[str], Optional[str]]] = None,
+    os_package: Optional[Callable[[str], Optional[str]]] = None,
 ) -> StartCommand:
     """Parse a start command (shell text, or an exec-form argv) into what it runs.
 
@@ -78,6 +79,7 @@ def parse_start_command(
         location=location,
         path_map=path_map or _default_map,
         made_by=made_by or (lambda path: None),
+        os_package=os_package or (lambda name: None),
     )
     runs: list[Run] = []
     notes: list[str] = []
@@ -259,7 +261,12 @@ def _dispatch(
         return
     server = SERVERS.get(program) or (parse_s6_init if words[0] == "/init" else None)
     if server is not None:
+        needed = list(parts.needs)
         server(words[1:], parts, ctx)
+        system = ctx.os_package(program) if "/" not in words[0] or words[0].startswith("/usr/bin/") else None
+        if system is not None:  # the distribution's build (Debian's uwsgi), not a pip distribution
+            parts.needs = needed
+            parts.note(f"`{program}` is the OS package {system} installs: no pip distribution is needed for it")
         runs.append(Run(parts, not parts.one_shot, exec_form))
         for command, via, cwd in parts.follow_ups:
             started: list[Run] = []
