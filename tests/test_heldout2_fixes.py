@@ -103,3 +103,40 @@ def test_a_server_the_image_installs_as_an_os_package_needs_no_pip_distribution(
 def test_an_os_package_of_another_name_does_not_provide_the_server(tmp_path: Path) -> None:
     report = _uwsgi_image(tmp_path, "libpq5 uwsgi-src")
     assert {(f["module"], f["rule"]) for f in report["findings"]} == {("uwsgi", "missing-at-boot")}
+
+
+_UV_LOCK = '''version = 1
+requires-python = ">=3.12"
+
+[[package]]
+name = "flask"
+version = "3.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "gunicorn"
+version = "23.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "markdown"
+version = "3.7"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "pygments" }]
+
+[[package]]
+name = "pygments"
+version = "2.18.0"
+source = { registry = "https://pypi.org/simple" }
+'''
+
+
+def test_a_workspace_member_is_installed_from_the_workspace_lock(tmp_path: Path) -> None:
+    """uv keeps one uv.lock at the workspace root: a member's dependencies' dependencies come from it."""
+    _uv_workspace(tmp_path, "--package svc --package svc-common")
+    (tmp_path / "uv.lock").write_text(_UV_LOCK)
+    (tmp_path / "app.py").write_text("import flask\nimport markdown\nimport pygments\napp = flask.Flask('x')\n")
+    report = audit(tmp_path)
+    # Pygments is installed, through markdown's locked dependencies: not declared directly, not missing.
+    found = [(f["module"], f["rule"]) for f in report["findings"]]
+    assert found == [("pygments", "transitive")], report["findings"]
