@@ -93,14 +93,21 @@ def _requirements_file(root: Path, install: Install) -> Result:
     return read.requirements, read.warnings
 
 
-def _workspace_member(root: Path, directory: str, name: str) -> Optional[str]:
-    """The folder of the uv workspace member named `name` (`uv sync --package name`)."""
+def _workspace_package(root: Path, directory: str, name: str) -> Optional[str]:
+    """The folder of the uv workspace package named `name` (`uv sync --package name`).
+
+    uv's workspace holds the root project itself (its `[project]`) as well as the members its
+    `[tool.uv.workspace].members` globs name.
+    """
+    wanted = canonicalize_name(name)
+    own = read_project(root, directory)
+    if own is not None and own.name == wanted:
+        return directory
     try:
         data = load_toml((root / project_file(directory, "pyproject.toml")).read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):  # TOMLDecodeError and LoadError are ValueErrors
         return None
     members = data.get("tool", {}).get("uv", {}).get("workspace", {}).get("members", [])
-    wanted = canonicalize_name(name)
     base = root / directory
     for pattern in members if isinstance(members, list) else []:
         for folder in sorted(base.glob(str(pattern))):
@@ -114,12 +121,27 @@ def _workspace_member(root: Path, directory: str, name: str) -> Optional[str]:
 def _project(root: Path, install: Install, env: TargetEnv, source: str, line: int) -> Result:
     directory = join_relative(".", install.spec or ".")
     packages = [g.split(":", 1)[1] for g in install.groups if g.startswith("package:")]
-    if packages:
-        member = _workspace_member(root, directory, packages[0])
-        install = replace(install, groups=tuple(g for g in install.groups if not g.startswith("package:")))
+    if not packages:
+        return _declared(root, directory, install, env, source, line, directory)
+    # uv accepts `--package` several times and installs each named package.
+    install = replace(install, groups=tuple(g for g in install.groups if not g.startswith("package:")))
+    requirements: list[Requirement] = []
+    warnings: list[SourceWarning] = []
+    for name in packages:
+        member = _workspace_package(root, directory, name)
         if member is None:
-            return (), (SourceWarning(source, line, f"no uv workspace member named {packages[0]} in {directory}"),)
-        directory = member
+            warnings.append(SourceWarning(source, line, f"no uv workspace package named {name} in {directory}"))
+            continue
+        got, said = _declared(root, member, install, env, source, line, directory)
+        requirements.extend(r for r in got if r not in requirements)
+        warnings.extend(w for w in said if w not in warnings)
+    return tuple(requirements), tuple(warnings)
+
+
+def _declared(
+    root: Path, directory: str, install: Install, env: TargetEnv, source: str, line: int, workspace: str
+) -> Result:
+    """What installing the project in `directory` brings; a workspace member's lock is the workspace's."""
     if install.tool == "pipenv":
         return _pipenv(root, directory, install, source, line)
     declaration = read_project(root, directory)
@@ -135,9 +157,10 @@ def _project(root: Path, install: Install, env: TargetEnv, source: str, line: in
     direct = project_requirements(declaration, install.extras, groups, main=install.main)
     warnings = declaration.warnings
     lock = _LOCKS.get(install.tool)
-    if lock and is_file(root / project_file(directory, lock)):
-        locked, lock_warnings = locked_closure(root, project_file(directory, lock), direct, env)
-        return locked, warnings + lock_warnings
+    for folder in dict.fromkeys((directory, workspace)) if lock else ():
+        if is_file(root / project_file(folder, lock or "")):
+            locked, lock_warnings = locked_closure(root, project_file(folder, lock or ""), direct, env)
+            return locked, warnings + lock_warnings
     return direct, warnings
 
 

@@ -31,6 +31,8 @@ class CommandContext:
     path_map: Callable[[str], Optional[str]]
     # Absolute path -> the build step that makes it (`Dockerfile:58 (`kinto init ...`)`), or None
     made_by: Callable[[str], Optional[str]] = lambda path: None
+    # Program name -> the build step that installs it as an OS package (`apt-get install uwsgi`)
+    os_package: Callable[[str], Optional[str]] = lambda name: None
 
     def repo_path(self, path: str) -> Optional[str]:
         """A path as the command writes it -> repo-relative ("" = the root), or None."""

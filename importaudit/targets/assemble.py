@@ -196,6 +196,7 @@ def image_target(
             container_workdir=posixpath.join(stage.workdir, workdir) if workdir else stage.workdir,
             path_map=_with_binds(image.path_map(), binds),
             made_by=image.made_by,
+            os_package=image.os_package,
         )
         # What following the command found out about the image (a path matched under a base
         # image's WORKDIR) is said with the image's own notes.

@@ -64,6 +64,7 @@ def parse_start_command(
     container_workdir: Optional[str] = None,
     path_map: Optional[Callable[[str], Optional[str]]] = None,
     made_by: Optional[Callable[[str], Optional[str]]] = None,
+    os_package: Optional[Callable[[str], Optional[str]]] = None,
 ) -> StartCommand:
     """Parse a start command (shell text, or an exec-form argv) into what it runs.
 
@@ -78,6 +79,7 @@ def parse_start_command(
         location=location,
         path_map=path_map or _default_map,
         made_by=made_by or (lambda path: None),
+        os_package=os_package or (lambda name: None),
     )
     runs: list[Run] = []
     notes: list[str] = []
@@ -259,7 +261,12 @@ def _dispatch(
         return
     server = SERVERS.get(program) or (parse_s6_init if words[0] == "/init" else None)
     if server is not None:
+        needed = list(parts.needs)
         server(words[1:], parts, ctx)
+        system = ctx.os_package(program) if "/" not in words[0] or words[0].startswith("/usr/bin/") else None
+        if system is not None:  # the distribution's build (Debian's uwsgi), not a pip distribution
+            parts.needs = needed
+            parts.note(f"`{program}` is the OS package {system} installs: no pip distribution is needed for it")
         runs.append(Run(parts, not parts.one_shot, exec_form))
         for command, via, cwd in parts.follow_ups:
             started: list[Run] = []
@@ -296,15 +303,27 @@ def _where(ctx: CommandContext) -> str:
     return f" ({spot.file}:{spot.line})" if spot is not None and spot.file else ""
 
 
+# The PATH a container has when the image sets none: Docker's default (the python images' too).
+_IMAGE_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
 def _on_path(program: str, ctx: CommandContext) -> Optional[str]:
-    """`name` found in a $PATH folder (ENV PATH=/app/bin:$PATH) that is a copy of a repo folder."""
+    """`name` found in a $PATH folder that holds a copy of a repo file (ENV PATH=/app/bin:$PATH, or
+    `COPY entrypoint.sh /usr/local/bin/name` on the image's default PATH)."""
     if "/" in program:
         return None
-    for folder in ctx.env.get("PATH", "").split(":"):
-        if folder.startswith("/") and "$" not in folder:
-            candidate = posixpath.join(folder, program)
-            if ctx.is_file(ctx.path_map(posixpath.normpath(candidate))):
-                return candidate
+    image = ctx.path_map is not _default_map  # a checkout's /usr/bin is the host's, not the repo's
+    written = ctx.env.get("PATH")
+    folders: list[str] = []
+    for folder in (written.split(":") if written is not None else ["$PATH"]):
+        if folder in ("$PATH", "${PATH}"):
+            folders += _IMAGE_PATH if image else ()
+        elif folder.startswith("/") and "$" not in folder:
+            folders.append(folder)
+    for folder in dict.fromkeys(folders):
+        candidate = posixpath.join(folder, program)
+        if ctx.is_file(ctx.path_map(posixpath.normpath(candidate))):
+            return candidate
     return None
 
 

@@ -200,6 +200,21 @@ class Image:
         short = " ".join(text.split())
         return f"{self.file}:{line} (`{short[:100]}{'...' if len(short) > 100 else ''}`)"
 
+    def os_package(self, name: str) -> Optional[str]:
+        """`Dockerfile:13`: the RUN that installs the OS package `name` (`apt-get install -y uwsgi`)."""
+        for line, text in self.stage.runs:
+            for segment in _SEPARATORS.split(text.replace("\\\n", " ")):
+                words = segment.split()
+                manager = any(w in _OS_MANAGERS for w in words[:3])
+                installs = manager and any(w in ("install", "add") for w in words[:6])
+                if installs and name in words:
+                    return f"{self.file}:{line}"
+        return None
+
+
+_OS_MANAGERS = frozenset({"apt-get", "apt", "apk", "yum", "dnf", "microdnf"})
+_SEPARATORS = re.compile(r"&&|\|\||;|\||\n")
+
 
 def context_is_root(instructions: Sequence[Instruction], context: str, known: frozenset[str]) -> bool:
     """More COPY sources exist relative to the repo root than to the Dockerfile's folder."""
