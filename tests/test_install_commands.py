@@ -28,6 +28,7 @@ from typing import Any, Optional
 
 import pytest
 
+from importaudit.model import InstallKind
 from importaudit.targets.exports import parse_export
 from importaudit.targets.installs import parse_install
 
@@ -182,3 +183,26 @@ def test_export(command: str, expected: tuple[str, tuple[Any, ...]]) -> None:
 
 def test_export_without_a_file_writes_nothing_we_follow() -> None:
     assert parse_export(["uv", "export", "--no-dev"], None, _resolve, []) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "packages"),
+    [
+        # poetry 1.8 `poetry run`, pipenv 2024 `pipenv run`, pdm 2 `pdm run`, uv 0.9 `uv run`: the
+        # command runs in the project's environment, so what it installs is installed there.
+        ('poetry run pip install "Cython<3.0" pyyaml==5.4.1 --no-build-isolation',
+         ["Cython<3.0", "pyyaml==5.4.1"]),
+        ("pipenv run pip install gunicorn", ["gunicorn"]),
+        ("pdm run python -m pip install uvicorn", ["uvicorn"]),
+        ("uv run pip install whitenoise", ["whitenoise"]),
+    ],
+)
+def test_a_project_tool_running_pip_installs_what_pip_names(command: str, packages: list[str]) -> None:
+    parsed = parse_install(shlex.split(command), resolve=lambda path: None)
+    assert parsed is not None
+    assert [i.spec for i in parsed.installs if i.kind is InstallKind.PACKAGE] == packages
+
+
+def test_a_project_tool_running_something_else_installs_nothing() -> None:
+    words = shlex.split("poetry run python manage.py collectstatic")
+    assert parse_install(words, resolve=lambda path: None) is None

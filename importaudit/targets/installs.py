@@ -239,6 +239,11 @@ def parse_install(
             program, rest = rest[1], rest[2:]
         else:
             return None
+    runs_inner = rest[:1] == ["run"] and len(rest) > 1 and not rest[1].startswith("-")
+    if program in ("poetry", "pipenv", "pdm", "uv") and runs_inner:
+        # `poetry run pip install X`: the command runs in the project's environment, and what it
+        # installs is installed there (the project tool's own sync, if any, is not read here).
+        return parse_install(rest[1:], location=location, resolve=resolve)
     if _PIP_PROGRAMS.fullmatch(program):
         parsed = _pip(rest, "pip", location, resolve)
         return parsed if rest and rest[0] in ("install", "wheel") else None
