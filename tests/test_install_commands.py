@@ -206,3 +206,19 @@ def test_a_project_tool_running_pip_installs_what_pip_names(command: str, packag
 def test_a_project_tool_running_something_else_installs_nothing() -> None:
     words = shlex.split("poetry run python manage.py collectstatic")
     assert parse_install(words, resolve=lambda path: None) is None
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        # pip 25 general options may precede the subcommand (`pip [general options] install ...`)
+        "pip --no-cache-dir install --user mysqlclient",
+        "pip -q --disable-pip-version-check install mysqlclient",
+        "pip --cache-dir /tmp/c install mysqlclient",
+        "python -m pip --no-cache-dir install mysqlclient",
+    ],
+)
+def test_pip_general_options_before_the_subcommand(command: str) -> None:
+    parsed = parse_install(shlex.split(command), resolve=lambda path: None)
+    assert parsed is not None
+    assert [i.spec for i in parsed.installs] == ["mysqlclient"]

@@ -245,6 +245,7 @@ def parse_install(
         # installs is installed there (the project tool's own sync, if any, is not read here).
         return parse_install(rest[1:], location=location, resolve=resolve)
     if _PIP_PROGRAMS.fullmatch(program):
+        rest = _after_pip_general_options(rest)
         parsed = _pip(rest, "pip", location, resolve)
         return parsed if rest and rest[0] in ("install", "wheel") else None
     if program == "uv" and rest[:1] == ["pip"]:
@@ -265,3 +266,21 @@ def parse_install(
         result.notes.append(f"could not tell what `{' '.join(words)}` installs")
         return result
     return None
+
+
+# pip 25's general options that take a value (`pip --cache-dir DIR install ...`); the others are flags.
+_PIP_GENERAL_VALUED = frozenset({
+    "--python", "--log", "--log-file", "--local-log", "--proxy", "--retries", "--timeout", "--exists-action",
+    "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--use-feature", "--use-deprecated",
+    "--resume-retries", "--keyring-provider",
+})
+
+
+def _after_pip_general_options(words: list[str]) -> list[str]:
+    """pip's general options may come before the subcommand (`pip --no-cache-dir install --user x`)."""
+    rest = list(words)
+    while rest and rest[0].startswith("-"):
+        option = rest.pop(0)
+        if option in _PIP_GENERAL_VALUED and rest:
+            rest.pop(0)
+    return rest
