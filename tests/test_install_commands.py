@@ -10,6 +10,8 @@ Tools and options covered (each tool's own command reference):
   dependencies, instead only installing those packages explicitly listed").
 - uv 0.9 `uv sync`: --frozen, --locked, --no-dev, --only-dev, --group, --only-group, --no-group,
   --all-groups, --extra, --all-extras, --no-install-project, --package, --python.
+- uv 0.9 `uv run`: syncs the project before running (--no-sync, --no-project skip it; --no-dev,
+  --extra, --group... as for `uv sync`), --with adds packages.
 - uv 0.9 `uv export`: -o/--output-file (or `>`), --format, --no-dev, --only-dev, --group,
   --extra, --no-hashes, --no-emit-project, --frozen.
 - Poetry 2.1 `poetry install`: --only, --with, --without, -E/--extras, --all-extras, --no-root,
@@ -103,6 +105,11 @@ CASES = [
     # uv sync
     ("uv sync", [_project(tool="uv", dev=True)]),
     ("uv sync --frozen --no-dev", [_project(tool="uv")]),
+    # uv run: syncs the project first (with the dev group unless told otherwise), then runs CMD
+    ("uv run python manage.py collectstatic", [_project(tool="uv", dev=True)]),
+    ("uv run --no-dev --extra prod python manage.py check", [_project(tool="uv", extras=("prod",))]),
+    ("uv run --frozen --no-dev pip install gunicorn",
+     [_project(tool="uv"), ("package", "gunicorn", "pip", (), (), False, True, (), False)]),
     ("uv sync --locked --no-dev --no-install-project", [_project(tool="uv")]),
     ("uv sync --only-dev", [_project(tool="uv", groups=("dev",), main=False)]),
     ("uv sync --only-group web", [_project(tool="uv", groups=("web",), main=False)]),
@@ -222,3 +229,8 @@ def test_pip_general_options_before_the_subcommand(command: str) -> None:
     parsed = parse_install(shlex.split(command), resolve=lambda path: None)
     assert parsed is not None
     assert [i.spec for i in parsed.installs] == ["mysqlclient"]
+
+
+@pytest.mark.parametrize("command", ["uv run --no-sync python manage.py check", "uv run --no-project python x.py"])
+def test_uv_run_without_its_sync_installs_nothing(command: str) -> None:
+    assert parse_install(shlex.split(command), resolve=_resolve) is None

@@ -240,7 +240,9 @@ def parse_install(
         else:
             return None
     runs_inner = rest[:1] == ["run"] and len(rest) > 1 and not rest[1].startswith("-")
-    if program in ("poetry", "pipenv", "pdm", "uv") and runs_inner:
+    if program == "uv" and rest[:1] == ["run"]:
+        return _uv_run(rest[1:], location, resolve)
+    if program in ("poetry", "pipenv", "pdm") and runs_inner:
         # `poetry run pip install X`: the command runs in the project's environment, and what it
         # installs is installed there (the project tool's own sync, if any, is not read here).
         return parse_install(rest[1:], location=location, resolve=resolve)
@@ -284,3 +286,45 @@ def _after_pip_general_options(words: list[str]) -> list[str]:
         if option in _PIP_GENERAL_VALUED and rest:
             rest.pop(0)
     return rest
+
+
+# uv 0.9 `uv run` options that take a value, and those `uv sync` shares (the sync `uv run` does first).
+_UV_RUN_VALUED = frozenset({
+    "--with", "--extra", "--group", "--python", "-p", "--project", "--directory", "--env-file", "--package",
+    "--only-group", "--no-group", "--index", "--with-requirements", "--with-editable",
+})
+_UV_SYNC_SHARED = frozenset({
+    "--extra", "--group", "--no-dev", "--only-dev", "--only-group", "--no-group", "--all-extras",
+    "--all-groups", "--no-default-groups", "--frozen", "--locked", "--package", "--project", "--directory",
+})
+
+
+def _uv_run(words: Sequence[str], location: Optional[Location], resolve: PathResolver) -> Optional[InstallParse]:
+    """`uv run [options] CMD` in a build step: uv first syncs the project into its .venv (with the
+    dev group, unless an option says otherwise), then CMD may install more (`uv run pip install x`)."""
+    index, sync, flags, result = 0, ["sync"], set(), InstallParse()
+    while index < len(words) and words[index].startswith("-"):
+        name, eq, value = words[index].partition("=")
+        if name == "--":
+            index += 1
+            break
+        taken = [words[index]]
+        if name in _UV_RUN_VALUED and not eq and index + 1 < len(words):
+            value = words[index + 1]
+            taken.append(value)
+        if name == "--with":
+            packages = [p for p in value.split(",") if p]
+            result.installs += [Install(InstallKind.PACKAGE, p, location, tool="uv") for p in packages]
+        if name in _UV_SYNC_SHARED:
+            sync += taken
+        flags.add(name)
+        index += len(taken)
+    if not ({"--no-sync", "--no-project", "--script"} & flags):
+        synced = _project_tool("uv", sync, location, resolve)
+        result.installs += synced.installs
+        result.notes += synced.notes
+    inner = parse_install(list(words[index:]), location=location, resolve=resolve) if index < len(words) else None
+    if inner is not None:
+        result.installs += inner.installs
+        result.notes += inner.notes
+    return result if result.installs or result.notes else None
