@@ -11,7 +11,7 @@ from targets_support import write_files
 
 from importaudit.targets import read_targets
 from importaudit.targets.click_routes import Route, route
-from importaudit.targets.launchers import _aliases
+from importaudit.targets.launchers import import_aliases
 
 CLI = textwrap.dedent(
     """\
@@ -62,7 +62,7 @@ CLI = textwrap.dedent(
 
 def _route(function: str, *args: str) -> Optional[Route]:
     tree = ast.parse(CLI)
-    return route(tree, _aliases(tree), function, args)
+    return route(tree, import_aliases(tree), function, args)
 
 
 def test_a_mounted_server_takes_the_rest_of_the_argv() -> None:

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
-from importaudit.targets.launchers import _aliases as import_aliases
-from importaudit.targets.launchers import _tree as source_tree
+from importaudit.targets.launchers import dotted_name, import_aliases, source_tree
 
 # Click command objects of servers, as projects mount them (`group.add_command(uvicorn.main,
 # name="start")`): dotted object -> the program whose command line the remaining argv is.
@@ -43,15 +42,6 @@ class Route:
     function: Optional[str] = None
 
 
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
-
-
 def _resolve(written: str, aliases: dict[str, str]) -> str:
     head, _, rest = written.partition(".")
     return f"{aliases.get(head, head)}{'.' + rest if rest else ''}"
@@ -75,7 +65,8 @@ def _groups(tree: ast.Module, aliases: dict[str, str]) -> dict[str, _Group]:
     functions = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
     for stmt in functions:  # top-level groups first: `@click.group()`
         for decorator in stmt.decorator_list:
-            if isinstance(decorator, ast.Call) and _resolve(_dotted(decorator.func), aliases) in ("click.group",):
+            called = dotted_name(decorator.func) if isinstance(decorator, ast.Call) else ""
+            if _resolve(called, aliases) in ("click.group",):
                 groups[stmt.name] = _Group(stmt.lineno)
     changed = True
     while changed:  # nested ones: `@parent.group("server")`, in any order of definition
@@ -84,7 +75,7 @@ def _groups(tree: ast.Module, aliases: dict[str, str]) -> dict[str, _Group]:
             for decorator in stmt.decorator_list:
                 if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
                     continue
-                parent = _dotted(decorator.func.value)
+                parent = dotted_name(decorator.func.value)
                 if parent not in groups:
                     continue
                 name = _name(decorator, stmt.name)
@@ -97,10 +88,10 @@ def _groups(tree: ast.Module, aliases: dict[str, str]) -> dict[str, _Group]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
-        parent = _dotted(node.func.value)
+        parent = dotted_name(node.func.value)
         if node.func.attr != "add_command" or parent not in groups or not node.args:
             continue
-        mounted = _resolve(_dotted(node.args[0]), aliases)
+        mounted = _resolve(dotted_name(node.args[0]), aliases)
         rest = ast.Call(func=node.func, args=node.args[1:], keywords=node.keywords)  # add_command(cmd, name)
         if mounted in CLICK_SERVERS:
             groups[parent].mounted[_name(rest, mounted.split(".")[-1])] = (CLICK_SERVERS[mounted], node.lineno)

@@ -79,16 +79,19 @@ class Launch:
     computed: bool = False
 
 
-def _dotted(node: ast.AST) -> str:
+_ENVIRON = ("os.environ", "environ")
+
+
+def dotted_name(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
+        head = dotted_name(node.value)
         return f"{head}.{node.attr}" if head else ""
     return ""
 
 
-def _aliases(tree: ast.Module) -> dict[str, str]:
+def import_aliases(tree: ast.Module) -> dict[str, str]:
     """Local name -> what it imports, from every import in the file (module or function level)."""
     names: dict[str, str] = {}
     for node in ast.walk(tree):
@@ -160,7 +163,7 @@ def _argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.expr]
 
 
 @functools.lru_cache(maxsize=256)
-def _tree(path: Path) -> Optional[ast.Module]:
+def source_tree(path: Path) -> Optional[ast.Module]:
     try:
         return ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
@@ -169,7 +172,7 @@ def _tree(path: Path) -> Optional[ast.Module]:
 
 def imported_modules(root: Path, path: str) -> list[str]:
     """The absolute modules a file imports at module level (where a CLI object often comes from)."""
-    tree = _tree(root / path)
+    tree = source_tree(root / path)
     if tree is None:
         return []
     found: list[str] = []
@@ -183,19 +186,19 @@ def imported_modules(root: Path, path: str) -> list[str]:
 
 def launches(root: Path, path: str, function: Optional[str], as_main: bool = False) -> list[Launch]:
     """The servers that `function` of the file at `path` (or its module body, for None) starts."""
-    tree = _tree(root / path)
+    tree = source_tree(root / path)
     if tree is None:
         return []
-    aliases = _aliases(tree)
+    aliases = import_aliases(tree)
     found: list[Launch] = []
     for call in _calls(_find(tree, function, as_main)):
-        written = _dotted(call.func)
+        written = dotted_name(call.func)
         head, _, rest = written.partition(".")
         callee = f"{aliases.get(head, head)}{'.' + rest if rest else ''}"
         factory = _argument(call, -1, "create_app")
-        if factory is not None and _dotted(factory):
-            head, _, rest = _dotted(factory).partition(".")
-            named = f"{aliases[head]}{'.' + rest if rest else ''}" if head in aliases else _dotted(factory)
+        if factory is not None and dotted_name(factory):
+            head, _, rest = dotted_name(factory).partition(".")
+            named = f"{aliases[head]}{'.' + rest if rest else ''}" if head in aliases else dotted_name(factory)
             found.append(Launch(f"{callee}(create_app=...)", call.lineno, factory=named))
         if callee in _APP_CALLS:
             distribution, keyword = _APP_CALLS[callee]
@@ -249,7 +252,7 @@ def environ_sets(
 ) -> list[tuple[str, str, bool]]:
     """(key, value, overrides) for each literal os.environ write that runs when `function` (or the
     module body) runs, through the functions of the same file it calls, in the order they run."""
-    tree = _tree(root / path)
+    tree = source_tree(root / path)
     if tree is None:
         return []
     functions = {
@@ -265,13 +268,13 @@ def environ_sets(
                     if node.func.id not in seen:
                         seen.add(node.func.id)
                         visit(functions[node.func.id].body)
-                elif isinstance(node, ast.Call) and _dotted(node.func) in _SETDEFAULT and len(node.args) == 2:
+                elif isinstance(node, ast.Call) and dotted_name(node.func) in _SETDEFAULT and len(node.args) == 2:
                     key, value = _text(node.args[0]), _text(node.args[1])
                     if key is not None and value is not None:
                         found.append((key, value, False))
                 elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                     target = node.targets[0]
-                    if isinstance(target, ast.Subscript) and _dotted(target.value) in ("os.environ", "environ"):
+                    if isinstance(target, ast.Subscript) and dotted_name(target.value) in _ENVIRON:
                         key, value = _text(target.slice), _text(node.value)
                         if key is not None and value is not None:
                             found.append((key, value, True))
@@ -306,8 +309,9 @@ def program_imports(text: str) -> Optional[list[tuple[str, int]]]:
             elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
                 found.append((stmt.module, stmt.lineno))
             elif isinstance(stmt, ast.Try):
-                caught = {_dotted(h.type) if h.type is not None else "BaseException" for h in stmt.handlers}
-                caught |= {_dotted(e) for h in stmt.handlers if isinstance(h.type, ast.Tuple) for e in h.type.elts}
+                caught = {dotted_name(h.type) if h.type is not None else "BaseException" for h in stmt.handlers}
+                tuples = [h.type.elts for h in stmt.handlers if isinstance(h.type, ast.Tuple)]
+                caught |= {dotted_name(e) for elts in tuples for e in elts}
                 if not caught & _OPTIONAL:
                     visit(stmt.body)
 
