@@ -178,3 +178,10 @@ def read_option(words: Sequence[str], index: int, options: Options) -> tuple[str
     if not word.startswith("--") and len(word) > 2 and word[:2] in options.values:
         return word[:2], word[2:], index + 1, True  # -rrequirements.txt
     return word, None, index + 1, False
+
+
+# uv 0.9 `uv run` options that take a value (read by start commands and by build steps alike).
+UV_RUN_VALUED = frozenset({
+    "--with", "--extra", "--group", "--python", "-p", "--project", "--directory", "--env-file", "--package",
+    "--only-group", "--no-group", "--index", "--with-requirements", "--with-editable",
+})

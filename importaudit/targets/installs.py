@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from importaudit.model import Install, InstallKind, Location
-from importaudit.targets.install_options import PIP_INSTALL, UV_PIP_INSTALL, read_option
+from importaudit.targets.install_options import PIP_INSTALL, UV_PIP_INSTALL, UV_RUN_VALUED, read_option
 from importaudit.targets.project_selection import (
     MANIFESTS,
     METADATA,
@@ -288,11 +288,7 @@ def _after_pip_general_options(words: list[str]) -> list[str]:
     return rest
 
 
-# uv 0.9 `uv run` options that take a value, and those `uv sync` shares (the sync `uv run` does first).
-_UV_RUN_VALUED = frozenset({
-    "--with", "--extra", "--group", "--python", "-p", "--project", "--directory", "--env-file", "--package",
-    "--only-group", "--no-group", "--index", "--with-requirements", "--with-editable",
-})
+# uv 0.9 `uv run` options that `uv sync` shares (the sync `uv run` does first).
 _UV_SYNC_SHARED = frozenset({
     "--extra", "--group", "--no-dev", "--only-dev", "--only-group", "--no-group", "--all-extras",
     "--all-groups", "--no-default-groups", "--frozen", "--locked", "--package", "--project", "--directory",
@@ -309,7 +305,7 @@ def _uv_run(words: Sequence[str], location: Optional[Location], resolve: PathRes
             index += 1
             break
         taken = [words[index]]
-        if name in _UV_RUN_VALUED and not eq and index + 1 < len(words):
+        if name in UV_RUN_VALUED and not eq and index + 1 < len(words):
             value = words[index + 1]
             taken.append(value)
         if name == "--with":

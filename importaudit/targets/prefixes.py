@@ -7,6 +7,7 @@ from typing import Optional
 
 from importaudit.model import Install, InstallKind
 from importaudit.targets.appspec import CommandContext, Parts
+from importaudit.targets.install_options import UV_RUN_VALUED
 from importaudit.targets.shell import split_words
 
 # Programs that only prepare the environment; the real command follows their own options.
@@ -67,24 +68,6 @@ def _looks_like_value(word: str) -> bool:
 def uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
     """`uv run [options] cmd`: records the sync it performs unless --no-sync."""
     options: list[tuple[str, str]] = []
-    values = frozenset(
-        {
-            "--with",
-            "--extra",
-            "--group",
-            "--python",
-            "-p",
-            "--project",
-            "--directory",
-            "--env-file",
-            "--package",
-            "--only-group",
-            "--no-group",
-            "--index",
-            "--with-requirements",
-            "--with-editable",
-        }
-    )
     index = 0
     flags: set[str] = set()
     while index < len(words) and words[index].startswith("-"):
@@ -92,7 +75,7 @@ def uv_run(words: list[str], parts: Parts, ctx: CommandContext) -> list[str]:
         if name == "--":
             index += 1
             break
-        if name in values and not eq and index + 1 < len(words):
+        if name in UV_RUN_VALUED and not eq and index + 1 < len(words):
             value = words[index + 1]
             index += 1
         options.append((name, value))
