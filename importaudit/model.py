@@ -152,6 +152,10 @@ class ParsedFile:
     # Module-level flags other modules may import: (name, condition text) for version/platform
     # flags (`PY311 = sys.version_info >= (3, 11)`), (name, "available:mod1,mod2") for import flags.
     flags: tuple[tuple[str, str], ...] = ()
+    # Only the imports were read (a test file the fast scan could answer for): calls, functions,
+    # bindings, flags and syntax are not known. Looking the file up in the workspace's facts by
+    # its path reads the rest (source.parsing.FileFacts).
+    partial: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ from importaudit.requirements import (
 )
 from importaudit.source.conditions import SUPPORTED_PYTHONS, UNDECLARED, parse_version
 from importaudit.source.discover import Project, discover
-from importaudit.source.flags import resolve_imported_flags
-from importaudit.source.parsing import LazyTrees, parse_all
+from importaudit.source.flags import FlagResolver
+from importaudit.source.imports import parse_file
+from importaudit.source.parsing import FileFacts, LazyTrees, parse_all
 from importaudit.targets import project_python_version
 
 
@@ -43,7 +44,7 @@ class Workspace:
     root: Path
     config: Config
     project: Project
-    parsed: dict[str, ParsedFile]
+    parsed: FileFacts
     trees: LazyTrees
     declared: DeclaredSources
     declaration: Optional[ProjectDeclaration]
@@ -181,8 +182,20 @@ class _Indexes(Mapping[str, FileIndex]):
 
 def load_workspace(root: Path, config: Config) -> Workspace:
     project = discover(root, exclude=config.exclude, first_party=config.first_party)
-    parsed, trees, warnings = parse_all(root, project.sources, use_cache=True)
-    parsed = resolve_imported_flags({path: _as_deployed(pf) for path, pf in parsed.items()})
+    found, trees, warnings = parse_all(root, project.sources, use_cache=True)
+    deployed = {path: _as_deployed(pf) for path, pf in found.items()}
+    flags = FlagResolver(deployed)
+    refs = {ref.path: ref for ref in project.sources}
+
+    def complete(partial: ParsedFile) -> ParsedFile:
+        """A partial file's full facts, read when a stage follows it (reach, roles)."""
+        try:
+            _tree, full = parse_file(root, refs[partial.path])
+        except (RecursionError, MemoryError, ValueError):
+            return replace(partial, partial=False)  # its imports are all that can be known
+        return replace(flags.resolve(_as_deployed(full)), is_test=partial.is_test)
+
+    parsed = FileFacts({path: flags.resolve(pf) for path, pf in deployed.items()}, complete)
     warnings = list(project.warnings) + warnings
     declared = discover_sources(root, project.files, only=config.requirements)
     declaration = read_project(root, ".")

@@ -157,8 +157,7 @@ def _judge_import_at(
 def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
     out: list[Finding] = []
     env = ta.env
-    for path in sorted(ws.parsed):
-        parsed = ws.parsed[path]
+    for path, parsed in sorted(ws.parsed.items()):  # the stored facts: a sweep parses nothing
         if parsed.is_test:
             continue
         fallback = _fallback_needed(ws, ta, parsed)
@@ -208,8 +207,7 @@ def environment_findings(ws: Workspace, ta: TargetAudit, boot: Sequence[Finding]
     where = ws.config.python or "that environment"
     seen: set[str] = set()
     boot_dists: set[str] = set()  # what the boot imports comes from these (canonical names)
-    for path in sorted(ws.parsed):
-        parsed = ws.parsed[path]
+    for path, parsed in sorted(ws.parsed.items()):  # the stored facts: a sweep parses nothing
         if parsed.is_test or (ta.graph is not None and not ta.graph.reached(path)):
             continue
         for stated in (*parsed.imports, *ta.string_imports.get(path, ())):
@@ -375,8 +373,7 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
     env = audits[0].env
     installed = InstalledSet.build(env, runtime + [replace(r, dev=False) for r in dev], [], ws.index)
     provisioner = Provisioner(installed, ws.index, ws.names)
-    for path in sorted(ws.parsed):
-        parsed = ws.parsed[path]
+    for path, parsed in sorted(ws.parsed.items()):  # the stored facts: a sweep parses nothing
         if parsed.syntax_error is not None and (
             parsed.is_test or all(a.graph is not None and not a.graph.reached(path) for a in audits)
         ):

@@ -250,8 +250,7 @@ def _declared(ws: Workspace, req: Requirement) -> Requirement:
 
 def _unparsed(ws: Workspace, ta: TargetAudit) -> Optional[str]:
     """A source file this target carries that could not be parsed: its imports are unknown."""
-    for path in sorted(ws.parsed):
-        parsed = ws.parsed[path]
+    for path, parsed in sorted(ws.parsed.items()):  # the stored facts: a sweep parses nothing
         if parsed.syntax_error is not None and not parsed.is_test and ta.target.carries(path):
             return path
     return None

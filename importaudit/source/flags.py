@@ -234,22 +234,30 @@ def _resolve_test(
 
 def resolve_imported_flags(parsed: Mapping[str, ParsedFile]) -> dict[str, ParsedFile]:
     """Tests on flags another project module defines become the tests those flags hold."""
-    table = _flag_table(parsed)
-    if not table:
-        return dict(parsed)
-    available = {
-        key: tuple(value[len(AVAILABLE_PREFIX) :].split(","))
-        for key, value in table.items()
-        if value.startswith(AVAILABLE_PREFIX)
-    }
-    out: dict[str, ParsedFile] = {}
-    memo: _Memo = {}
-    for path, pf in parsed.items():
-        imports = tuple(_resolved(item, table, available, memo) for item in pf.imports)
-        calls = tuple(_resolved(item, table, available, memo) for item in pf.calls)
+    resolver = FlagResolver(parsed)
+    return {path: resolver.resolve(pf) for path, pf in parsed.items()}
+
+
+class FlagResolver:
+    """The project's flag table, built once, applied to any file's guards (also to a file whose
+    full facts are read later than the others: parsing.FileFacts)."""
+
+    def __init__(self, parsed: Mapping[str, ParsedFile]) -> None:
+        self.table = _flag_table(parsed)
+        self.available = {
+            key: tuple(value[len(AVAILABLE_PREFIX) :].split(","))
+            for key, value in self.table.items()
+            if value.startswith(AVAILABLE_PREFIX)
+        }
+        self.memo: _Memo = {}
+
+    def resolve(self, pf: ParsedFile) -> ParsedFile:
+        if not self.table:
+            return pf
+        imports = tuple(_resolved(item, self.table, self.available, self.memo) for item in pf.imports)
+        calls = tuple(_resolved(item, self.table, self.available, self.memo) for item in pf.calls)
         changed = imports != pf.imports or calls != pf.calls
-        out[path] = replace(pf, imports=imports, calls=calls) if changed else pf
-    return out
+        return replace(pf, imports=imports, calls=calls) if changed else pf
 
 
 _Item = TypeVar("_Item", Import, Call)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import ast
 import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Optional
+from typing import Optional, TypeVar, Union, overload
 
 from importaudit.deadline import budget
 from importaudit.model import Location, ParsedFile, SourceWarning, SyntaxProblem
 from importaudit.source import cache
 from importaudit.source.cache import Entry
 from importaudit.source.discover import SourceRef
-from importaudit.source.imports import parse_file
+from importaudit.source.fastscan import scan_imports
+from importaudit.source.imports import MAX_SOURCE_BYTES, parse_file
 from importaudit.source.syntax import parse_python
 
 # Below this many files a process pool costs more than it saves.
@@ -28,12 +29,79 @@ def _not_read(ref: SourceRef, why: str) -> ParsedFile:
                       is_notebook=ref.is_notebook, syntax_error=problem)
 
 
+# A test file is read for its imports alone: it is checked against the development requirements,
+# and no deploy runs it, so its calls, flags and syntax matter only when a target's boot reaches
+# it (a route module named test_routes.py), and FileFacts then reads it in full. These bytes say a
+# file may be more than its imports to the other files: a script run as `__main__` (its folder is
+# on sys.path) or a version/platform/availability flag another module may test.
+_MORE_THAN_IMPORTS = (b"__main__", b"version_info", b"platform", b"find_spec", b"os.name", b"python_version")
+
+
+def file_facts(root: Path, ref: SourceRef) -> tuple[Optional[ast.Module], ParsedFile]:
+    """parse_file, or for a test file the fast scan's imports alone where it can answer."""
+    if ref.is_test and not ref.is_notebook:
+        fast = _imports_only(root, ref)
+        if fast is not None:
+            return None, fast
+    return parse_file(root, ref)
+
+
+def _imports_only(root: Path, ref: SourceRef) -> Optional[ParsedFile]:
+    try:
+        path = root / ref.path
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None  # parse_file says why
+    if any(token in data for token in _MORE_THAN_IMPORTS):
+        return None
+    imports = scan_imports(data, ref.path, ref.module, ref.is_package)
+    if imports is None:
+        return None
+    return ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package, imports=imports,
+                      is_test=ref.is_test, partial=True)
+
+
+_Default = TypeVar("_Default")
+
+
+class FileFacts(dict[str, ParsedFile]):
+    """path -> the facts of that file. A partial file (file_facts: a test file's imports alone)
+    is read in full when it is looked up by its path (`facts[path]`, `facts.get(path)`): the
+    stages that follow a file, reach and roles, see its calls, functions and syntax. A sweep over
+    every file (`.items()`, `.values()`) reads the stored facts and parses nothing."""
+
+    def __init__(self, facts: Mapping[str, ParsedFile], complete: Callable[[ParsedFile], ParsedFile]) -> None:
+        super().__init__(facts)
+        self._complete = complete
+
+    def __getitem__(self, path: str) -> ParsedFile:
+        found = super().__getitem__(path)
+        if found.partial:
+            found = self._complete(found)
+            self[path] = found
+        return found
+
+    @overload
+    def get(self, path: str, default: None = None, /) -> Optional[ParsedFile]: ...
+    @overload
+    def get(self, path: str, default: ParsedFile, /) -> ParsedFile: ...
+    @overload
+    def get(self, path: str, default: _Default, /) -> Union[ParsedFile, _Default]: ...
+    def get(self, path: str, default: object = None, /) -> object:
+        try:
+            return self[path]
+        except KeyError:
+            return default
+
+
 def _parse_one(job: tuple[str, SourceRef]) -> tuple[bytes, Optional[str]]:
     """In a pool worker: the file's facts as the cache's blob (the one pickle it takes to send
     them back is also what the cache stores), or why it could not be analysed."""
     root, ref = job
     try:
-        _tree, parsed = parse_file(Path(root), ref)
+        _tree, parsed = file_facts(Path(root), ref)
     except (RecursionError, MemoryError, ValueError) as exc:
         return cache.facts(ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package)), str(exc)
     # Trees stay in the worker: pickling them back costs more than parsing the few files the
@@ -198,7 +266,7 @@ def _parse_all(
                 results.append((_not_read(ref, budget.reason()), None, None, None))
                 continue
             try:
-                tree, parsed = parse_file(Path(root_text), ref)
+                tree, parsed = file_facts(Path(root_text), ref)
             except (RecursionError, MemoryError, ValueError) as exc:
                 results.append((ParsedFile(path=ref.path, module=ref.module,
                                            is_package=ref.is_package), None, str(exc), None))
