@@ -90,13 +90,16 @@ def _judge_import(
     found = _judge_import_at(ws, ta, imp, where, fallback, chain, provision)
     if not ta.env.versions:
         return found
-    parsed = ws.parsed.get(imp.location.file)
 
     def at(version_ta: TargetAudit) -> Optional[Finding]:
+        parsed = ws.parsed.stored(imp.location.file)  # its try/except imports: never a partial file's
         again = _fallback_needed(ws, version_ta, parsed) if parsed is not None else fallback
         return _judge_import_at(ws, version_ta, imp, where, again, chain)
 
-    return over_versions(ws, ta, imp, found, at)
+    def provision_at(version_ta: TargetAudit) -> Provision:
+        return version_ta.provisioner_for(imp.location.file).provision(imp.module, imp.distribution_hint)
+
+    return over_versions(ws, ta, imp, found, at, provision_at if provision is None else None)
 
 
 def _judge_import_at(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -146,6 +146,7 @@ def _present(name: str, version: Version) -> bool:
     return True
 
 
+@cache  # a pure function of its data; msgraph asks 1.5 million times
 def is_stdlib(module: str, version: Version) -> bool:
     """Whether `import module` finds the standard library on that version (dotted names too)."""
     top = module.split(".")[0]

@@ -83,6 +83,10 @@ class FileFacts(dict[str, ParsedFile]):
             self[path] = found
         return found
 
+    def stored(self, path: str) -> Optional[ParsedFile]:
+        """The facts as stored, partial or not: for a reader of imports alone."""
+        return super().get(path)
+
     @overload
     def get(self, path: str, default: None = None, /) -> Optional[ParsedFile]: ...
     @overload
