@@ -175,8 +175,12 @@ class TargetAudit:
     assumed: Optional[str] = None
     # With no declared Python: the same target on one version (judge/versions.py builds them).
     by_version: dict[tuple[int, int], TargetAudit] = field(default_factory=dict)
+    # (provisioner, module, hint) -> whether what provides the module changes with the version
+    provision_varies: dict[tuple[int, str, Optional[str]], bool] = field(default_factory=dict)
 
     def provisioner_for(self, path: str) -> Provisioner:
+        if not self.nested:
+            return self.provisioner
         folder = max((f for f in self.nested if path.startswith(f + "/")), key=len, default=None)
         return self.nested[folder] if folder is not None else self.provisioner
 

@@ -88,7 +88,7 @@ def _judge_import(
     provision: Optional[Provision] = None,
 ) -> Optional[Finding]:
     found = _judge_import_at(ws, ta, imp, where, fallback, chain, provision)
-    if not ta.env.versions:
+    if not ta.env.versions or _never_judged(ws, imp):
         return found
 
     def at(version_ta: TargetAudit) -> Optional[Finding]:
@@ -96,10 +96,13 @@ def _judge_import(
         again = _fallback_needed(ws, version_ta, parsed) if parsed is not None else fallback
         return _judge_import_at(ws, version_ta, imp, where, again, chain)
 
-    def provision_at(version_ta: TargetAudit) -> Provision:
-        return version_ta.provisioner_for(imp.location.file).provision(imp.module, imp.distribution_hint)
+    return over_versions(ws, ta, imp, found, at, by_provision=provision is None)
 
-    return over_versions(ws, ta, imp, found, at, provision_at if provision is None else None)
+
+def _never_judged(ws: Workspace, imp: Import) -> bool:
+    """The project's own modules and what is always there, on any target and any version."""
+    module = imp.module
+    return not module or (is_first_party(ws, module) and imp.distribution_hint is None) or module in ALWAYS_THERE
 
 
 def _judge_import_at(
@@ -112,9 +115,9 @@ def _judge_import_at(
     provision: Optional[Provision] = None,
 ) -> Optional[Finding]:
     module = imp.module
-    if not module or (is_first_party(ws, module) and imp.distribution_hint is None):
+    if _never_judged(ws, imp):
         return None
-    if module in ALWAYS_THERE or (is_stdlib(module, ta.env.python) and imp.distribution_hint is None):
+    if is_stdlib(module, ta.env.python) and imp.distribution_hint is None:
         return None
     if not branch_runs(imp, lambda name: _available(ws, ta, name)):
         return None  # `if ujson is not None:` on a target without ujson: the branch never runs

@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import Callable, Optional
 
 from importaudit.judge.audit import TargetAudit, development_requirements
-from importaudit.judge.rules import Provision
 from importaudit.model import Finding, GuardKind, Import, Severity
 from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.providers.stdlib import is_stdlib
@@ -33,30 +32,36 @@ def at_version(ws: Workspace, ta: TargetAudit, version: tuple[int, int]) -> Targ
 
 
 def depends_on_version(
-    ws: Workspace,
-    ta: TargetAudit,
-    imp: Import,
-    representative: Optional[Finding],
-    provision_at: Optional[Callable[[TargetAudit], Provision]] = None,
+    ws: Workspace, ta: TargetAudit, imp: Import, representative: Optional[Finding], by_provision: bool = False
 ) -> bool:
     """Worth judging per version: its branch, its stdlib status or what provides it may change.
 
-    With provision_at (what provides the module on a version's target), an import whose guards
-    do not depend on the version, whose stdlib status is the same on each, and whose provision is
-    the same on each is judged the same on each: findings._judge_import_at reads nothing else
-    that changes with the version. Then no version is judged again (msgraph: 99,018 imports with a
-    finding, judged on five versions each, were 60% of its run), and a module a marker installs on
-    some versions only is judged on each even when the target's own version has it."""
+    With by_provision (the judgement reads the module's provision from the target's provisioner),
+    an import whose guards do not depend on the version, whose stdlib status is the same on each,
+    and whose provision is the same on each is judged the same on each: findings._judge_import_at
+    reads nothing else that changes with the version. Then no version is judged again (msgraph:
+    99,018 imports with a finding, judged on five versions each, were 60% of its run), and a module
+    a marker installs on some versions only is judged on each even when the target's own version
+    has it. Whether the provision varies is asked once per provisioner, module and hint."""
     if not ta.env.versions:
         return False
     if any(g.kind in _VERSIONED for g in imp.guards):
         return True
     if len({is_stdlib(imp.module, version) for version in (ta.env.python, *ta.env.versions)}) > 1:
         return True
-    if provision_at is None:
+    if not by_provision:
         return representative is not None
-    first = provision_at(ta)
-    return any(provision_at(at_version(ws, ta, version)) != first for version in ta.env.versions)
+    provisioner = ta.provisioner_for(imp.location.file)
+    key = (id(provisioner), imp.module, imp.distribution_hint)
+    varies = ta.provision_varies.get(key)
+    if varies is None:
+        module, hint, path = imp.module, imp.distribution_hint, imp.location.file
+        first = provisioner.provision(module, hint)
+        varies = ta.provision_varies[key] = any(
+            at_version(ws, ta, version).provisioner_for(path).provision(module, hint) != first
+            for version in ta.env.versions
+        )
+    return varies
 
 
 def over_versions(
@@ -65,14 +70,14 @@ def over_versions(
     imp: Import,
     representative: Optional[Finding],
     judge_at: Callable[[TargetAudit], Optional[Finding]],
-    provision_at: Optional[Callable[[TargetAudit], Provision]] = None,
+    by_provision: bool = False,
 ) -> Optional[Finding]:
     """The finding on the versions where the import runs and fails; it names those versions.
 
     Failing on every supported version keeps its severity; failing on some only is at most a
     warning, because the target's version is not known.
     """
-    if not depends_on_version(ws, ta, imp, representative, provision_at):
+    if not depends_on_version(ws, ta, imp, representative, by_provision):
         return representative
     versions = ta.env.versions
     runs = [v for v in versions if branch_taken(imp.guards, ta.env.at(v))]
