@@ -388,3 +388,12 @@ def test_an_extra_name_holding_a_colon_is_named_whole_in_the_remedy() -> None:
     assert finding.message.endswith(
         "only in the docs:all extra of pyproject.toml, which Dockerfile does not install; install that extra "
         "(`.[docs:all]`) or move it to the runtime dependencies")
+
+
+def test_two_opaque_distributions_are_spoken_of_in_the_plural() -> None:
+    finding = got(doubtful(Status.NONE, Evidence(Source.LOCK, unknown=("acme-sdk", "beta-sdk"))))
+    assert finding.message == (
+        "app.py:4 imports ext at boot, but nothing Dockerfile installs is known to provide it; importaudit "
+        "does not know what acme-sdk and beta-sdk bring in (they are not in --python, a lock or importaudit's "
+        "table); add ext-dist to requirements.txt"
+    )
