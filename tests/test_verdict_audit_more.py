@@ -1,0 +1,286 @@
+"""What one target's audit decides (judge/audit.py), pinned by scenarios a wrong audit would change:
+the --entry specs, how far an unreadable install step could reach, and how such a step is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scenario_support import audit, only, verdicts, write
+
+# ---------------------------------------------------------------------------------------------
+# --entry SPEC
+
+ENTRY_PROJECT = {
+    "requirements.txt": "flask\n",
+    "app.py": """
+        import flask
+
+        def create_app():
+            import markdown
+            return flask.Flask(__name__)
+    """,
+    "scripts/tool.py": """
+        import sys
+        if __name__ == "__main__":
+            import tabulate
+    """,
+    "cli.py": """
+        if __name__ == "__main__":
+            import yaml
+    """,
+    "Xtools/run.py": """
+        if __name__ == "__main__":
+            import requests
+    """,
+}
+
+
+def _target(report: dict[str, object]) -> dict[str, object]:
+    targets = report["targets"]
+    assert isinstance(targets, list) and len(targets) == 1
+    target = targets[0]
+    assert isinstance(target, dict)
+    return target
+
+
+def test_an_entry_factory_with_parentheses_runs_its_body_at_boot(tmp_path: Path) -> None:
+    write(tmp_path, ENTRY_PROJECT)
+    code, report = audit(tmp_path, "--entry", "app:create_app()")
+    assert _target(report)["entries"] == ["app:create_app()"]
+    assert verdicts(report) == {"project": "fails-at-boot"}
+    assert only(report, "markdown")["message"] == (
+        "app.py:4 imports markdown at boot, in create_app() which runs then, but no requirement of "
+        "the project provides it; add Markdown to requirements.txt")
+    assert code == 1
+
+
+def test_an_entry_factory_with_arguments_holding_a_colon_is_still_the_factory(tmp_path: Path) -> None:
+    # gunicorn 'app:create_app("config:Prod")': the module is what precedes the first colon.
+    write(tmp_path, ENTRY_PROJECT)
+    _code, report = audit(tmp_path, "--entry", 'app:create_app("config:Prod")')
+    assert verdicts(report) == {"project": "fails-at-boot"}
+    assert only(report, "markdown")["rule"] == "missing-at-boot"
+
+
+def test_an_entry_attribute_without_parentheses_is_not_called(tmp_path: Path) -> None:
+    write(tmp_path, ENTRY_PROJECT)
+    code, report = audit(tmp_path, "--entry", "app:create_app")
+    assert _target(report)["entries"] == ["app:create_app"]
+    assert verdicts(report) == {"project": "boots"}
+    assert only(report, "markdown")["rule"] == "missing-at-request"
+    assert code == 0
+
+
+def test_an_entry_module_alone_names_no_attribute(tmp_path: Path) -> None:
+    write(tmp_path, ENTRY_PROJECT)
+    _code, report = audit(tmp_path, "--entry", "app")
+    assert _target(report)["entries"] == ["app"]
+    assert verdicts(report) == {"project": "boots"}
+
+
+@pytest.mark.parametrize(("spec", "shown", "module", "line"), [
+    ("./scripts/tool.py", "scripts/tool.py", "tabulate", 3),   # a path: the leading ./ dropped
+    ("cli.py", "cli.py", "yaml", 2),                            # a file name without a folder
+    ("./Xtools/run.py", "Xtools/run.py", "requests", 2),
+])
+def test_an_entry_file_runs_as_a_script_with_its_main_block(
+    tmp_path: Path, spec: str, shown: str, module: str, line: int
+) -> None:
+    write(tmp_path, ENTRY_PROJECT)
+    code, report = audit(tmp_path, "--entry", spec)
+    assert _target(report)["entries"] == [shown]
+    assert verdicts(report) == {"project": "fails-at-boot"}
+    found = only(report, module)
+    assert (found["rule"], found["file"], found["line"], found["chain"]) == ("missing-at-boot", shown, line, [shown])
+    assert code == 1
+
+
+@pytest.mark.parametrize("spec", ["scripts/nothere.py", "scripts/tool"])
+def test_an_entry_path_that_is_no_file_of_the_project_is_said(tmp_path: Path, spec: str) -> None:
+    write(tmp_path, ENTRY_PROJECT)
+    _code, report = audit(tmp_path, "--entry", spec)
+    target = _target(report)
+    assert target["verdict"] == "unknown"
+    assert target["reason"] == f"--entry runs {spec}, which is not in the project"
+
+
+def test_an_entry_module_nothing_provides_names_the_option_that_loads_it(tmp_path: Path) -> None:
+    write(tmp_path, ENTRY_PROJECT)
+    _code, report = audit(tmp_path, "--entry", "pkg.nothere")
+    assert only(report, "pkg")["message"].startswith(
+        "the project: --entry loads pkg.nothere when the target boots, but no requirement of the project provides it")
+
+
+# ---------------------------------------------------------------------------------------------
+# An install step importaudit cannot read: which modules it could provide
+
+def _opaque_project(tmp_path: Path, step: str) -> Path:
+    """markdown is the project's declared runtime dependency that the image does not install."""
+    return write(tmp_path, {
+        "Dockerfile": "FROM python:3.11-slim\nWORKDIR /srv\nCOPY app.py /srv/\nRUN pip install flask\n"
+                      f"{step}\nCMD [\"python\", \"app.py\"]\n",
+        "app.py": "import flask\nimport markdown\nimport yaml\n",
+        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["markdown"]\n',
+    })
+
+
+@pytest.mark.parametrize("step", [
+    "RUN pip install /opt/app",                       # a folder outside the repo
+    "RUN pip install ./vendor/lib",
+    "RUN pip install ../lib",
+    "RUN pip install app-1.0-py3-none-any.whl",       # a wheel or archive, no folder named
+    "RUN pip install app-1.0.tar.gz",
+    "RUN pip install app.zip",
+    "RUN cd /opt/build && poetry install",            # a project tool run where no project is known
+    "RUN cd /opt/build && pdm install",
+    "RUN cd /opt/build && pipenv install",
+    "RUN cd /opt/build && uv sync",
+    "COPY --from=ghcr.io/acme/base:1 /opt/venv /opt/venv",  # an environment built elsewhere
+])
+def test_a_local_build_or_copied_environment_may_provide_a_declared_runtime_dependency(
+    tmp_path: Path, step: str
+) -> None:
+    # It may be the project built from its own metadata: markdown's absence is not certain.
+    _code, report = audit(_opaque_project(tmp_path, step))
+    found = only(report, "markdown")
+    assert (found["rule"], found["severity"]) == ("missing-at-boot", "warning")
+    assert f"(unless `{step}` (Dockerfile:5: " in found["message"]
+    assert found["message"].endswith(" installs it: importaudit cannot read that step)")
+    assert verdicts(report) == {"Dockerfile": "unknown"}
+
+
+@pytest.mark.parametrize("step", [
+    "RUN pip install $DIST/app.whl",     # a variable's value: not a local artifact of the project
+    "RUN uv pip install $PLUGINS",       # uv with a variable: anything, not a project install
+])
+def test_a_free_form_step_does_not_excuse_a_declared_dependency(tmp_path: Path, step: str) -> None:
+    # The project says markdown comes from its own metadata; a step of arbitrary packages is no
+    # evidence the image has it, so the error stands (and only the undeclared yaml is excused).
+    code, report = audit(_opaque_project(tmp_path, step))
+    found = only(report, "markdown")
+    assert (found["rule"], found["severity"]) == ("missing-at-boot", "error")
+    assert "unless" not in found["message"]
+    assert f"(unless `{step}` (Dockerfile:5: " in only(report, "yaml")["message"]
+    assert verdicts(report) == {"Dockerfile": "fails-at-boot"}
+    assert code == 1
+
+
+def test_an_environment_copied_from_another_image_may_hold_even_a_development_dependency(
+    tmp_path: Path,
+) -> None:
+    # pytest is declared only for development: a local build of the project would not bring it, but
+    # a virtualenv built in an image importaudit cannot read may hold anything.
+    step = "COPY --from=ghcr.io/acme/base:1 /opt/venv /opt/venv"
+    write(tmp_path, {
+        "Dockerfile": "FROM python:3.11-slim\nWORKDIR /srv\nCOPY app.py /srv/\nRUN pip install flask\n"
+                      f"{step}\nCMD [\"python\", \"app.py\"]\n",
+        "app.py": "import flask\nimport pytest\n",
+        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n[project.optional-dependencies]\ndev = ["pytest"]\n',
+    })
+    _code, report = audit(tmp_path)
+    found = only(report, "pytest")
+    assert found["severity"] == "warning"
+    assert f"(unless `{step}` (Dockerfile:5: " in found["message"]
+
+
+def test_a_local_wheel_does_not_excuse_a_development_dependency(tmp_path: Path) -> None:
+    # The project's own wheel brings its runtime dependencies, not its dev extra.
+    step = "RUN pip install /opt/dist/app.whl"
+    write(tmp_path, {
+        "Dockerfile": "FROM python:3.11-slim\nWORKDIR /srv\nCOPY app.py /srv/\nRUN pip install flask\n"
+                      f"{step}\nCMD [\"python\", \"app.py\"]\n",
+        "app.py": "import flask\nimport pytest\n",
+        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n[project.optional-dependencies]\ndev = ["pytest"]\n',
+    })
+    _code, report = audit(tmp_path)
+    found = only(report, "pytest")
+    assert found["severity"] == "error"
+    assert "unless" not in found["message"]
+
+
+# ---------------------------------------------------------------------------------------------
+# How an unreadable step is named
+
+def test_a_build_argument_without_default_is_named_as_the_reason(tmp_path: Path) -> None:
+    reason = _reason(tmp_path, (
+        "FROM python:3.11-slim\nARG PLUGINS\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+        'RUN pip install $PLUGINS\nCMD ["python", "app.py"]\n'))
+    assert reason == ("installs what importaudit cannot read: `RUN pip install $PLUGINS` (Dockerfile:6: build "
+                      "argument PLUGINS has no default: only `--build-arg PLUGINS=...` says what it holds)")
+
+
+def _reason(tmp_path: Path, dockerfile: str | bytes) -> str:
+    write(tmp_path, {"app.py": "import flask\n", "requirements.txt": "flask\n"})
+    data = dockerfile if isinstance(dockerfile, bytes) else dockerfile.encode()
+    (tmp_path / "Dockerfile").write_bytes(data)
+    _code, report = audit(tmp_path)
+    reason = _target(report)["reason"]
+    assert isinstance(reason, str)
+    return reason
+
+
+def test_a_step_inside_a_continued_run_is_named_without_the_shell_glue(tmp_path: Path) -> None:
+    reason = _reason(tmp_path, (
+        "FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+        "RUN apt-get update \\\n    && pip install $PLUGINS \\\n    && echo done\n"
+        'CMD ["python", "app.py"]\n'))
+    assert reason == ("installs what importaudit cannot read: `pip install $PLUGINS` (Dockerfile:6: $PLUGINS is "
+                      "not set by the descriptor: its value comes from the build's environment)")
+
+
+@pytest.mark.parametrize(("length", "shown"), [(80, "whole"), (81, "cut")])
+def test_a_long_step_is_cut_after_77_characters(tmp_path: Path, length: int, shown: str) -> None:
+    head = "RUN pip install $PLUGINS "
+    step = head + "x" * (length - len(head))
+    assert len(step) == length
+    reason = _reason(tmp_path, "FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+                               f'{step}\nCMD ["python", "app.py"]\n')
+    text = step if shown == "whole" else step[:77] + "..."
+    assert reason.startswith(f"installs what importaudit cannot read: `{text}` (Dockerfile:5: ")
+
+
+# ---------------------------------------------------------------------------------------------
+# A file the build copies into place imports relative to where it lands
+
+PLACED = {
+    "Dockerfile": "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                  "RUN cp deploy/prod/config.py mysite/conf/local.py\n"
+                  'CMD ["gunicorn", "mysite.wsgi:application"]\n',
+    "requirements.txt": "gunicorn\n",
+    "mysite/__init__.py": "",
+    "mysite/conf/__init__.py": "",
+    "mysite/wsgi.py": "import mysite.conf.local\napplication = None\n",
+    "mysite/conf/common.py": "import markdown\n",
+    "mysite/shared.py": "import yaml\nVALUE = 1\n",
+    # The same names beside the repo copy: what the imports would reach if read where the file lies.
+    "deploy/prod/common.py": "import tabulate\n",
+    "deploy/shared.py": "import requests\nVALUE = 1\n",
+}
+
+
+@pytest.mark.parametrize(("source", "packages"), [
+    ("deploy/prod/config.py", {"deploy/__init__.py": "", "deploy/prod/__init__.py": ""}),  # in a package
+    ("deploy/prod/config.py", {}),                                                         # plain folders
+    ("config_prod.py", {}),                                            # at the root: no package at all
+])
+@pytest.mark.parametrize("config", [
+    "from .common import *\nfrom ..shared import VALUE\nimport deploy.prod.extra\n",
+    "import deploy.prod.extra\nfrom ..shared import VALUE\nfrom . import common\n",
+])
+def test_a_copied_settings_file_imports_relative_to_its_destination(
+    tmp_path: Path, source: str, packages: dict[str, str], config: str
+) -> None:
+    # Relative imports resolve from mysite/conf/ where the copy lands; an absolute one stays as written.
+    files = {**PLACED, **packages, source: config, "deploy/prod/extra.py": "import toml\n"}
+    files["Dockerfile"] = files["Dockerfile"].replace("cp deploy/prod/config.py", f"cp {source}")
+    write(tmp_path, files)
+    code, report = audit(tmp_path)
+    assert verdicts(report) == {"Dockerfile": "fails-at-boot"}
+    at_boot = {(f["module"], tuple(f["chain"])) for f in report["findings"] if f["rule"] == "missing-at-boot"}
+    assert at_boot == {
+        ("markdown", ("mysite/wsgi.py", source, "mysite/conf/common.py")),
+        ("yaml", ("mysite/wsgi.py", source, "mysite/shared.py")),
+        ("toml", ("mysite/wsgi.py", source, "deploy/prod/extra.py")),
+    }
+    assert code == 1
