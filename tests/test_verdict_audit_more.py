@@ -284,3 +284,56 @@ def test_a_copied_settings_file_imports_relative_to_its_destination(
         ("toml", ("mysite/wsgi.py", source, "deploy/prod/extra.py")),
     }
     assert code == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions a framework calls once it imports a module (Pyramid's includeme)
+
+PYRAMID = {
+    "Procfile": "web: python app.py\n",
+    "requirements.txt": "pyramid\nwaitress\npyramid_jinja2\n",
+    "app.py": """
+        import sys
+
+        from pyramid.config import Configurator
+
+        config = Configurator()
+        config.include("pyramid_jinja2")
+        config.include("plugins")
+        config.include("shop.routes")
+        if sys.platform == "win32":
+            config.include("shop.windows")
+        app = config.make_wsgi_app()
+
+        if __name__ == "__main__":
+            import toml
+    """,
+    "shop/__init__.py": "",
+    "plugins/base.py": "",  # a folder without __init__: it has no includeme to call
+    "shop/routes.py": "def includeme(config):\n    import markdown\n    config.include('.admin')\n",
+    "shop/admin.py": "def includeme(config):\n    import yaml\n",
+    "shop/windows.py": "def includeme(config):\n    import win32api\n",
+    # Never imported at boot: its include does not run, so neither does shop.extra's includeme.
+    "shop/unused.py": "from pyramid.config import Configurator\n\ndef setup(config):\n"
+                      "    config.include('shop.extra')\n",
+    "shop/extra.py": "def includeme(config):\n    import tabulate\n",
+}
+
+
+def test_includeme_runs_at_boot_once_its_include_does(tmp_path: Path) -> None:
+    # An include of an installed distribution and of a plain folder call nothing of the project;
+    # the include guarded for Windows does not run on the Linux target; `python app.py` runs the
+    # main block too, after the includes are followed.
+    write(tmp_path, PYRAMID)
+    code, report = audit(tmp_path)
+    assert verdicts(report) == {"Procfile:web": "fails-at-boot"}
+    assert {(f["rule"], f["module"], tuple(f["chain"])) for f in report["findings"]} == {
+        ("missing-at-boot", "toml", ("app.py",)),
+        ("missing-at-boot", "markdown", ("app.py", "shop/routes.py")),
+        ("missing-at-boot", "yaml", ("app.py", "shop/routes.py", "shop/admin.py")),
+        ("missing", "win32api", ()),
+        ("missing", "tabulate", ()),
+    }
+    assert only(report, "yaml")["message"].startswith(
+        "shop/admin.py:2 imports yaml at boot, in includeme() which runs then (app.py -> shop/routes.py -> ")
+    assert code == 1
