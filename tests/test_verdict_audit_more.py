@@ -337,3 +337,89 @@ def test_includeme_runs_at_boot_once_its_include_does(tmp_path: Path) -> None:
     assert only(report, "yaml")["message"].startswith(
         "shop/admin.py:2 imports yaml at boot, in includeme() which runs then (app.py -> shop/routes.py -> ")
     assert code == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# More on unreadable steps
+
+def test_a_continued_run_ending_the_file_is_quoted_from_its_install_line(tmp_path: Path) -> None:
+    reason = _reason(tmp_path, (
+        'FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\nCMD ["python", "app.py"]\n'
+        "RUN pip install -r requirements.txt\nRUN apt-get update \\\n    && pip install $PLUGINS"))
+    assert reason.startswith("installs what importaudit cannot read: `pip install $PLUGINS` (Dockerfile:7: ")
+
+
+def test_every_step_that_could_provide_a_module_is_named_in_its_message(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM python:3.11-slim\nWORKDIR /srv\nCOPY app.py /srv/\nRUN pip install flask\n"
+                      "RUN pip install $PLUGINS\nRUN pip install ./dist/app.whl\nCMD [\"python\", \"app.py\"]\n",
+        "app.py": "import flask\nimport yaml\n",
+    })
+    _code, report = audit(tmp_path)
+    assert only(report, "yaml")["message"].endswith(
+        "(unless `RUN pip install $PLUGINS` (Dockerfile:5: $PLUGINS is not set by the descriptor: its value comes "
+        "from the build's environment); `RUN pip install ./dist/app.whl` (Dockerfile:6: wheels or archives no "
+        "stage builds from the repo) installs it: importaudit cannot read that step)")
+
+
+# ---------------------------------------------------------------------------------------------
+# A setting only the deploy's environment decides
+
+DJANGO_ENV_ENGINE = {
+    "mysite/__init__.py": "",
+    "mysite/settings.py": 'import os\nDATABASES = {"default": {"ENGINE": os.environ["DB_ENGINE"], "NAME": "x"}}\n'
+                          "INSTALLED_APPS = []\n",
+    "mysite/wsgi.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+                      "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
+    "manage.py": 'import os\nimport sys\nif __name__ == "__main__":\n'
+                 '    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+                 "    from django.core.management import execute_from_command_line\n"
+                 "    execute_from_command_line(sys.argv)\n",
+}
+WHY_ENGINE = ("mysite/settings.py:2: DATABASES['default'] ENGINE comes from the environment variable DB_ENGINE "
+              "with no default; the database driver is unknown (set a default or the target's DB_ENGINE)")
+
+
+def test_a_database_engine_from_the_environment_without_a_deploy_is_an_unresolved_note(tmp_path: Path) -> None:
+    write(tmp_path, {**DJANGO_ENV_ENGINE, "requirements.txt": "django\n"})
+    _code, report = audit(tmp_path)
+    target = _target(report)
+    assert target["verdict"] == "unknown"
+    assert target["notes"] == [WHY_ENGINE]
+    assert [(f["rule"], f["severity"]) for f in report["findings"]] == [("unresolved", "info")]
+
+
+def test_a_boot_engine_from_the_environment_with_no_driver_installed_leaves_boot_unknown(tmp_path: Path) -> None:
+    write(tmp_path, {**DJANGO_ENV_ENGINE, "requirements.txt": "django\ngunicorn\n",
+                     "Procfile": "web: gunicorn mysite.wsgi\n"})
+    _code, report = audit(tmp_path)
+    reason = _target(report)["reason"]
+    assert isinstance(reason, str)
+    head = WHY_ENGINE + "; the target installs none of the drivers that could serve it ("
+    assert reason.startswith(head) and reason.endswith(", ...)")
+    assert len(reason[len(head):-len(", ...)")].split(", ")) == 4  # four drivers named, then the ellipsis
+    assert verdicts(report) == {"Procfile:web": "unknown"}
+
+
+def test_a_boot_engine_from_the_environment_with_a_driver_installed_boots(tmp_path: Path) -> None:
+    # The value the deploy gives most plausibly matches the driver it installs.
+    write(tmp_path, {**DJANGO_ENV_ENGINE, "requirements.txt": "django\ngunicorn\npsycopg2-binary\n",
+                     "Procfile": "web: gunicorn mysite.wsgi\n"})
+    _code, report = audit(tmp_path)
+    assert verdicts(report) == {"Procfile:web": "boots"}
+    assert [(f["rule"], f["severity"]) for f in report["findings"]] == [("unresolved", "warning")]
+
+
+# ---------------------------------------------------------------------------------------------
+# --dockerfile
+
+def test_a_given_dockerfile_is_one_target_whatever_the_targets_named(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from importaudit.cli import main
+
+    write(tmp_path, {"app.py": "", "Dockerfile.prod": "FROM python:3.11-slim\n"})
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--dockerfile", str(tmp_path / "Dockerfile.prod"),
+                                       "--target", "a", "--target", "b"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == ["importaudit: --dockerfile reads one target: give at most one --target NAME"]
