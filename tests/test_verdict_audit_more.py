@@ -423,3 +423,102 @@ def test_a_given_dockerfile_is_one_target_whatever_the_targets_named(tmp_path: P
                                        "--target", "a", "--target", "b"])
     assert result.exit_code == 2
     assert result.output.splitlines() == ["importaudit: --dockerfile reads one target: give at most one --target NAME"]
+
+
+# ---------------------------------------------------------------------------------------------
+# An environment importaudit only assumes (a supervisord program of its own)
+
+SUPERVISED = {
+    "app.py": "import flask\nimport markdown\napp = flask.Flask(__name__)\n",
+    "conf/supervisord.conf": "[supervisord]\nnodaemon=true\n[program:web]\n"
+                             "command=gunicorn --bind 0.0.0.0:8000 app:app\n",
+    "requirements.txt": "flask\ngunicorn\n",
+}
+
+
+@pytest.mark.parametrize(("others", "listed"), [
+    (["prod", "staging", "extra"], "requirements/extra.txt, requirements/prod.txt, requirements/staging.txt"),
+    (["prod", "staging", "extra", "aws"],
+     "requirements/aws.txt, requirements/extra.txt, requirements/prod.txt and 1 more"),
+])
+def test_competing_requirements_files_make_the_assumed_environment_a_guess(
+    tmp_path: Path, others: list[str], listed: str
+) -> None:
+    write(tmp_path, {**SUPERVISED, **{f"requirements/{name}.txt": "flask\ngunicorn\nmarkdown\n" for name in others}})
+    code, report = audit(tmp_path)
+    doubt = ("the step that filled conf/supervisord.conf:web's environment (no descriptor says what it installs; "
+             f"importaudit assumed requirements.txt, and the repo also has {listed})")
+    assert _target(report)["reason"] == f"a boot import may be missing, depending on {doubt}"
+    found = only(report, "markdown")
+    assert (found["rule"], found["severity"]) == ("missing-at-boot", "warning")
+    assert found["message"].endswith(f"(unless {doubt} installs it: importaudit cannot read that step)")
+    assert code == 0
+
+
+def test_an_assumed_environment_with_no_competing_source_is_evidence(tmp_path: Path) -> None:
+    write(tmp_path, SUPERVISED)
+    code, report = audit(tmp_path)
+    found = only(report, "markdown")
+    assert (found["rule"], found["severity"]) == ("missing-at-boot", "error")
+    assert "unless" not in found["message"]
+    assert verdicts(report) == {"conf/supervisord.conf:web": "fails-at-boot"}
+    assert code == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# A start command that names only a server
+
+@pytest.mark.parametrize(("command", "servers"), [
+    ("gunicorn --config gunicorn.conf.py", "gunicorn"),
+    ("gunicorn -k uvicorn.workers.UvicornWorker --config gunicorn.conf.py", "gunicorn, uvicorn.workers"),
+])
+def test_a_server_without_an_application_leaves_boot_unknown(tmp_path: Path, command: str, servers: str) -> None:
+    write(tmp_path, {
+        "Procfile": f"web: {command}\n",
+        "requirements.txt": "flask\ngunicorn\nuvicorn\n",
+        "app.py": "import flask\napp = flask.Flask(__name__)\n",
+    })
+    code, report = audit(tmp_path)
+    assert _target(report)["reason"] == (
+        f"Procfile:1: the start command runs {servers}, but importaudit could not tell which application "
+        "module it loads")
+    assert verdicts(report) == {"Procfile:web": "unknown"}
+    assert code == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# A .env file the boot code loads names the settings module
+
+DOTENV_DJANGO = {
+    "mysite/__init__.py": "",
+    "mysite/settings.py": "INSTALLED_APPS = ['rest_framework']\n",  # djangorestframework: not installed
+    "requirements.txt": "django\ngunicorn\npython-dotenv\ndjango-environ\n",
+    "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\n"
+                  "RUN pip install -r requirements.txt\nCOPY . .\nCMD gunicorn mysite.wsgi\n",
+}
+WSGI_TAIL = "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
+LOAD_DOTENV = "from dotenv import load_dotenv\nload_dotenv()\n"
+
+
+@pytest.mark.parametrize(("loads", "dotenv", "verdict"), [
+    pytest.param(LOAD_DOTENV, {".env": "DJANGO_SETTINGS_MODULE=mysite.settings\n"}, "fails-at-boot",
+                 id="found-in-a-parent-folder"),
+    pytest.param(LOAD_DOTENV, {"mysite/.env": "DJANGO_SETTINGS_MODULE=mysite.settings\n"}, "fails-at-boot",
+                 id="found-beside-the-loading-file"),
+    pytest.param(LOAD_DOTENV, {"other/.env": "DJANGO_SETTINGS_MODULE=mysite.settings\n"}, "unknown",
+                 id="a-sibling-folder-is-not-searched"),
+    pytest.param("import environ\nenviron.Env.read_env()\n", {".env": "DJANGO_SETTINGS_MODULE=mysite.settings\n"},
+                 "fails-at-boot", id="django-environ"),
+    pytest.param("def setup():\n    from dotenv import load_dotenv\n    load_dotenv()\n",
+                 {".env": "DJANGO_SETTINGS_MODULE=mysite.settings\n"}, "unknown", id="loaded-only-in-a-function"),
+    pytest.param(LOAD_DOTENV, {".env": "\ufeffDJANGO_SETTINGS_MODULE=mysite.settings\n"}, "fails-at-boot",
+                 id="with-a-byte-order-mark"),
+])
+def test_a_dotenv_loaded_at_boot_decides_the_settings(
+    tmp_path: Path, loads: str, dotenv: dict[str, str], verdict: str
+) -> None:
+    write(tmp_path, {**DOTENV_DJANGO, **dotenv, "mysite/wsgi.py": loads + WSGI_TAIL})
+    _code, report = audit(tmp_path)
+    assert verdicts(report) == {"Dockerfile": verdict}
+    if verdict == "fails-at-boot":
+        assert only(report, "rest_framework")["rule"] == "missing-at-boot"
