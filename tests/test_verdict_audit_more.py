@@ -522,3 +522,25 @@ def test_a_dotenv_loaded_at_boot_decides_the_settings(
     assert verdicts(report) == {"Dockerfile": verdict}
     if verdict == "fails-at-boot":
         assert only(report, "rest_framework")["rule"] == "missing-at-boot"
+
+
+# ---------------------------------------------------------------------------------------------
+# What a Celery transport needs beyond its client, known from the bundled kombu 5.7 metadata
+
+@pytest.mark.parametrize(("kombu", "packaging_needed"), [
+    ("kombu==5.7.0\n", True),      # the bundled kombu: kombu[redis] also imports packaging
+    ("kombu>=5.7\n", True),
+    ("", True),                    # unpinned: the bundled one is what importaudit knows
+    ("kombu<5.7\n", False),        # another kombu: its metadata is not the bundled one's
+])
+def test_a_redis_broker_needs_what_the_pinned_kombu_imports(
+    tmp_path: Path, kombu: str, packaging_needed: bool
+) -> None:
+    write(tmp_path, {
+        "Procfile": "worker: celery -A tasks worker --loglevel=info\n",
+        "requirements.txt": "celery==5.4.0\n" + kombu,
+        "tasks.py": 'from celery import Celery\n\napp = Celery("tasks", broker="redis://redis:6379/0")\n',
+    })
+    _code, report = audit(tmp_path)
+    at_boot = {f["module"] for f in report["findings"] if f["rule"] == "missing-at-boot"}
+    assert at_boot == ({"redis", "packaging"} if packaging_needed else {"redis"})
