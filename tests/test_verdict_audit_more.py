@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 from scenario_support import audit, only, verdicts, write
 
+FLASK_PROCFILE = {
+    "Procfile": "web: gunicorn app:app\n",
+    "requirements.txt": "flask\ngunicorn\n",
+    "app.py": "import flask\napp = flask.Flask(__name__)\n",
+}
+
 # ---------------------------------------------------------------------------------------------
 # --entry SPEC
 
@@ -544,3 +550,49 @@ def test_a_redis_broker_needs_what_the_pinned_kombu_imports(
     _code, report = audit(tmp_path)
     at_boot = {f["module"] for f in report["findings"] if f["rule"] == "missing-at-boot"}
     assert at_boot == ({"redis", "packaging"} if packaging_needed else {"redis"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Which targets are audited
+
+def test_an_unknown_target_name_lists_the_targets_there_are(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from importaudit.cli import main
+
+    write(tmp_path, {**FLASK_PROCFILE, "Procfile": "web: gunicorn app:app\nworker: python app.py\n"})
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--target", "nope"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "importaudit: --target nope: no such target (targets: Procfile:web, Procfile:worker)"]
+
+
+def test_an_unknown_target_name_without_descriptors_says_none_was_found(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from importaudit.cli import main
+
+    write(tmp_path, {"app.py": "import os\n"})
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--target", "nope"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == ["importaudit: --target nope: no such target (targets: none found)"]
+
+
+def test_a_descriptor_reader_that_fails_leaves_the_project_audited_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The boundary: whatever a reader raises (here a ValueError) must not stop the audit.
+    import importaudit.judge.audit as audit_module
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        raise ValueError("unexpected token")
+
+    monkeypatch.setattr(audit_module, "read_targets", broken)
+    write(tmp_path, {**FLASK_PROCFILE, "app.py": "import flask\nimport markdown\napp = flask.Flask(__name__)\n"})
+    _code, report = audit(tmp_path)
+    assert [t["name"] for t in report["targets"]] == ["project"]
+    unreadable = [(f["rule"], f["severity"], f["file"], f["line"], f["message"])
+                  for f in report["findings"] if f["rule"] == "unreadable"]
+    assert unreadable == [("unreadable", "warning", "", None,
+                           ": could not read the deploy descriptors (ValueError: unexpected token)")]
+    assert only(report, "markdown")["rule"] in ("missing-at-boot", "missing")
