@@ -590,9 +590,16 @@ def test_a_descriptor_reader_that_fails_leaves_the_project_audited_with_a_warnin
     monkeypatch.setattr(audit_module, "read_targets", broken)
     write(tmp_path, {**FLASK_PROCFILE, "app.py": "import flask\nimport markdown\napp = flask.Flask(__name__)\n"})
     _code, report = audit(tmp_path)
-    assert [t["name"] for t in report["targets"]] == ["project"]
+    assert [(t["name"], t["kind"]) for t in report["targets"]] == [("project", "project")]
     unreadable = [(f["rule"], f["severity"], f["file"], f["line"], f["message"])
                   for f in report["findings"] if f["rule"] == "unreadable"]
     assert unreadable == [("unreadable", "warning", "", None,
                            ": could not read the deploy descriptors (ValueError: unexpected token)")]
     assert only(report, "markdown")["rule"] in ("missing-at-boot", "missing")
+
+
+def test_a_start_command_that_runs_no_python_is_still_a_target(tmp_path: Path) -> None:
+    # Nothing installed, no entry found, no Python named: the command alone makes it a deploy to judge.
+    write(tmp_path, {"Procfile": "web: bin/start-nginx\n", "app.py": "import flask\n"})
+    _code, report = audit(tmp_path)
+    assert [(t["name"], t["kind"], t["verdict"]) for t in report["targets"]] == [("Procfile:web", "procfile", "unknown")]
