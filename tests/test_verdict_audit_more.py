@@ -98,7 +98,8 @@ def test_an_entry_file_runs_as_a_script_with_its_main_block(
     assert _target(report)["entries"] == [shown]
     assert verdicts(report) == {"project": "fails-at-boot"}
     found = only(report, module)
-    assert (found["rule"], found["file"], found["line"], found["chain"]) == ("missing-at-boot", shown, line, [shown])
+    got = (found["rule"], found["file"], found["line"], found["chain"])
+    assert got == ("missing-at-boot", shown, line, [shown])
     assert code == 1
 
 
@@ -115,7 +116,8 @@ def test_an_entry_module_nothing_provides_names_the_option_that_loads_it(tmp_pat
     write(tmp_path, ENTRY_PROJECT)
     _code, report = audit(tmp_path, "--entry", "pkg.nothere")
     assert only(report, "pkg")["message"].startswith(
-        "the project: --entry loads pkg.nothere when the target boots, but no requirement of the project provides it")
+        "the project: --entry loads pkg.nothere when the target boots, "
+        "but no requirement of the project provides it")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +174,9 @@ def test_a_free_form_step_does_not_excuse_a_declared_dependency(tmp_path: Path, 
     assert code == 1
 
 
+DEV_PYTEST = '[project]\nname = "x"\nversion = "1"\n[project.optional-dependencies]\ndev = ["pytest"]\n'
+
+
 def test_an_environment_copied_from_another_image_may_hold_even_a_development_dependency(
     tmp_path: Path,
 ) -> None:
@@ -182,7 +187,7 @@ def test_an_environment_copied_from_another_image_may_hold_even_a_development_de
         "Dockerfile": "FROM python:3.11-slim\nWORKDIR /srv\nCOPY app.py /srv/\nRUN pip install flask\n"
                       f"{step}\nCMD [\"python\", \"app.py\"]\n",
         "app.py": "import flask\nimport pytest\n",
-        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n[project.optional-dependencies]\ndev = ["pytest"]\n',
+        "pyproject.toml": DEV_PYTEST,
     })
     _code, report = audit(tmp_path)
     found = only(report, "pytest")
@@ -197,7 +202,7 @@ def test_a_local_wheel_does_not_excuse_a_development_dependency(tmp_path: Path) 
         "Dockerfile": "FROM python:3.11-slim\nWORKDIR /srv\nCOPY app.py /srv/\nRUN pip install flask\n"
                       f"{step}\nCMD [\"python\", \"app.py\"]\n",
         "app.py": "import flask\nimport pytest\n",
-        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n[project.optional-dependencies]\ndev = ["pytest"]\n',
+        "pyproject.toml": DEV_PYTEST,
     })
     _code, report = audit(tmp_path)
     found = only(report, "pytest")
@@ -240,7 +245,8 @@ def test_a_long_step_is_cut_after_77_characters(tmp_path: Path, length: int, sho
     head = "RUN pip install $PLUGINS "
     step = head + "x" * (length - len(head))
     assert len(step) == length
-    reason = _reason(tmp_path, "FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\nRUN pip install -r requirements.txt\n"
+    reason = _reason(tmp_path, "FROM python:3.11-slim\nCOPY . /app\nWORKDIR /app\n"
+                               "RUN pip install -r requirements.txt\n"
                                f'{step}\nCMD ["python", "app.py"]\n')
     text = step if shown == "whole" else step[:77] + "..."
     assert reason.startswith(f"installs what importaudit cannot read: `{text}` (Dockerfile:5: ")
@@ -428,7 +434,8 @@ def test_a_given_dockerfile_is_one_target_whatever_the_targets_named(tmp_path: P
     result = CliRunner().invoke(main, ["check", str(tmp_path), "--dockerfile", str(tmp_path / "Dockerfile.prod"),
                                        "--target", "a", "--target", "b"])
     assert result.exit_code == 2
-    assert result.output.splitlines() == ["importaudit: --dockerfile reads one target: give at most one --target NAME"]
+    assert result.output.splitlines() == [
+        "importaudit: --dockerfile reads one target: give at most one --target NAME"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,7 +457,8 @@ SUPERVISED = {
 def test_competing_requirements_files_make_the_assumed_environment_a_guess(
     tmp_path: Path, others: list[str], listed: str
 ) -> None:
-    write(tmp_path, {**SUPERVISED, **{f"requirements/{name}.txt": "flask\ngunicorn\nmarkdown\n" for name in others}})
+    competing = {f"requirements/{name}.txt": "flask\ngunicorn\nmarkdown\n" for name in others}
+    write(tmp_path, {**SUPERVISED, **competing})
     code, report = audit(tmp_path)
     doubt = ("the step that filled conf/supervisord.conf:web's environment (no descriptor says what it installs; "
              f"importaudit assumed requirements.txt, and the repo also has {listed})")
@@ -602,4 +610,5 @@ def test_a_start_command_that_runs_no_python_is_still_a_target(tmp_path: Path) -
     # Nothing installed, no entry found, no Python named: the command alone makes it a deploy to judge.
     write(tmp_path, {"Procfile": "web: bin/start-nginx\n", "app.py": "import flask\n"})
     _code, report = audit(tmp_path)
-    assert [(t["name"], t["kind"], t["verdict"]) for t in report["targets"]] == [("Procfile:web", "procfile", "unknown")]
+    targets = [(t["name"], t["kind"], t["verdict"]) for t in report["targets"]]
+    assert targets == [("Procfile:web", "procfile", "unknown")]
