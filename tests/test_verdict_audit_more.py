@@ -612,3 +612,30 @@ def test_a_start_command_that_runs_no_python_is_still_a_target(tmp_path: Path) -
     _code, report = audit(tmp_path)
     targets = [(t["name"], t["kind"], t["verdict"]) for t in report["targets"]]
     assert targets == [("Procfile:web", "procfile", "unknown")]
+
+
+def test_a_descriptor_that_only_installs_is_still_a_target(tmp_path: Path) -> None:
+    # No CMD, not a Python image: the pip install alone says this image runs Python.
+    write(tmp_path, {"Dockerfile": "FROM ubuntu:22.04\nRUN pip install flask\n", "app.py": "import flask\n"})
+    _code, report = audit(tmp_path)
+    assert [(t["name"], t["kind"]) for t in report["targets"]] == [("Dockerfile", "dockerfile")]
+
+
+# ---------------------------------------------------------------------------------------------
+# The Python versions a requires-python range admits
+
+@pytest.mark.parametrize(("requires", "versions"), [
+    (">=3.10.5", "3.10-3.14"),   # 3.10.0 is excluded, a later 3.10 is not: 3.10 is admitted
+    ("<3.11.5", "3.9-3.11"),     # 3.11.99 is excluded, 3.11.0 is not: 3.11 is admitted
+])
+def test_a_python_range_with_a_patch_bound_admits_its_minor_version(
+    tmp_path: Path, requires: str, versions: str
+) -> None:
+    write(tmp_path, {
+        "app.py": "import flask\n",
+        "pyproject.toml": f'[project]\nname = "x"\nversion = "1"\nrequires-python = "{requires}"\n'
+                          'dependencies = ["flask"]\n',
+    })
+    _code, report = audit(tmp_path)
+    target = _target(report)
+    assert (target["python"], target["python_source"]) == (versions, f"requires-python {requires}")
