@@ -83,6 +83,12 @@ CASES = {
     "semicolon": (b"import a; import b\n", False),
     "dynamic": (b"import importlib\nm = importlib.import_module('x')\n", False),
     "dunder": (b"m = __import__('x')\n", False),
+    # Django's import_string imports the module where it is called: the visitor records it.
+    "import_string": (
+        b"from django.utils.module_loading import import_string\n\n\ndef f():\n"
+        b"    return import_string('pkg.mod.Command')\n",
+        False,
+    ),
     "after a raising branch": (
         b"import sys\nif sys.platform != 'win32':\n    raise ImportError('win')\nimport x\n",
         False,

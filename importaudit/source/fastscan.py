@@ -4,7 +4,7 @@ Strings and comments are masked, backslash and bracket continuations joined into
 and only statements that start a logical line at column 0 are read: such a statement is in the
 module body, under no `try`/`if`/`with`/`def`, so it has no guard, scope or caller. Anything the
 full visitor would judge differently makes the answer None: an `import` keyword anywhere else
-(indented, after `;` or `:`), dynamic imports (`__import__`, `import_module`), non-ASCII code,
+(indented, after `;` or `:`), dynamic imports (`__import__`, `import_module`, `import_string`), non-ASCII code,
 a coding cookie other than UTF-8, a statement this reader does not fully understand. The
 records are identical to source.imports.parse_source's, which tests/test_fastscan.py checks
 file by file over real code.
@@ -33,7 +33,8 @@ _LITERAL = re.compile(
 _BLANK = bytes(c if c == 10 else 32 for c in range(256))
 _KEYWORD = re.compile(rb"\bimport\b")
 _START = re.compile(rb"^(?:import|from)\b", re.M)
-_DYNAMIC = (b"__import__", b"import_module")
+# The dynamic imports source/imports.py records (import_string: Django's and Werkzeug's).
+_DYNAMIC = (b"__import__", b"import_module", b"import_string")
 # A module-level block or raise before an import can guard it (`if sys.platform != "win32":
 # raise ImportError` guards everything after it: source/branches.py): leave those to the visitor.
 _BRANCH = re.compile(rb"^(?:if|elif|else|try|except|finally|with|for|while|match|raise|assert|async)\b", re.M)
