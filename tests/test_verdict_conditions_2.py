@@ -212,8 +212,10 @@ def test_conditions_that_would_raise_in_python_are_undecided_warnings_not_a_cras
                 import yaml
             if sys.version_info[::2] == (3, 0):
                 import toml
-            if sys.version_info[:1.5] == (3,) or sys.version_info.major[0] == 3:
+            if sys.version_info[:1.5] == (3,):
                 import tomli
+            if sys.version_info.major[0] == 3:
+                import simplejson
             if sys.platform.startswith("nux", 2):
                 import ujson
             if sys.platform.count("w"):
@@ -233,8 +235,8 @@ def test_conditions_that_would_raise_in_python_are_undecided_warnings_not_a_cras
         "yaml": ("warning", "`sys.version_info[1.5:2] == (12,)` is true at run time)"),
         # a step is not judged: the real version_info has five items, importaudit's model three
         "toml": ("warning", "`sys.version_info[::2] == (3, 0)` is true at run time)"),
-        "tomli": ("warning",
-                  "`sys.version_info[:1.5] == (3,) or sys.version_info.major[0] == 3` is true at run time)"),
+        "tomli": ("warning", "`sys.version_info[:1.5] == (3,)` is true at run time)"),
+        "simplejson": ("warning", "`sys.version_info.major[0] == 3` is true at run time)"),
         # only startswith/endswith with one argument are judged; a tuple has neither
         "ujson": ("warning", "`sys.platform.startswith('nux', 2)` is true at run time)"),
         "orjson": ("warning", "`sys.platform.count('w')` is true at run time)"),
