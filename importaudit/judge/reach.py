@@ -22,7 +22,10 @@ def runs_at_import(imp: Import | Call, env: TargetEnv, *, as_main: bool = False)
         return True
     if any(g.kind is GuardKind.TYPE_CHECKING for g in imp.guards):
         return False
-    if not as_main and any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD for g in imp.guards):
+    # `if __name__ == "__main__":` runs only in a file started as a script, its `else:` only in one
+    # that is imported
+    if any(g.kind is GuardKind.CONDITION and g.condition == MAIN_GUARD and g.negated == as_main
+           for g in imp.guards):
         return False
     return branch_taken(imp.guards, env)
 

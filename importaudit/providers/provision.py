@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -239,10 +240,11 @@ def _other_major(req: Optional[Requirement], known: Optional[str]) -> bool:
     """The target pins a release of another major version than the one whose files the index knows
     (`django-recaptcha==3.0.0` ships `captcha`; the table read 4.1.0, which ships
     `django_recaptcha`): which modules the pinned release has is not known."""
-    if req is None or not known or not req.specifier.startswith("==") or "*" in req.specifier:
+    if req is None or not known:
         return False
     try:
-        pinned = Version(req.specifier[2:].split(",")[0].strip())
-        return pinned.major != Version(known).major
-    except InvalidVersion:
+        # `==3.0.0`, `<5,==3.0.0` (a set's text is sorted), `===3.0.0`, a prefix `==3.*`
+        pins = [s.version.removesuffix(".*") for s in SpecifierSet(req.specifier) if s.operator in ("==", "===")]
+        return bool(pins) and Version(pins[0]).major != Version(known).major
+    except (InvalidSpecifier, InvalidVersion):
         return False

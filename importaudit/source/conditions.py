@@ -147,16 +147,19 @@ def _value(node: ast.AST, env: TargetEnv) -> object:
         if isinstance(index, ast.Slice):
             lower = _value(index.lower, env) if index.lower else None
             upper = _value(index.upper, env) if index.upper else None
+            # sys.version_info[:2], sys.platform[:3]; not a step: the real version_info has five
+            # items, the target's three (sys.version_info[::2] is (3, 0, 0) there, (3, 0) here)
             if (
-                isinstance(base, tuple)
+                isinstance(base, (tuple, str))
+                and index.step is None
                 and isinstance(lower, (int, type(None)))
                 and isinstance(upper, (int, type(None)))
             ):
                 return base[lower:upper]
             raise _Unknown
         key = _value(index, env)
-        if isinstance(base, tuple) and isinstance(key, int):
-            return base[key]
+        if isinstance(base, (tuple, str)) and isinstance(key, int):
+            return base[key]  # an index past the end (sys.version_info[3]) is IndexError: undecided
         raise _Unknown
     name = _dotted(node)
     if name in ("sys.version_info", "version_info"):
@@ -214,7 +217,10 @@ def _truth(node: ast.AST, env: TargetEnv) -> bool:
         if node.func.attr in ("startswith", "endswith") and len(node.args) == 1:
             base = _value(node.func.value, env)
             arg = _value(node.args[0], env)
-            if isinstance(base, str) and isinstance(arg, (str, tuple)):
+            # a tuple holding a non-string makes str.startswith raise TypeError: undecided
+            if isinstance(base, str) and (
+                isinstance(arg, str) or (isinstance(arg, tuple) and all(isinstance(a, str) for a in arg))
+            ):
                 method = base.startswith if node.func.attr == "startswith" else base.endswith
                 return bool(method(arg))
         raise _Unknown
@@ -264,7 +270,7 @@ def evaluate(condition: str, env: TargetEnv) -> Optional[bool]:
     try:
         tree = ast.parse(condition, mode="eval")
         return _truth(tree.body, env)
-    except (_Unknown, SyntaxError, ValueError, RecursionError):
+    except (_Unknown, SyntaxError, ValueError, IndexError, RecursionError):
         return None
 
 
