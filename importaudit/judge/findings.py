@@ -11,7 +11,7 @@ from packaging.utils import canonicalize_name
 
 from importaudit.judge.audit import TargetAudit, development_requirements, opaque_for, undecided_at_boot
 from importaudit.judge.reach import MAIN_GUARD, runs_at_import
-from importaudit.judge.rules import Case, Provision, Status, Where, judge
+from importaudit.judge.rules import Case, Status, Where, judge
 from importaudit.judge.versions import over_versions
 from importaudit.model import (
     Context,
@@ -85,9 +85,8 @@ def _judge_import(
     where: str,
     fallback: dict[int, bool],
     chain: tuple[str, ...],
-    provision: Optional[Provision] = None,
 ) -> Optional[Finding]:
-    found = _judge_import_at(ws, ta, imp, where, fallback, chain, provision)
+    found = _judge_import_at(ws, ta, imp, where, fallback, chain)
     if not ta.env.versions or _never_judged(ws, imp):
         return found
 
@@ -96,7 +95,7 @@ def _judge_import(
         again = _fallback_needed(ws, version_ta, parsed) if parsed is not None else fallback
         return _judge_import_at(ws, version_ta, imp, where, again, chain)
 
-    return over_versions(ws, ta, imp, found, at, by_provision=provision is None)
+    return over_versions(ws, ta, imp, found, at)
 
 
 def _never_judged(ws: Workspace, imp: Import) -> bool:
@@ -112,7 +111,6 @@ def _judge_import_at(
     where: str,
     fallback: dict[int, bool],
     chain: tuple[str, ...],
-    provision: Optional[Provision] = None,
 ) -> Optional[Finding]:
     module = imp.module
     if _never_judged(ws, imp):
@@ -121,8 +119,7 @@ def _judge_import_at(
         return None
     if not branch_runs(imp, lambda name: _available(ws, ta, name)):
         return None  # `if ujson is not None:` on a target without ujson: the branch never runs
-    if provision is None:
-        provision = ta.provisioner_for(imp.location.file).provision(module, imp.distribution_hint)
+    provision = ta.provisioner_for(imp.location.file).provision(module, imp.distribution_hint)
     extra = provision.requirement.group if provision.requirement is not None else ""
     if (
         where == Where.PROJECT and provision.status == Status.DEV and extra.startswith("extra:")
@@ -180,7 +177,7 @@ def target_findings(ws: Workspace, ta: TargetAudit) -> list[Finding]:
                 finding = _judge_import(ws, ta, imp, where, fallback, chain)
                 if finding is not None:
                     out.append(finding)
-        out.extend(_syntax_findings(ws, ta, parsed))
+        out.extend(_syntax_findings(ta, parsed))
     for imp in ta.entry_imports:
         finding = _judge_import(ws, ta, imp, Where.BOOT, {}, ())
         # A server's own parts come with its extra (fastapi[standard] brings fastapi-cli): by design.
@@ -295,7 +292,7 @@ def _type_checking(imp: Import) -> bool:
     return any(g.kind.value == "type-checking" for g in imp.guards)
 
 
-def _syntax_findings(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> list[Finding]:
+def _syntax_findings(ta: TargetAudit, parsed: ParsedFile) -> list[Finding]:
     problem = None
     # No declared version: the oldest supported one decides (the newer grammar is the exception).
     oldest = min(ta.env.versions) if ta.env.versions else ta.env.python

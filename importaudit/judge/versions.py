@@ -31,13 +31,10 @@ def at_version(ws: Workspace, ta: TargetAudit, version: tuple[int, int]) -> Targ
     return found
 
 
-def depends_on_version(
-    ws: Workspace, ta: TargetAudit, imp: Import, representative: Optional[Finding], by_provision: bool = False
-) -> bool:
+def depends_on_version(ws: Workspace, ta: TargetAudit, imp: Import) -> bool:
     """Worth judging per version: its branch, its stdlib status or what provides it may change.
 
-    With by_provision (the judgement reads the module's provision from the target's provisioner),
-    an import whose guards do not depend on the version, whose stdlib status is the same on each,
+    An import whose guards do not depend on the version, whose stdlib status is the same on each,
     and whose provision is the same on each is judged the same on each: findings._judge_import_at
     reads nothing else that changes with the version. Then no version is judged again (msgraph:
     99,018 imports with a finding, judged on five versions each, were 60% of its run), and a module
@@ -49,8 +46,6 @@ def depends_on_version(
         return True
     if len({is_stdlib(imp.module, version) for version in (ta.env.python, *ta.env.versions)}) > 1:
         return True
-    if not by_provision:
-        return representative is not None
     provisioner = ta.provisioner_for(imp.location.file)
     key = (id(provisioner), imp.module, imp.distribution_hint)
     varies = ta.provision_varies.get(key)
@@ -70,14 +65,13 @@ def over_versions(
     imp: Import,
     representative: Optional[Finding],
     judge_at: Callable[[TargetAudit], Optional[Finding]],
-    by_provision: bool = False,
 ) -> Optional[Finding]:
     """The finding on the versions where the import runs and fails; it names those versions.
 
     Failing on every supported version keeps its severity; failing on some only is at most a
     warning, because the target's version is not known.
     """
-    if not depends_on_version(ws, ta, imp, representative, by_provision):
+    if not depends_on_version(ws, ta, imp):
         return representative
     versions = ta.env.versions
     runs = [v for v in versions if branch_taken(imp.guards, ta.env.at(v))]
