@@ -27,7 +27,7 @@ from importaudit.model import (
 )
 from importaudit.providers.provision import InstalledSet, Provisioner
 from importaudit.providers.stdlib import host_version, is_stdlib
-from importaudit.source.conditions import evaluate, versions_text
+from importaudit.source.conditions import TargetEnv, branch_taken, evaluate, versions_text
 from importaudit.source.flags import branch_runs, handler_needed
 from importaudit.workspace import Workspace
 
@@ -41,17 +41,30 @@ def is_first_party(ws: Workspace, module: str) -> bool:
 
 
 def _fallback_needed(ws: Workspace, ta: TargetAudit, parsed: ParsedFile) -> dict[int, bool]:
-    """For each try statement (by line): whether none of its guarded imports is available."""
-    return _fallbacks(parsed, lambda module: _available(ws, ta, module))
+    """For each try statement (by line): whether its `except ImportError` handler runs."""
+    return _fallbacks(parsed, lambda module: _available(ws, ta, module), ta.env)
 
 
-def _fallbacks(parsed: ParsedFile, available: Callable[[str], bool]) -> dict[int, bool]:
-    primaries: dict[int, bool] = {}
+def _fallbacks(parsed: ParsedFile, available: Callable[[str], bool], env: TargetEnv) -> dict[int, bool]:
+    """A try's handler runs when an import its body runs is missing: Python leaves the body at the
+    first import that fails, so one is enough (`try: import ujson; import orjson` with orjson
+    missing runs the handler). An import counts for its innermost try only (a nested try's own
+    handler catches it), and not when its branch does not run on the target or when it stands in
+    a nested handler (it runs only when that handler does)."""
+    primaries: dict[int, bool] = {}  # try line -> every import its body runs is available
     for imp in parsed.imports:
-        for guard in imp.guards:
-            if guard.kind.value == "except-import":
-                ok = available(imp.module)
-                primaries[guard.line] = primaries.get(guard.line, False) or ok
+        in_handler = False
+        for guard in reversed(imp.guards):  # innermost first
+            if guard.kind is GuardKind.HANDLER:
+                in_handler = True
+            elif guard.kind is GuardKind.EXCEPT_IMPORT:
+                if in_handler:  # runs only when the nested handler does: no evidence for this try
+                    primaries.setdefault(guard.line, True)
+                else:
+                    runs = branch_taken(imp.guards, env) and branch_runs(imp, available)
+                    ok = not runs or available(imp.module)
+                    primaries[guard.line] = primaries.get(guard.line, True) and ok
+                break
     return {line: not ok for line, ok in primaries.items()}
 
 
@@ -402,7 +415,7 @@ def project_findings(ws: Workspace, audits: Sequence[TargetAudit]) -> list[Findi
         def available(module: str) -> bool:
             return _provided(ws, provisioner, env.python, module)
 
-        fallback = _fallbacks(parsed, available)
+        fallback = _fallbacks(parsed, available, env)
         for imp in (i for stated in parsed.imports for i in ws.expand(stated)):
             module = imp.module
             if not module or module in ALWAYS_THERE or is_first_party(ws, module) or is_stdlib(module, env.python):
