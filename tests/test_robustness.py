@@ -147,3 +147,16 @@ def test_a_path_the_os_refuses_is_a_warning_not_a_crash(tmp_path: Path, line: st
     code, report, stderr, _ = _run(tmp_path)
     assert code in (0, 1) and "internal error" not in stderr, stderr
     assert report["summary"]["files"] == 1
+
+
+def test_a_marker_packaging_parses_but_cannot_compare_is_not_a_crash(tmp_path: Path) -> None:
+    # `===` on a name that is not a version: packaging parses the marker, then raises
+    # UndefinedComparison while evaluating it. Like an unreadable marker, it counts as true.
+    (tmp_path / "requirements.txt").write_text('flask\ngunicorn\nredis ; os_name === "posix"\n')
+    (tmp_path / "Procfile").write_text("web: gunicorn app:app\n")
+    (tmp_path / "app.py").write_text("import flask\nimport redis\napp = flask.Flask(__name__)\n")
+    proc = subprocess.run([sys.executable, "-m", "importaudit", "check", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [(t["name"], t["verdict"]) for t in report["targets"]] == [("Procfile:web", "boots")]

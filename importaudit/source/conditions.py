@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional
 
-from packaging.markers import InvalidMarker, Marker
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
 from importaudit.model import Guard, GuardKind
 
@@ -111,7 +111,10 @@ def marker_holds(marker: Optional[str], env: TargetEnv, extras: tuple[str, ...] 
     except InvalidMarker:
         return True
     names = extras or ("",)
-    return any(parsed.evaluate(marker_environment(env, extra)) for extra in names)
+    try:
+        return any(parsed.evaluate(marker_environment(env, extra)) for extra in names)
+    except (UndefinedComparison, UndefinedEnvironmentName):  # `os_name === "posix"`: packaging
+        return True  # parses it but cannot compare it; like an unreadable marker, it counts as true
 
 
 class _Unknown(Exception):
