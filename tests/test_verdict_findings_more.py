@@ -135,15 +135,8 @@ def test_a_driver_the_project_declares_only_for_development_stays_an_error_besid
     # ENGINE postgresql is served by psycopg2 or psycopg; the project declares psycopg, for development
     # only. `pip install $PLUGINS` may install anything, but the project says where psycopg comes from.
     write(tmp_path, {
-        "requirements.txt": "Django==5.1.4\ngunicorn==23.0.0\n",
+        **DJANGO_SITE,
         "requirements-dev.txt": "psycopg\n",
-        "mysite/__init__.py": "",
-        "mysite/wsgi.py": """
-            import os
-            from django.core.wsgi import get_wsgi_application
-            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
-            application = get_wsgi_application()
-        """,
         "mysite/settings.py": """
             SECRET_KEY = "x"
             INSTALLED_APPS = ["django.contrib.contenttypes"]
