@@ -262,17 +262,29 @@ def parse_source(
 MAX_SOURCE_BYTES = 32 * 2**20
 
 
+def read_source(root: Path, ref: SourceRef) -> bytes:
+    """The file's bytes; OSError when it cannot be read or is too large to be code a person reads."""
+    path = root / ref.path
+    if path.stat().st_size > MAX_SOURCE_BYTES:  # generated data, not code a person reads: parsing
+        raise OSError(f"larger than {MAX_SOURCE_BYTES // 2**20} MB; not read")  # it costs GBs
+    return path.read_bytes()
+
+
 def parse_file(root: Path, ref: SourceRef) -> tuple[Optional[ast.Module], ParsedFile]:
     """Read `ref` under `root` once and parse it; an unreadable file becomes `syntax_error`."""
     try:
-        path = root / ref.path
-        if path.stat().st_size > MAX_SOURCE_BYTES:  # generated data, not code a person reads: parsing
-            raise OSError(f"larger than {MAX_SOURCE_BYTES // 2**20} MB; not read")  # it costs GBs
-        data = path.read_bytes()
+        data = read_source(root, ref)
     except OSError as exc:
-        parsed = ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package,
-                            is_test=ref.is_test, is_notebook=ref.is_notebook)  # fmt: skip
-        problem = replace(syntax_problem(ref.path, 1, f"cannot read: {exc}"), unread=True)
-        return None, replace(parsed, syntax_error=problem)
+        return None, unreadable(ref, exc)
+    return parse_ref(data, ref)
+
+
+def parse_ref(data: bytes, ref: SourceRef) -> tuple[Optional[ast.Module], ParsedFile]:
     return parse_source(data, ref.path, ref.module, ref.is_package, is_test=ref.is_test,
                         is_notebook=ref.is_notebook)  # fmt: skip
+
+
+def unreadable(ref: SourceRef, exc: OSError) -> ParsedFile:
+    parsed = ParsedFile(path=ref.path, module=ref.module, is_package=ref.is_package,
+                        is_test=ref.is_test, is_notebook=ref.is_notebook)  # fmt: skip
+    return replace(parsed, syntax_error=replace(syntax_problem(ref.path, 1, f"cannot read: {exc}"), unread=True))

@@ -16,7 +16,7 @@ from importaudit.source import cache
 from importaudit.source.cache import Entry
 from importaudit.source.discover import SourceRef
 from importaudit.source.fastscan import scan_imports
-from importaudit.source.imports import MAX_SOURCE_BYTES, parse_file
+from importaudit.source.imports import parse_file, parse_ref, read_source, unreadable
 from importaudit.source.syntax import parse_python
 
 # Below this many files a process pool costs more than it saves.
@@ -38,22 +38,19 @@ _MORE_THAN_IMPORTS = (b"__main__", b"version_info", b"platform", b"find_spec", b
 
 
 def file_facts(root: Path, ref: SourceRef) -> tuple[Optional[ast.Module], ParsedFile]:
-    """parse_file, or for a test file the fast scan's imports alone where it can answer."""
-    if ref.is_test and not ref.is_notebook:
-        fast = _imports_only(root, ref)
-        if fast is not None:
-            return None, fast
-    return parse_file(root, ref)
-
-
-def _imports_only(root: Path, ref: SourceRef) -> Optional[ParsedFile]:
+    """parse_file, or for a test file the fast scan's imports alone where it can answer (the
+    file is read once either way)."""
+    if not ref.is_test or ref.is_notebook:
+        return parse_file(root, ref)
     try:
-        path = root / ref.path
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None  # parse_file says why
+        data = read_source(root, ref)
+    except OSError as exc:
+        return None, unreadable(ref, exc)
+    fast = _imports_only(data, ref)
+    return (None, fast) if fast is not None else parse_ref(data, ref)
+
+
+def _imports_only(data: bytes, ref: SourceRef) -> Optional[ParsedFile]:
     if any(token in data for token in _MORE_THAN_IMPORTS):
         return None
     imports = scan_imports(data, ref.path, ref.module, ref.is_package)
